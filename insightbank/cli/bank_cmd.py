@@ -1,0 +1,127 @@
+"""Bank verbs: init, info, import, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+
+from insightbank import db, importer
+from insightbank.cli.context import AppContext, pass_app
+from insightbank.cli.output import format_option, print_json, print_table
+from insightbank.errors import InsightbankError
+
+
+@click.command()
+@click.option("--name", help="Bankens namn / the bank's name.")
+@click.option("--municipality", "-m", help="Kommunen som äger banken / the municipality that owns it.")
+@click.option("--organisation", help="Organisationen / the organisation.")
+@pass_app
+def init(app: AppContext, name: str | None, municipality: str | None, organisation: str | None) -> None:
+    """Skapa eller uppgradera banken / create (or upgrade) the bank.
+
+    \b
+    Exempel / examples:
+      insightbank init --name "Grums insiktsbank" -m Grums
+      insightbank --db postgresql://user@localhost/region init
+    """
+    with app.bank.transaction() as conn:
+        for key, value in (("name", name), ("municipality", municipality), ("organisation", organisation)):
+            if value:
+                db.set_meta(conn, key, value)
+    click.echo(f"Banken är klar / the bank is ready: {app.bank.display_url()}")
+
+
+def bank_facts(app: AppContext) -> dict[str, object]:
+    from insightbank import engines
+
+    with app.bank.reading() as conn:
+        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+                  for t in ("insight", "study", "evidence", "change_log")}
+        local = conn.execute(sa.text("SELECT count(*) FROM term WHERE is_local")).scalar_one()
+        meta = {k: db.get_meta(conn, k) for k in ("bank_id", "name", "municipality", "organisation")}
+        revision = ", ".join(sorted(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()))
+        engine = engines.describe(conn)
+    return {"bank": app.bank.display_url(), "backend": app.bank.dialect, "schema": revision,
+            "embedding_engine": engine, **meta, **{f"{k}_count": v for k, v in counts.items()}, "local_terms": local}
+
+
+@click.command()
+@format_option
+@pass_app
+def info(app: AppContext, fmt: str) -> None:
+    """Vilken bank, vilken motor, hur mycket / which bank, which engine, counts.
+
+    \b
+    Exempel / examples:
+      insightbank info
+      INSIGHTBANK_DB=postgresql://localhost/region insightbank info --format json
+    """
+    facts = bank_facts(app)
+    if fmt == "json":
+        print_json(facts)
+    else:
+        print_table(["", ""], [(k, str(v)) for k, v in facts.items()])
+
+
+@click.command(name="import")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--dry-run", is_flag=True, help="Kontrollera och rapportera utan att skriva / check and report, write nothing.")
+@click.option("--new-terms", is_flag=True, help="Lägg till okända värden som lokala termer / add unknown values as local terms.")
+@click.option("--mapping", type=click.Path(path_type=Path, exists=True, dir_okay=False),
+              help="YAML: kolumnrubrik → fält / column header → field, for other layouts.")
+@pass_app
+def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping: Path | None) -> None:
+    """Importera ett kalkylark (.csv, .xlsx) / import a spreadsheet.
+
+    Allt eller inget: ett fel stoppar importen och inget skrivs.
+    All or nothing: one problem stops the import and nothing is written.
+
+    \b
+    Exempel / examples:
+      insightbank import insiktskarta.xlsx --dry-run
+      insightbank import insiktskarta.csv --new-terms
+      insightbank import annan_layout.xlsx --mapping kolumner.yaml
+    """
+    from insightbank.spreadsheet import load_mapping
+
+    if path.suffix.lower() not in (".csv", ".xlsx", ".tsv", ".txt"):
+        raise InsightbankError(f"{path}: bara kalkylark (.csv, .xlsx) kan importeras än / only spreadsheets can be imported yet")
+    report = importer.import_spreadsheet(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms,
+                                         mapping=load_mapping(mapping))
+    for line in report.lines():
+        click.echo(line)
+
+
+@click.command()
+@click.option("--path", "target", type=click.Path(path_type=Path, dir_okay=False),
+              help="Var demobanken skapas / where the demo bank is written (default: user data dir).")
+@click.option("--no-tui", is_flag=True, help="Bygg bara banken / only build the bank.")
+@click.pass_context
+def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
+    """Bygg en svensk demobank och öppna den / build a Swedish demo bank and open it.
+
+    Demobanken ligger i en egen fil och byggs om varje gång.
+    The demo bank is its own file and is rebuilt every time.
+
+    \b
+    Exempel / examples:
+      insightbank demo
+      insightbank demo --path /tmp/demo.sqlite --no-tui
+    """
+    from insightbank.config import demo_db_path
+    from insightbank.fixtures.demo import build_demo_bank
+
+    app: AppContext = ctx.obj
+    path = target or demo_db_path()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    bank = db.open_bank(f"sqlite:///{path.resolve()}")
+    summary = build_demo_bank(bank, actor=app.actor)
+    bank.dispose()
+    click.echo(f"Demobank / demo bank: {path} ({summary})")
+    if not no_tui:
+        from insightbank.tui.app import run
+
+        run(f"sqlite:///{path.resolve()}", lang=app.lang)

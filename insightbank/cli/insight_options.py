@@ -1,0 +1,97 @@
+"""The options shared by ``add`` and ``edit``, and turning them into an InsightData."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import click
+from sqlalchemy.engine import Connection
+
+from insightbank import queries, studies
+from insightbank.cli.context import split_values
+from insightbank.errors import ValidationError
+from insightbank.records import SENSITIVITIES, STATUSES, InsightData, Quote
+from insightbank.vocabulary import normalise
+
+OPTIONS = [
+    click.option("--statement", "-s", help="Insikten i en mening / the insight in one sentence."),
+    click.option("--perspective", "-p", multiple=True, help="clients, risk_groups, general_public (kod eller etikett; upprepa eller ;)."),
+    click.option("--subpopulation", "-g", multiple=True, help="Målgrupp, t.ex. children, Barn."),
+    click.option("--shift", "-f", multiple=True, help="Förflyttning, t.ex. acute_to_preventive."),
+    click.option("--theme", "-t", multiple=True, help="Tema / theme."),
+    click.option("--cross-cutting", "-x", multiple=True, help="Tvärperspektiv / cross-cutting perspective."),
+    click.option("--study", help="Studiens titel eller id / the study's title or id."),
+    click.option("--municipality", "-m", help="Kommun / municipality."),
+    click.option("--organisation-type", "-o", help="Vem står bakom / who stands behind it, e.g. municipality."),
+    click.option("--date", "date_", help="Datum / date, YYYY-MM-DD."),
+    click.option("--sensitivity", type=click.Choice(SENSITIVITIES), help="public, internal or confidential."),
+    click.option("--status", type=click.Choice(STATUSES), help="draft, validated, acted_on, fed_back."),
+    click.option("--description", "-d", help="Beskrivning / description."),
+    click.option("--quote", "-q", multiple=True, help="Ordagrant citat (upprepa) / verbatim quote (repeat)."),
+    click.option("--speaker-role", help="Talarens roll, aldrig namn / the speaker's role, never a name."),
+]
+
+
+def insight_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(OPTIONS):
+        func = option(func)
+    return func
+
+
+def prompt_missing(opts: dict[str, Any]) -> None:
+    """On a terminal, ask for the required fields the options left out."""
+    if not sys.stdin.isatty():
+        return
+    if not opts.get("statement"):
+        opts["statement"] = click.prompt("Insikt / statement")
+    if not opts.get("perspective"):
+        answer = click.prompt("Perspektiv (clients; risk_groups; general_public)", default="clients")
+        opts["perspective"] = (answer,)
+
+
+def parse_date(text: str | None) -> dt.date | None:
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValidationError(f"--date: {text!r} är inte ett datum / is not a date (YYYY-MM-DD)") from None
+
+
+def resolve_study(conn: Connection, text: str | None) -> uuid.UUID | None:
+    """A study by id, id prefix or exact title (case-insensitive)."""
+    if not text:
+        return None
+    by_title = studies.ids_by_title(conn).get(normalise(text))
+    if by_title:
+        return by_title
+    try:
+        return queries.resolve_id(conn, text, studies.STUDY)
+    except Exception:
+        raise ValidationError(f"--study: ingen studie / no study titled or with id {text!r} (see `insightbank studies list`)") from None
+
+
+def apply_options(conn: Connection, base: InsightData, opts: dict[str, Any]) -> InsightData:
+    """``base`` with every given option applied (a given option replaces that field)."""
+    data = InsightData(**{k: getattr(base, k) for k in InsightData.__dataclass_fields__})
+    plain = {"statement": "statement", "description": "description", "municipality": "municipality",
+             "organisation_type": "organisation_type", "sensitivity": "sensitivity", "status": "status"}
+    for option, attr in plain.items():
+        if opts.get(option) is not None:
+            setattr(data, attr, opts[option])
+    lists = {"perspective": "perspectives", "subpopulation": "subpopulations", "shift": "shifts",
+             "theme": "themes", "cross_cutting": "cross_cutting"}
+    for option, attr in lists.items():
+        if opts.get(option):
+            setattr(data, attr, split_values(opts[option]))
+    if opts.get("date_"):
+        data.date = parse_date(opts["date_"])
+    if opts.get("study"):
+        data.study_id = resolve_study(conn, opts["study"])
+    if opts.get("quote"):
+        data.quotes = [Quote(q, opts.get("speaker_role")) for q in opts["quote"]]
+    return data

@@ -1,0 +1,107 @@
+"""Study verbs: ``studies list|add|show``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from insightbank import queries, studies
+from insightbank.cli.context import AppContext, pass_app, split_values
+from insightbank.cli.insight_options import parse_date
+from insightbank.cli.output import format_option, print_csv, print_json, print_table
+from insightbank.records import SENSITIVITIES, StudyData, StudyRecord
+
+COLUMNS = ["id", "title", "organisation", "organisation_type", "municipality", "methods", "period_start",
+           "period_end", "participants", "perspectives_reached", "sensitivity", "insight_count"]
+
+
+@click.group(name="studies")
+def studies_group() -> None:
+    """Studier (insiktsarbeten) / studies (insight works)."""
+
+
+def _emit(records: list[StudyRecord], fmt: str) -> None:
+    data = [r.to_json() for r in records]
+    if fmt == "json":
+        print_json(data)
+    elif fmt == "csv":
+        print_csv(COLUMNS, [[d[c] for c in COLUMNS] for d in data])
+    else:
+        rows = [[d["id"][:8], d["title"], d["municipality"], d["methods"], d["period_start"], d["insight_count"]]
+                for d in data]
+        print_table(["id", "titel/title", "kommun", "metod", "start", "insikter"], rows)
+
+
+@studies_group.command(name="list")
+@click.option("--municipality", "-m", help="Bara denna kommun / only this municipality.")
+@click.option("--search", "-q", "text", help="Sök i titel och beskrivning / search title and description.")
+@format_option
+@pass_app
+def list_studies(app: AppContext, municipality: str | None, text: str | None, fmt: str) -> None:
+    """Lista studier / list studies.
+
+    \b
+    Exempel / examples:
+      insightbank studies list --municipality Grums
+      insightbank studies list -q förskola --format json
+    """
+    with app.bank.reading() as conn:
+        _emit(studies.select(conn, municipality, text), fmt)
+
+
+@studies_group.command(name="add")
+@click.option("--title", prompt="Titel / title", help="Studiens titel / the study's title.")
+@click.option("--organisation", help="Organisation.")
+@click.option("--organisation-type", "-o", help="municipality, region, civil_society, …")
+@click.option("--municipality", "-m")
+@click.option("--method", multiple=True, help="interview, workshop, … (upprepa eller ;).")
+@click.option("--start", help="Periodens start / period start (YYYY-MM-DD).")
+@click.option("--end", help="Periodens slut / period end.")
+@click.option("--participants", type=int, help="Antal deltagare / number of participants.")
+@click.option("--reached", multiple=True, help="Perspektiv som nåddes / perspectives reached.")
+@click.option("--contact", help="Funktionsbrevlåda eller roll / a function mailbox or role.")
+@click.option("--raw-material", help="Var råmaterialet finns / where the raw material lives.")
+@click.option("--description", "-d")
+@click.option("--sensitivity", type=click.Choice(SENSITIVITIES), default="internal", show_default=True)
+@pass_app
+def add_study(app: AppContext, **o: Any) -> None:
+    """Registrera en studie / register a study.
+
+    \b
+    Exempel / examples:
+      insightbank studies add --title "Föräldraintervjuer 2025" -m Grums --method interview --participants 14
+    """
+    data = StudyData(
+        title=o["title"], organisation=o["organisation"], organisation_type=o["organisation_type"],
+        municipality=o["municipality"], methods=split_values(o["method"]), period_start=parse_date(o["start"]),
+        period_end=parse_date(o["end"]), participants=o["participants"],
+        perspectives_reached=split_values(o["reached"]), contact=o["contact"],
+        raw_material_location=o["raw_material"], description=o["description"], sensitivity=o["sensitivity"],
+    )
+    vocab = app.vocab()
+    with app.bank.transaction() as conn:
+        study_id = studies.insert(conn, studies.validate(vocab, data), app.actor)
+    click.echo(f"Sparad / saved: {study_id}")
+
+
+@studies_group.command(name="show")
+@click.argument("study_id")
+@format_option
+@pass_app
+def show_study(app: AppContext, study_id: str, fmt: str) -> None:
+    """Visa en studie / show one study.
+
+    \b
+    Exempel / examples:
+      insightbank studies show 7c1e
+    """
+    with app.bank.reading() as conn:
+        record = studies.get(conn, queries.resolve_id(conn, study_id, studies.STUDY))
+    data = record.to_json()
+    if fmt == "json":
+        print_json(data)
+    elif fmt == "csv":
+        print_csv(list(data), [list(data.values())])
+    else:
+        print_table(["fält / field", "värde / value"], [(k, v) for k, v in data.items()])
