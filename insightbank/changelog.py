@@ -33,19 +33,21 @@ def _plain(value: Any) -> Any:
 def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, changes: dict[str, Any]) -> dict[str, Any]:
     """One change-log row, ready for a bulk insert."""
     payload = {key: _plain(value) for key, value in changes.items()}
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else "{}"
     return {
         "at": utcnow(),
         "actor": actor,
         "entity": entity,
         "entity_id": str(entity_id),
         "action": action,
-        "changes": json.dumps(payload, ensure_ascii=False, sort_keys=True),
+        "changes": text,
     }
 
 
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(sa.insert(TABLE), rows)
+    from insightbank.db import bulk_insert
+
+    bulk_insert(conn, TABLE, rows)
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:

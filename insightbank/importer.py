@@ -63,11 +63,24 @@ class _Collector:
         self.sheet, self.vocab, self.allow_new = sheet, vocab, new_terms
         self.problems: list[Problem] = []
         self.pending_terms: dict[tuple[str, str], str] = {}
+        self.pending_labels: dict[tuple[str, str], str] = {}
+        self._seen: dict[tuple[str, str], list[str]] = {}
 
     def problem(self, row: int, column: str, value: str | None, message: str) -> None:
         self.problems.append(Problem(str(self.sheet.path), row, column, value, message))
 
     def codes(self, row: int, column: str, text: str) -> list[str]:
+        """Codes for a ``;``-separated cell. Cells repeat a lot in real sheets: memoised."""
+        known = self._seen.get((column, text))
+        if known is not None:
+            return list(known)
+        count = len(self.problems)
+        codes = self._match_cell(row, column, text)
+        if len(self.problems) == count:
+            self._seen[(column, text)] = codes
+        return list(codes)
+
+    def _match_cell(self, row: int, column: str, text: str) -> list[str]:
         dim = LIST_FIELDS[column]
         out = []
         for value in (v.strip() for v in text.split(";")):
@@ -76,6 +89,7 @@ class _Collector:
             code = self.vocab.lookup(dim, value) or self.pending_terms.get((dim, normalise(value)))
             if code is None and self.allow_new and self.vocab.dimension(dim).extensible:
                 code = self.pending_terms.setdefault((dim, normalise(value)), vocabulary.slug(value))
+                self.pending_labels.setdefault((dim, normalise(value)), value)
             if code is None:
                 self.problem(row, column, value, vocabulary.unknown_term_message(self.vocab, dim, value))
             else:
@@ -142,14 +156,18 @@ class _Collector:
             return None
 
 
-def parse(sheet: Sheet, vocab: Vocabulary, new_terms: bool = False) -> tuple[list[Row], dict[tuple[str, str], str]]:
-    """Validate every row. Raises one :class:`InputFileError` listing every problem."""
+def parse(sheet: Sheet, vocab: Vocabulary, new_terms: bool = False) -> tuple[list[Row], list[tuple[str, str, str]]]:
+    """Validate every row. Raises one :class:`InputFileError` listing every problem.
+
+    Returns the rows and the new local terms they need, as (dimension, code, label).
+    """
     collector = _Collector(sheet, vocab, new_terms)
     rows = [r for number, cells in sheet.rows if (r := collector.row(number, cells)) is not None]
     _check_duplicates(sheet, rows, collector)
     if collector.problems:
         raise InputFileError(collector.problems)
-    return rows, collector.pending_terms
+    terms = [(dim, code, collector.pending_labels[(dim, key)]) for (dim, key), code in collector.pending_terms.items()]
+    return rows, terms
 
 
 def _check_duplicates(sheet: Sheet, rows: list[Row], collector: _Collector) -> None:
@@ -179,10 +197,9 @@ def import_spreadsheet(bank: Bank, path: Path, actor: str, *, dry_run: bool = Fa
     return report
 
 
-def _add_terms(conn: Connection, vocab: Vocabulary, pending: dict[tuple[str, str], str], report: ImportReport) -> None:
-    labels = {key: key[1] for key in pending}
-    for (dim, _), code in pending.items():
-        vocabulary.add_local_term(conn, vocab, dim, labels[(dim, _)], code=code)
+def _add_terms(conn: Connection, vocab: Vocabulary, pending: list[tuple[str, str, str]], report: ImportReport) -> None:
+    for dim, code, label in pending:
+        vocabulary.add_local_term(conn, vocab, dim, label, code=code)
         report.new_terms.append(f"{dim}:{code}")
 
 
@@ -206,15 +223,16 @@ def _upsert(conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, re
     study_ids = _study_ids(conn, vocab, rows, actor, report)
     items = []
     for row in rows:
-        data = replace(row.data, study_id=study_ids.get(normalise(row.study_title)) if row.study_title else None)
+        row.data.study_id = study_ids.get(normalise(row.study_title)) if row.study_title else None
         try:
-            items.append((row.number, insights.validate(vocab, data)))
+            items.append(insights.validate(vocab, row.data))
         except InsightbankError as exc:
             raise InputFileError([Problem(report.source, row.number, None, None, str(exc))]) from None
-    existing = _existing(conn, [d for _, d in items])
+    keys = [d.match_key() for d in items]
+    existing = _existing(conn, items, keys)
     fresh = []
-    for _, data in items:
-        found = existing.get(data.id) if data.id else existing.get(data.match_key())
+    for data, key in zip(items, keys, strict=True):
+        found = existing.get(data.id) if data.id else existing.get(key)
         if found is None:
             fresh.append(data)
         elif same_content(found.to_data(), data):
@@ -226,10 +244,10 @@ def _upsert(conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, re
     report.created = len(fresh)
 
 
-def _existing(conn: Connection, items: list[InsightData]) -> dict[object, queries.InsightRecord]:
+def _existing(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, queries.InsightRecord]:
     """Existing insights these rows refer to, keyed by id and by match key."""
     ids = [d.id for d in items if d.id]
-    keys = [d.match_key() for d in items if not d.id]
+    keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id]
     table = insights.INSIGHT
     found: list[uuid.UUID] = []
     for start in range(0, max(len(ids), len(keys)), 900):

@@ -14,7 +14,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from insightbank import changelog
+from insightbank import changelog, search
+from insightbank.db import bulk_insert
 from insightbank.errors import ConflictError, NotFoundError, ValidationError
 from insightbank.models import INSIGHT_LINKS, Evidence, Insight, utcnow
 from insightbank.records import MULTI_DIMENSIONS, SENSITIVITIES, STATUSES, InsightData, Quote
@@ -93,7 +94,9 @@ def _quote_rows(data: InsightData, insight_id: uuid.UUID) -> list[dict[str, Any]
 
 
 def _link_rows(data: InsightData, insight_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-    return {dim: [{"insight_id": insight_id, "code": c} for c in data.tags(dim)] for dim in MULTI_DIMENSIONS}
+    tags = {"subpopulation": data.subpopulations, "shift": data.shifts, "theme": data.themes,
+            "cross_cutting": data.cross_cutting}
+    return {dim: [{"insight_id": insight_id, "code": c} for c in codes] for dim, codes in tags.items()}
 
 
 def snapshot(data: InsightData) -> dict[str, Any]:
@@ -111,7 +114,9 @@ def snapshot(data: InsightData) -> dict[str, Any]:
 def insert_many(conn: Connection, items: list[InsightData], actor: str) -> list[uuid.UUID]:
     """Insert validated insights (see :func:`validate`) in a handful of statements."""
     now = utcnow()
-    rows, quotes, logs = [], [], []
+    rows: list[dict[str, Any]] = []
+    quotes: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
     links: dict[str, list[dict[str, Any]]] = {dim: [] for dim in MULTI_DIMENSIONS}
     for data in items:
         insight_id = data.id or uuid.uuid4()
@@ -119,20 +124,19 @@ def insert_many(conn: Connection, items: list[InsightData], actor: str) -> list[
         quotes.extend(_quote_rows(data, insight_id))
         for dim, link in _link_rows(data, insight_id).items():
             links[dim].extend(link)
-        logs.append(changelog.entry(actor, "insight", insight_id, "create", snapshot(data)))
-    if rows:
-        conn.execute(sa.insert(INSIGHT), rows)
+        logs.append(changelog.entry(actor, "insight", insight_id, "create", {}))
+    bulk_insert(conn, INSIGHT, rows)
     _write_children(conn, links, quotes)
+    ids = [row["id"] for row in rows]
+    search.index_new(conn, ids)
     changelog.write(conn, logs)
-    return [row["id"] for row in rows]
+    return ids
 
 
 def _write_children(conn: Connection, links: dict[str, list[dict[str, Any]]], quotes: list[dict[str, Any]]) -> None:
     for dim, link_rows in links.items():
-        if link_rows:
-            conn.execute(sa.insert(INSIGHT_LINKS[dim]), link_rows)
-    if quotes:
-        conn.execute(sa.insert(EVIDENCE), quotes)
+        bulk_insert(conn, INSIGHT_LINKS[dim], link_rows)
+    bulk_insert(conn, EVIDENCE, quotes)
 
 
 def insert(conn: Connection, data: InsightData, actor: str) -> uuid.UUID:

@@ -10,6 +10,7 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -58,7 +59,7 @@ def _conditions(conn: Connection, f: InsightFilter) -> list[sa.ColumnElement[boo
         if codes := f.tags(dim):
             link = INSIGHT_LINKS[dim]
             where.append(INSIGHT.c.id.in_(sa.select(link.c.insight_id).where(link.c.code.in_(codes))))
-    simple = {
+    simple: dict[sa.Column[Any], list[Any]] = {
         INSIGHT.c.municipality: f.municipalities,
         INSIGHT.c.study_id: f.study_ids,
         INSIGHT.c.status: f.statuses,

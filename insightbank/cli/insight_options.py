@@ -42,9 +42,13 @@ def insight_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def is_interactive() -> bool:
+    return sys.stdin.isatty()
+
+
 def prompt_missing(opts: dict[str, Any]) -> None:
     """On a terminal, ask for the required fields the options left out."""
-    if not sys.stdin.isatty():
+    if not is_interactive():
         return
     if not opts.get("statement"):
         opts["statement"] = click.prompt("Insikt / statement")

@@ -21,7 +21,11 @@ format_option = click.option(
 
 
 def console() -> Console:
-    return Console(soft_wrap=False, highlight=False)
+    """A console at least 120 columns wide when not on a terminal (pipes, logs, CI)."""
+    import shutil
+
+    width = shutil.get_terminal_size((120, 40)).columns if sys.stdout.isatty() else 120
+    return Console(soft_wrap=False, highlight=False, width=max(width, 80))
 
 
 def print_json(data: Any) -> None:
@@ -42,10 +46,12 @@ def _flat(value: Any) -> str:
     return str(value)
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None) -> None:
-    table = Table(title=title, show_lines=False, header_style="bold")
-    for column in columns:
-        table.add_column(column, overflow="fold")
+def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
+                wide: int = 1) -> None:
+    """A table; column ``wide`` (the statement, usually) gets the room the others leave."""
+    table = Table(title=title, show_lines=False, header_style="bold", expand=True)
+    for pos, column in enumerate(columns):
+        table.add_column(column, overflow="fold", ratio=4 if pos == wide else 1)
     for row in rows:
         table.add_row(*["" if v is None else _flat(v) for v in row])
     console().print(table)

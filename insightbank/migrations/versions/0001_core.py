@@ -88,7 +88,7 @@ def upgrade() -> None:
         *_stamps(),
         sa.CheckConstraint("perspective_mask BETWEEN 1 AND 7", name="ck_insight_perspectives_nonempty"),
     )
-    for column in ("perspective_mask", "study_id", "municipality", "date", "sensitivity", "match_key"):
+    for column in ("study_id", "municipality", "date", "match_key"):
         op.create_index(f"ix_insight_{column}", "insight", [column])
     for dim in ("subpopulation", "shift", "theme", "cross_cutting"):
         _link(f"insight_{dim}", "insight", "insight_id")
@@ -118,12 +118,10 @@ def upgrade() -> None:
 
 
 def _search_and_append_only() -> None:
-    from insightbank import search
-
     if op.get_bind().dialect.name == "sqlite":
-        statements = [*search.SQLITE_DDL, *_SQLITE_APPEND_ONLY]
+        statements = [*SQLITE_SEARCH, *_SQLITE_APPEND_ONLY]
     else:
-        statements = [*search.PG_DDL, *_PG_APPEND_ONLY]
+        statements = [*PG_SEARCH, *_PG_APPEND_ONLY]
     for statement in statements:
         op.execute(statement)
 
@@ -148,3 +146,37 @@ def downgrade() -> None:
         "insight_subpopulation", "insight", "study_method", "study", "term", "bank_meta",
     ):
         op.drop_table(table)
+
+
+# Full-text search (see insightbank/search.py). SQLite: FTS5 keyed through an INTEGER PRIMARY
+# KEY table (a UUID-keyed table's implicit rowid may change on VACUUM). New insights are indexed
+# set-based by the write layer (search.index_new: a per-row trigger costs 5x the insert itself);
+# edits and deletes are kept in sync by triggers.
+SQLITE_SEARCH = [
+    "CREATE TABLE insight_search_key (rowid INTEGER PRIMARY KEY, insight_id CHAR(32) NOT NULL UNIQUE)",
+    "CREATE VIRTUAL TABLE insight_fts USING fts5(statement, description, quotes, "
+    "tokenize = 'unicode61 remove_diacritics 0')",
+    """CREATE TRIGGER insight_fts_au AFTER UPDATE OF statement, description ON insight BEGIN
+        UPDATE insight_fts SET statement = new.statement, description = coalesce(new.description, '')
+        WHERE rowid = (SELECT rowid FROM insight_search_key WHERE insight_id = new.id);
+    END""",
+    """CREATE TRIGGER insight_fts_ad AFTER DELETE ON insight BEGIN
+        DELETE FROM insight_fts WHERE rowid = (SELECT rowid FROM insight_search_key WHERE insight_id = old.id);
+        DELETE FROM insight_search_key WHERE insight_id = old.id;
+    END""",
+]
+# Quotes are folded into their insight's FTS row whenever evidence changes.
+_QUOTES_OF = """UPDATE insight_fts SET quotes = coalesce(
+        (SELECT group_concat(text, ' ') FROM evidence WHERE insight_id = {ref}.insight_id), '')
+    WHERE rowid = (SELECT rowid FROM insight_search_key WHERE insight_id = {ref}.insight_id);"""
+SQLITE_SEARCH += [
+    f"CREATE TRIGGER evidence_fts_ai AFTER INSERT ON evidence BEGIN {_QUOTES_OF.format(ref='new')} END",
+    f"CREATE TRIGGER evidence_fts_au AFTER UPDATE OF text ON evidence BEGIN {_QUOTES_OF.format(ref='new')} END",
+    f"CREATE TRIGGER evidence_fts_ad AFTER DELETE ON evidence BEGIN {_QUOTES_OF.format(ref='old')} END",
+]
+# PostgreSQL: its own text search (Swedish configuration) on GIN expression indexes.
+PG_SEARCH = [
+    "CREATE INDEX ix_insight_fts ON insight USING gin "
+    "(to_tsvector('swedish', statement || ' ' || coalesce(description, '')))",
+    "CREATE INDEX ix_evidence_fts ON evidence USING gin (to_tsvector('swedish', text))",
+]
