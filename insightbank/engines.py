@@ -13,10 +13,21 @@ from sqlalchemy.engine import Connection
 
 ENV_ENGINE = "INSIGHTBANK_ENGINE"
 DEFAULT_ENGINE = "tfidf-char"
+SBERT_PREFIX = "sbert:"
 ENGINES = {
     "tfidf-char": "TF-IDF på teckenföljder (svenska, offline) / char n-gram TF-IDF (Swedish, offline)",
     "minilm": "all-MiniLM-L6-v2 (engelska, offline-paket) / English sentence embeddings, offline package",
+    "sbert:KBLab/sentence-bert-swedish-cased": "svensk SBERT från KBLab (kräver nedladdad modell) / Swedish SBERT, model must be present",
 }
+
+
+def model_name_of(name: str) -> str | None:
+    """The sentence-transformers model behind an engine name (``minilm``, ``sbert:<model>``), else None."""
+    if name == "minilm":
+        return "minilm"
+    if name.startswith(SBERT_PREFIX) and len(name) > len(SBERT_PREFIX):
+        return name[len(SBERT_PREFIX):]
+    return None
 
 
 def active(conn: Connection) -> str:

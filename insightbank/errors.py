@@ -74,3 +74,33 @@ class InputFileError(InsightbankError):
             lines.append(f"… och {len(problems) - limit} till / and {len(problems) - limit} more")
         head = "Importen stoppades, inget skrevs / Import stopped, nothing was written:"
         super().__init__("\n".join([head, *("  " + line for line in lines)]))
+
+
+class StorageFullError(InsightbankError):
+    """The disk (or the database's size limit) is full; the transaction was rolled back."""
+
+    exit_code = 5
+
+
+class ConnectionLostError(InsightbankError):
+    """The database connection broke mid-transaction; the server rolled it back."""
+
+    exit_code = 6
+
+
+class BackupError(InsightbankError):
+    """A backup or restore could not be made (missing tool, wrong file, wrong backend)."""
+
+    exit_code = 7
+
+
+class IntegrityProblemsError(InsightbankError):
+    """``insightbank check`` found problems it could not (or was not asked to) repair."""
+
+    exit_code = 8
+
+
+class AccessDeniedError(InsightbankError):
+    """The database refused the current role (no grant, or row-level security)."""
+
+    exit_code = 9

@@ -14,8 +14,8 @@ Design notes (why, not what):
 
 from __future__ import annotations
 
-import uuid
 import datetime as dt
+import uuid
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -97,7 +97,7 @@ class Insight(SQLModel, table=True):
     id: uuid.UUID = _id_field()
     statement: str
     description: str | None = None
-    perspective_mask: int = Field(index=True)
+    perspective_mask: int
     study_id: uuid.UUID | None = Field(
         default=None,
         sa_column=sa.Column(sa.Uuid, sa.ForeignKey("study.id", ondelete="SET NULL"), index=True),
@@ -105,7 +105,7 @@ class Insight(SQLModel, table=True):
     municipality: str | None = Field(default=None, index=True)
     organisation_type: str | None = Field(default=None, max_length=80)
     date: dt.date | None = Field(default=None, index=True)
-    sensitivity: str = Field(default="internal", max_length=16, index=True)
+    sensitivity: str = Field(default="internal", max_length=16)
     status: str = Field(default="draft", max_length=16)
     match_key: str = Field(index=True, max_length=64)
     origin_bank: str | None = None
@@ -161,3 +161,8 @@ class ChangeLog(SQLModel, table=True):
     entity_id: str = Field(index=True, max_length=64)
     action: str = Field(max_length=16)
     changes: str = "{}"
+
+
+import insightbank.analysis_tables  # noqa: E402
+import insightbank.package_models  # noqa: E402
+import insightbank.story_models  # noqa: E402,F401

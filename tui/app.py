@@ -1,44 +1,151 @@
-"""The terminal UI. For now a minimal screen: the bank's facts and the latest insights.
+"""The insightbank terminal UI: one app, one screen per task, every action in the palette.
 
-The full UI (capture form, browser, gap map, stories) is issue #6; the screen says so.
+Screens are Textual *modes* (F2…F9 switch between them and each keeps its state); modals
+return values through ``dismiss``. The app holds the open bank, the vocabulary, the language
+and "the study used last time", which the capture form offers as its default.
 """
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
-from textual.widgets import DataTable, Footer, Header, Static
+import datetime as dt
+import uuid
+from collections.abc import Iterable
+from typing import ClassVar
 
-from insightbank import queries
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from insightbank import vocabulary
+from insightbank.config import current_actor
 from insightbank.db import Bank, open_bank
+from insightbank.errors import InsightbankError
+from insightbank.tui.base import localise_bindings
+from insightbank.tui.i18n import set_language, t
+from insightbank.tui.messages import WorkFailed
+from insightbank.tui.screens.browser import BrowserScreen
+from insightbank.tui.screens.capture import CaptureScreen
+from insightbank.tui.screens.dashboard import DashboardScreen
+from insightbank.tui.screens.gaps import GapScreen
+from insightbank.tui.screens.help import HelpScreen
+from insightbank.tui.screens.settings import SettingsScreen
+from insightbank.tui.screens.stories import StoriesScreen
+from insightbank.tui.screens.studies import StudiesScreen
+from insightbank.tui.screens.transfer import TransferScreen
+from insightbank.vocabulary import Vocabulary
 
-NOTICE = {
-    "sv": "Ett första, enkelt gränssnitt: det fullständiga (registrering, bläddring, vita fläckar, berättelser) kommer.",
-    "en": "A first, minimal screen: the full UI (capture, browser, gap map, stories) is coming.",
+#: mode → (screen class, function key, i18n key of its name)
+SCREENS: dict[str, tuple[type[Screen[None]], str, str]] = {
+    "dashboard": (DashboardScreen, "f2", "screen.dashboard"),
+    "browser": (BrowserScreen, "f3", "screen.browser"),
+    "capture": (CaptureScreen, "f4", "screen.capture"),
+    "studies": (StudiesScreen, "f5", "screen.studies"),
+    "gaps": (GapScreen, "f6", "screen.gaps"),
+    "stories": (StoriesScreen, "f7", "screen.stories"),
+    "transfer": (TransferScreen, "f8", "screen.transfer"),
+    "settings": (SettingsScreen, "f9", "screen.settings"),
 }
 
 
 class InsightbankApp(App[None]):
+    CSS_PATH = "app.tcss"
     TITLE = "insightbank"
-    BINDINGS = [("q", "quit", "Avsluta / Quit")]
+    ENABLE_COMMAND_PALETTE = True
+    MODES: ClassVar = {mode: cls for mode, (cls, _key, _name) in SCREENS.items()}
+    DEFAULT_MODE = "dashboard"
+    BINDINGS: ClassVar = [
+        Binding("f1", "help", "binding.help"),
+        *(Binding(key, f"switch_mode('{mode}')", name, show=mode in ("browser", "capture", "gaps"))
+          for mode, (_cls, key, name) in SCREENS.items()),
+        Binding("ctrl+q", "quit", "binding.quit", priority=True),
+    ]
 
-    def __init__(self, bank: Bank, lang: str = "sv") -> None:
+    def __init__(self, bank: Bank, lang: str = "sv", *, today: dt.date | None = None) -> None:
+        set_language(lang)
         super().__init__()
+        localise_bindings(self)
         self.bank = bank
         self.lang = lang
+        self.actor = current_actor()
+        self.vocab: Vocabulary = self._load_vocab()
+        self.last_study_id: uuid.UUID | None = None
+        #: "today" for stale white spots; tests and snapshots freeze it
+        self.today = today
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Static(NOTICE[self.lang], id="notice")
-        yield DataTable(id="latest")
-        yield Footer()
+    def _load_vocab(self) -> Vocabulary:
+        with self.bank.reading() as conn:
+            return vocabulary.load(conn)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("id", "insikt" if self.lang == "sv" else "insight", "kommun" if self.lang == "sv" else "municipality")
-        with self.bank.reading() as conn:
-            self.sub_title = f"{queries.count(conn)} insikter" if self.lang == "sv" else f"{queries.count(conn)} insights"
-            for record in queries.select(conn, limit=30):
-                table.add_row(str(record.id)[:8], record.statement, record.municipality or "")
+        self.sub_title = t("app.subtitle")
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action: the screens, help, language, quit, and every binding of this screen."""
+        for mode, (_cls, key, name) in SCREENS.items():
+            yield SystemCommand(t(name), f"{t('palette.go_to')} ({key.upper()})",
+                                lambda m=mode: self.switch_mode(m))  # type: ignore[misc]
+        yield SystemCommand(t("binding.help"), t("palette.help"), self.action_help)
+        other = "en" if self.lang == "sv" else "sv"
+        yield SystemCommand(t("palette.language"), t(f"settings.lang_{other}"), lambda: self.set_lang(other))
+        seen = {"help", "quit", "command_palette", *(f"switch_mode('{m}')" for m in SCREENS)}
+        for _key, (node, binding, enabled, _tip) in screen.active_bindings.items():
+            if enabled and binding.action not in seen and binding.description:
+                seen.add(binding.action)
+                yield SystemCommand(binding.description, f"{t('palette.key')} {binding.key}",
+                                    lambda n=node, a=binding.action: self.call_later(self.run_action, a, n))  # type: ignore[misc]
+        yield SystemCommand(t("binding.quit"), "ctrl+q", self.action_quit)
+
+    def notify_error(self, text: str) -> None:
+        self.notify(text, title=t("app.error"), severity="error", timeout=8)
+
+    def on_work_failed(self, message: WorkFailed) -> None:
+        self.notify_error(message.text)
+
+    async def reset_screens(self) -> None:
+        """Rebuild every screen (after a language or bank change); the dashboard is shown."""
+        localise_bindings(self)
+        self.sub_title = t("app.subtitle")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        current = self.current_mode
+        for mode, (cls, _key, _name) in SCREENS.items():
+            if mode != current:
+                await self.remove_mode(mode)
+                self.add_mode(mode, cls)
+        if isinstance(self.screen, DashboardScreen):
+            localise_bindings(self.screen)
+            await self.screen.recompose()
+            self.screen.reload()
+        else:
+            await self.switch_mode("dashboard")
+            await self.remove_mode(current)
+            self.add_mode(current, SCREENS[current][0])
+
+    async def set_lang(self, lang: str) -> None:
+        self.lang = lang
+        set_language(lang)
+        await self.reset_screens()
+
+    @work(thread=True, exclusive=True, group="bank")
+    def open_other_bank(self, url: str) -> None:
+        try:
+            bank = open_bank(url)
+        except InsightbankError as exc:
+            self.post_message(WorkFailed(str(exc)))
+            return
+        self.call_from_thread(self._swap_bank, bank)  # type: ignore[arg-type]
+
+    async def _swap_bank(self, bank: Bank) -> None:
+        old, self.bank = self.bank, bank
+        self.vocab = self._load_vocab()
+        self.last_study_id = None
+        await self.reset_screens()
+        old.dispose()
+        self.notify(t("settings.bank_opened"))
 
 
 def run(url: str, lang: str = "sv") -> None:

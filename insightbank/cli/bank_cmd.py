@@ -73,21 +73,32 @@ def info(app: AppContext, fmt: str) -> None:
               help="YAML: kolumnrubrik → fält / column header → field, for other layouts.")
 @pass_app
 def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping: Path | None) -> None:
-    """Importera ett kalkylark (.csv, .xlsx) / import a spreadsheet.
+    """Importera ett insiktspaket eller kalkylark / import an insight package or a spreadsheet.
 
+    Ett paket är en .zip, en mapp eller en datapackage.json; ett kalkylark är .csv eller .xlsx.
     Allt eller inget: ett fel stoppar importen och inget skrivs.
+    A package is a .zip, a folder or a datapackage.json; a spreadsheet is .csv or .xlsx.
     All or nothing: one problem stops the import and nothing is written.
 
     \b
     Exempel / examples:
+      insightbank import grums-2026q1.zip --dry-run
+      insightbank import grums-2026q1.zip --new-terms
       insightbank import insiktskarta.xlsx --dry-run
       insightbank import insiktskarta.csv --new-terms
       insightbank import annan_layout.xlsx --mapping kolumner.yaml
     """
+    from insightbank.cli.package_cmd import import_package, is_package
     from insightbank.spreadsheet import load_mapping
 
+    if is_package(path):
+        if mapping is not None:
+            raise InsightbankError(f"{path}: --mapping gäller bara kalkylark / --mapping is for spreadsheets only")
+        import_package(app, path, dry_run, new_terms)
+        return
     if path.suffix.lower() not in (".csv", ".xlsx", ".tsv", ".txt"):
-        raise InsightbankError(f"{path}: bara kalkylark (.csv, .xlsx) kan importeras än / only spreadsheets can be imported yet")
+        raise InsightbankError(f"{path}: varken paket (.zip, mapp) eller kalkylark (.csv, .xlsx) / "
+                               "neither a package (.zip, folder) nor a spreadsheet (.csv, .xlsx)")
     report = importer.import_spreadsheet(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms,
                                          mapping=load_mapping(mapping))
     for line in report.lines():

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 import sqlalchemy as sa
 
 from insightbank import __version__
-from insightbank.cli import bank_cmd, insights_cmd, studies_cmd, vocab_cmd
+from insightbank.cli import (
+    admin_cmd,
+    analysis_cmd,
+    bank_cmd,
+    insights_cmd,
+    merge_cmd,
+    package_cmd,
+    studies_cmd,
+    vocab_cmd,
+)
 from insightbank.cli.context import LANGS, AppContext
+from insightbank.cli.stories_analysis_cmd import stories_group  # the stories group, with its analysis verbs
 from insightbank.errors import InsightbankError
 
 
@@ -16,7 +28,7 @@ class UserError(click.ClickException):
 
     def __init__(self, error: InsightbankError) -> None:
         super().__init__(str(error))
-        self.exit_code = error.exit_code
+        self.exit_code = error.exit_code  # type: ignore[misc]
 
     def format_message(self) -> str:
         return self.message
@@ -34,7 +46,17 @@ class BankGroup(click.Group):
         except InsightbankError as exc:
             raise UserError(exc) from None
         except sa.exc.OperationalError as exc:
-            raise UserError(InsightbankError(f"databasfel / database error: {exc.orig}")) from None
+            from insightbank.faults import translate
+
+            mapped = translate(exc) or InsightbankError(f"databasfel / database error: {exc.orig}")
+            raise UserError(mapped) from None
+        except sa.exc.DBAPIError as exc:
+            from insightbank.faults import translate
+
+            known = translate(exc)
+            if known is None:
+                raise
+            raise UserError(known) from None
 
 
 @click.group(cls=BankGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -63,10 +85,38 @@ def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
 
 
 for command in [*insights_cmd.COMMANDS, bank_cmd.init, bank_cmd.info, bank_cmd.import_, bank_cmd.demo,
-                studies_cmd.studies_group, vocab_cmd.vocab_group]:
+                studies_cmd.studies_group, vocab_cmd.vocab_group, stories_group]:
+    cli.add_command(command)
+# Shared bank (issue 7): `edit` wrapped with conflict details and --force-merge.
+cli.add_command(merge_cmd.edit)
+for command in admin_cmd.COMMANDS:  # backup, restore, check, access
+    cli.add_command(command)
+# Insight packages (issue 4): `export` and `imports`; `import` dispatches packages itself.
+for command in package_cmd.COMMANDS:
+    cli.add_command(command)
+for command in analysis_cmd.COMMANDS:  # gaps, venn, similar, duplicates, graph
     cli.add_command(command)
 
 
 def main() -> None:
-    """Entry point (``insightbank``)."""
-    cli(prog_name="insightbank")
+    """Entry point (``insightbank``). An unexpected error is logged to a file, not shown as a traceback."""
+    try:
+        cli(prog_name="insightbank")
+    except Exception as exc:  # the last line of defence: people get a message, the log gets the trace
+        if os.environ.get("INSIGHTBANK_DEBUG") == "1":
+            raise
+        log = _log_crash(exc)
+        click.echo(f"Oväntat fel / unexpected error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"Detaljer / details: {log} (INSIGHTBANK_DEBUG=1 visar dem / shows them)", err=True)
+        raise SystemExit(70) from None
+
+
+def _log_crash(exc: Exception) -> str:
+    import traceback
+
+    from insightbank.config import data_dir
+
+    path = data_dir() / "error.log"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write("".join(traceback.format_exception(exc)) + "\n")
+    return str(path)

@@ -1,0 +1,174 @@
+"""The whole at scale: build a 1M-insight, 50k-story bank, run every benchmark, write RESULTS.md.
+
+Every ``benchmarks/*_bench.py`` found is run in its own process with a time limit, and its
+outcome (including a failure or a timeout) is recorded as it happened. A benchmark that can
+time an existing bank (``--path … --reuse`` or ``--db``) gets its own copy of the scale bank;
+one that cannot runs on the data it builds itself, and the table says so.
+
+    .venv/bin/python benchmarks/run_all.py                       # full run (long on 2 cores)
+    .venv/bin/python benchmarks/run_all.py --n 50000 --stories 2000 --out /tmp/RESULTS.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from scale_data import count, ensure_insights
+
+from insightbank import backup, integrity
+from insightbank.db import Bank, open_bank
+
+HERE = Path(__file__).resolve().parent
+MARKERS = ("goal", "held", "MISSED", "≤", "lost updates", "p95")
+
+
+def machine() -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor() or "?")
+    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                if line.startswith("MemTotal")), 0)
+    pg = subprocess.run([str(backup.pg_tool("pg_dump")), "--version"], capture_output=True, text=True).stdout.strip()
+    return (f"{cpu}, {os.cpu_count()} cores, {mem} GB RAM; {platform.platform()}; Python {platform.python_version()}; "
+            f"SQLite {sqlite3.sqlite_version}; {pg}")
+
+
+def add_stories(bank: Bank, n: int) -> str:
+    """``n`` generated stories in one collection (issue 5's fixture), or why not."""
+    try:
+        from insightbank import stories
+        from insightbank.fixtures.stories import planted_set, to_story_data
+    except ImportError as exc:
+        return f"not built: {exc}"
+    if count(bank, "story") >= n:
+        return f"{n:,} stories (reused)"
+    generated = planted_set(n=n, seed=5)
+    with bank.transaction() as conn:
+        stories.write_stories(conn, "skala", generated.framework, to_story_data(generated), "generated", "bench")
+    return f"{n:,} stories"
+
+
+def build(path: Path, n: int, n_stories: int) -> tuple[Bank, list[str]]:
+    bank = open_bank(f"sqlite:///{path}")
+    t0 = time.perf_counter()
+    seconds = ensure_insights(bank, n)
+    notes = [f"scale bank {path}: {n:,} insights ({f'built in {seconds:.0f} s' if seconds else 'reused'})"]
+    t1 = time.perf_counter()
+    notes.append(f"{add_stories(bank, n_stories)} ({time.perf_counter() - t1:.0f} s)")
+    with bank.transaction() as conn:
+        conn.exec_driver_sql("ANALYZE")
+    notes.append(f"build total {time.perf_counter() - t0:.0f} s")
+    return bank, notes
+
+
+def own_checks(bank: Bank, work: Path) -> list[tuple[str, str, str]]:
+    """This issue's scale checks on the scale bank: check, backup, restore."""
+    rows = []
+    t0 = time.perf_counter()
+    report = integrity.check(bank)
+    rows.append(("insightbank check (scale bank)", "ok" if report.ok else "problems", f"{time.perf_counter() - t0:.1f} s"))
+    target = work / "scale.backup"
+    t0 = time.perf_counter()
+    backup.backup(bank, target)
+    rows.append(("backup (online API + manifest)", "ok", f"{time.perf_counter() - t0:.1f} s, "
+                 f"{target.stat().st_size / 1e6:.0f} MB"))
+    restored = work / "restored.sqlite"
+    restored.unlink(missing_ok=True)
+    t0 = time.perf_counter()
+    backup.restore(f"sqlite:///{restored}", target)
+    rows.append(("restore + verify against manifest", "ok (identical)", f"{time.perf_counter() - t0:.1f} s"))
+    return rows
+
+
+def options_of(script: Path) -> str:
+    done = subprocess.run([sys.executable, str(script), "--help"], capture_output=True, text=True, timeout=120)
+    return done.stdout
+
+
+def invocation(script: Path, scale: Path, work: Path) -> tuple[list[str], str]:
+    """How to run one benchmark against (a copy of) the scale bank, and what the table should say."""
+    helptext = options_of(script)
+    command = [sys.executable, str(script)]
+    if script.name == "load_bench.py":
+        return command, "its own 1M-insight PostgreSQL bank (private server)"
+    copy = work / f"{script.stem}.sqlite"
+    if ("--reuse" in helptext and "--path" in helptext) or "--db" in helptext:
+        shutil.copyfile(scale, copy)
+        if "--reuse" in helptext and "--path" in helptext:
+            return [*command, "--path", str(copy), "--reuse"], "copy of the scale bank"
+        return [*command, "--db", f"sqlite:///{copy}"], "copy of the scale bank"
+    return command, "its own data (no option to reuse a bank)"
+
+
+def run(script: Path, command: list[str], timeout: int, env: dict[str, str]) -> tuple[str, float, str]:
+    t0 = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env, cwd=HERE.parent)
+    except subprocess.TimeoutExpired as exc:
+        out = (exc.stdout or b"").decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        return f"TIMEOUT after {timeout} s", time.perf_counter() - t0, out
+    status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
+    return status, time.perf_counter() - t0, done.stdout + ("\n" + done.stderr[-3000:] if done.returncode else "")
+
+
+def write_results(out: Path, started: dt.datetime, notes: list[str], own: list[tuple[str, str, str]],
+                  benches: list[tuple[str, str, str, float, str]]) -> None:
+    lines = ["# Benchmark results", "", f"- date: {started:%Y-%m-%d %H:%M} UTC (run took "
+             f"{(dt.datetime.now(dt.UTC) - started).total_seconds() / 60:.0f} min)", f"- machine: {machine()}",
+             *(f"- {note}" for note in notes), "", "## Summary", "",
+             "| benchmark | bank | status | time | goal lines |", "|---|---|---|---|---|"]
+    for name, status, detail in own:
+        lines.append(f"| {name} | scale bank | {status} | {detail} | |")
+    for name, bank, status, seconds, output in benches:
+        goals = [line.strip().replace("|", "/") for line in output.splitlines() if any(m in line for m in MARKERS)]
+        lines.append(f"| {name} | {bank} | {status} | {seconds:.0f} s | {'<br>'.join(goals[:12])} |")
+    lines += ["", "## Output of each benchmark", ""]
+    for name, _, status, _, output in benches:
+        tail = "\n".join(output.strip().splitlines()[-40:])
+        lines += [f"### {name} ({status})", "", "```", tail, "```", ""]
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--stories", type=int, default=50_000)
+    parser.add_argument("--timeout", type=int, default=1800, help="seconds per benchmark")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/insightbank-scale"))
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--only", nargs="*", help="run only these benchmark files")
+    args = parser.parse_args()
+    started = dt.datetime.now(dt.UTC)
+    args.work.mkdir(parents=True, exist_ok=True)
+    scale = args.work / f"scale-{args.n}.sqlite"
+    bank, notes = build(scale, args.n, args.stories)
+    print("\n".join(notes), flush=True)
+    own = own_checks(bank, args.work)
+    bank.dispose()
+    print(own, flush=True)
+    env = os.environ | {"INSIGHTBANK_BENCH_DB": f"sqlite:///{scale}", "PYTHONUNBUFFERED": "1"}
+    benches = []
+    for script in sorted(HERE.glob("*_bench.py")):
+        if args.only and script.name not in args.only:
+            continue
+        command, used = invocation(script, scale, args.work)
+        print(f"running {script.name}: {' '.join(command[1:])}", flush=True)
+        status, seconds, output = run(script, command, args.timeout, env)
+        print(f"  {status} in {seconds:.0f} s", flush=True)
+        benches.append((script.name, used, status, seconds, output))
+        (args.work / f"{script.stem}.sqlite").unlink(missing_ok=True)
+        write_results(args.out, started, notes, own, benches)  # after each, so a cut-off run still reports
+    write_results(args.out, started, notes, own, benches)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

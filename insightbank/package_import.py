@@ -1,0 +1,363 @@
+"""Import: upsert a checked package by UUID, in one transaction, without losing anything.
+
+Per record (studies, then insights; quotes and tags go with their insight):
+- not here yet → created, with provenance (``origin_bank``: where it was first recorded,
+  else the sender; ``origin_package_id``: the package it arrived in);
+- same content here → skipped;
+- otherwise the *base* decides, the state this bank last imported (``package_record``):
+  incoming unchanged since then, or older than it → skipped (local edits stay); local
+  unchanged since then → updated; both changed, or no base at all → a **conflict**: the
+  local record stays, the incoming one is kept whole in ``package_conflict``, and the
+  report names it. Nothing is overwritten silently.
+Every import is logged in ``package_import`` (``insightbank imports``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from insightbank import insights, queries, studies, vocabulary
+from insightbank.db import Bank
+from insightbank.errors import InsightbankError, Problem
+from insightbank.importer import ImportReport
+from insightbank.models import utcnow
+from insightbank.package_format import TAG_RESOURCES, content_hash
+from insightbank.package_models import PackageConflict, PackageImport, PackageRecord
+from insightbank.package_reader import Limits, PackageError
+from insightbank.package_validate import Package, load
+from insightbank.records import InsightData, Quote, StudyData
+
+IMPORTS: sa.Table = PackageImport.__table__  # type: ignore[attr-defined]
+RECORDS: sa.Table = PackageRecord.__table__  # type: ignore[attr-defined]
+CONFLICTS: sa.Table = PackageConflict.__table__  # type: ignore[attr-defined]
+MAPPED_DIMENSIONS = ("subpopulation", "shift", "theme", "cross_cutting", "organisation_type", "method")
+CHUNK = 900
+
+
+@dataclass
+class PackageImportReport(ImportReport):
+    """The spreadsheet import's report, plus conflicts, studies and where the package came from."""
+
+    conflicts: int = 0
+    studies_updated: int = 0
+    studies_skipped: int = 0
+    study_conflicts: int = 0
+    conflict_ids: list[str] = field(default_factory=list)
+    sender: str = ""
+
+    def lines(self) -> list[str]:
+        head = "Torrkörning, inget skrevs / dry run, nothing written: " if self.dry_run else ""
+        out = [f"{head}{self.source} ({self.sender}): skapade/created {self.created}, uppdaterade/updated "
+               f"{self.updated}, hoppade över/skipped {self.skipped}, konflikter/conflicts {self.conflicts}",
+               f"Studier / studies: skapade/created {self.studies_created}, uppdaterade/updated {self.studies_updated}, "
+               f"hoppade över/skipped {self.studies_skipped}, konflikter/conflicts {self.study_conflicts}"]
+        if self.conflict_ids:
+            out.append("Ändrade på båda håll, båda versionerna sparade / changed on both sides, both versions kept: "
+                       + ", ".join(self.conflict_ids[:20]) + (" …" if len(self.conflict_ids) > 20 else ""))
+        if self.new_terms:
+            out.append("Nya lokala termer / new local terms: " + ", ".join(self.new_terms))
+        return out + self.notes
+
+
+@dataclass
+class _Incoming:
+    """One record from the package, as this bank would write it."""
+
+    entity: str
+    data: Any
+    version: int
+    digest: str
+
+
+def import_package(bank: Bank, path: Path, actor: str, *, dry_run: bool = False, new_terms: bool = False,
+                   limits: Limits | None = None) -> PackageImportReport:
+    package = load(path, limits)
+    meta = package.meta
+    report = PackageImportReport(source=str(path), dry_run=dry_run, notes=list(package.notes),
+                                 sender=f"{meta.sender_label()}, {meta.exported_at:%Y-%m-%d}" if meta.exported_at
+                                 else meta.sender_label())
+    with bank.transaction() as conn:
+        mapping = _map_vocabulary(conn, package, new_terms, report)
+        vocab = vocabulary.load(conn)
+        import_id = uuid.uuid4()
+        conn.execute(sa.insert(IMPORTS).values(_log_row(package, import_id, actor, "running")))
+        study_items = [_incoming("study", data, row) for row, data in _studies(package, mapping)]
+        _validate(vocab, study_items, package, "studies")
+        _upsert(conn, study_items, package, import_id, actor, report)
+        items = [_incoming("insight", data, row) for row, data in _insight_data(package, mapping)]
+        _validate(vocab, items, package, "insights")
+        _upsert(conn, items, package, import_id, actor, report)
+        conn.execute(sa.update(IMPORTS).where(IMPORTS.c.id == import_id).values(
+            created=report.created, updated=report.updated, skipped=report.skipped,
+            conflicts=report.conflicts + report.study_conflicts,
+            status="conflicts" if report.conflicts + report.study_conflicts else "imported"))
+        if dry_run:
+            conn.rollback()
+    return report
+
+
+def _log_row(package: Package, import_id: uuid.UUID, actor: str, status: str) -> dict[str, Any]:
+    meta = package.meta
+    return {"id": import_id, "package_id": meta.package_id, "format_version": meta.format_version,
+            "sender_bank_id": meta.sender_bank_id, "sender_name": meta.sender_name,
+            "sender_municipality": meta.sender_municipality, "sender_organisation": meta.sender_organisation,
+            "exported_at": meta.exported_at, "exported_by": meta.exported_by, "imported_at": utcnow(),
+            "actor": actor, "source": package.source, "created": 0, "updated": 0, "skipped": 0, "conflicts": 0,
+            "status": status}
+
+
+def _map_vocabulary(conn: Connection, package: Package, new_terms: bool,
+                    report: PackageImportReport) -> dict[tuple[str, str], str]:
+    """Sender's (dimension, code) → this bank's code: same code, else same label, else a new local term."""
+    vocab = vocabulary.load(conn)
+    mapping: dict[tuple[str, str], str] = {}
+    problems = []
+    for number, term in enumerate(package.tables["vocabulary"], start=2):
+        dim, code = term["dimension"], term["code"]
+        if dim not in MAPPED_DIMENSIONS:
+            continue
+        local = code if code in vocab.terms.get(dim, {}) else (
+            vocab.lookup(dim, term["label_sv"]) or vocab.lookup(dim, term["label_en"]))
+        if local is None and new_terms and vocab.dimension(dim).extensible:
+            try:
+                vocabulary.add_local_term(conn, vocab, dim, term["label_sv"], term["label_en"], code=code,
+                                          description=term["description_sv"] or "")
+            except InsightbankError as exc:
+                problems.append(Problem(f"{package.source}:vocabulary", number, "code", code, str(exc)))
+                continue
+            vocab = vocabulary.load(conn)
+            report.new_terms.append(f"{dim}:{code}")
+            local = code
+        if local is None:
+            problems.append(Problem(f"{package.source}:vocabulary", number, "code", code,
+                                    vocabulary.unknown_term_message(vocab, dim, term["label_sv"])
+                                    + " --new-terms lägger till den / adds it as a local term."))
+            continue
+        if local != code:
+            report.notes.append(f"Term {dim}:{code} ({term['label_sv']}) → {local}")
+        mapping[(dim, code)] = local
+    if problems:
+        raise PackageError(problems)
+    return mapping
+
+
+def _code(mapping: dict[tuple[str, str], str], dim: str, code: str | None, where: str) -> str | None:
+    if code is None:
+        return None
+    try:
+        return mapping[(dim, code)]
+    except KeyError:
+        raise PackageError([Problem(where, None, dim, code, "termen saknas i paketets vocabulary / term missing "
+                                                            "from the package vocabulary")]) from None
+
+
+def _origin(package: Package, row: dict[str, Any]) -> str:
+    return str(row["origin_bank"] or package.meta.sender_label())
+
+
+def _studies(package: Package, mapping: dict[tuple[str, str], str]) -> list[tuple[dict[str, Any], StudyData]]:
+    where = f"{package.source}:studies"
+    methods = _grouped(package, "study_methods", "study_id")
+    perspectives = _grouped(package, "study_perspectives", "study_id")
+    out = []
+    for row in package.tables["studies"]:
+        sid = row["id"]
+        data = StudyData(
+            id=sid, title=row["title"], organisation=row["organisation"],
+            organisation_type=_code(mapping, "organisation_type", row["organisation_type"], where),
+            municipality=row["municipality"],
+            methods=sorted(str(_code(mapping, "method", m["code"], where)) for m in methods.get(sid, [])),
+            period_start=row["period_start"], period_end=row["period_end"], participants=row["participants"],
+            perspectives_reached=sorted(p["perspective"] for p in perspectives.get(sid, [])), contact=row["contact"],
+            raw_material_location=row["raw_material_location"], description=row["description"],
+            sensitivity=row["sensitivity"], origin_bank=_origin(package, row),
+            origin_package_id=package.meta.package_id,
+        )
+        out.append((row, data))
+    return out
+
+
+def _grouped(package: Package, resource: str, key: str) -> dict[Any, list[dict[str, Any]]]:
+    """Rows of ``resource`` by ``key``, so each record finds its links in O(1)."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in package.tables[resource]:
+        groups.setdefault(row[key], []).append(row)
+    return groups
+
+
+def _insight_data(package: Package, mapping: dict[tuple[str, str], str]) -> list[tuple[dict[str, Any], InsightData]]:
+    where = f"{package.source}:insights"
+    perspectives = _grouped(package, "insight_perspectives", "insight_id")
+    quotes = _grouped(package, "evidence", "insight_id")
+    tags = {dim: _grouped(package, resource, "insight_id") for dim, resource in TAG_RESOURCES.items()}
+    out = []
+    for row in package.tables["insights"]:
+        iid = row["id"]
+        codes = {dim: sorted(str(_code(mapping, dim, t["code"], where)) for t in tags[dim].get(iid, []))
+                 for dim in TAG_RESOURCES}
+        data = InsightData(
+            id=iid, statement=row["statement"], description=row["description"],
+            perspectives=sorted(p["perspective"] for p in perspectives.get(iid, [])),
+            subpopulations=codes["subpopulation"], shifts=codes["shift"], themes=codes["theme"],
+            cross_cutting=codes["cross_cutting"], study_id=row["study_id"], municipality=row["municipality"],
+            organisation_type=_code(mapping, "organisation_type", row["organisation_type"], where),
+            date=row["date"], sensitivity=row["sensitivity"], status=row["status"],
+            quotes=[Quote(q["text"], q["speaker_role"], q["id"]) for q in
+                    sorted(quotes.get(iid, []), key=lambda q: q["position"])],
+            origin_bank=_origin(package, row), origin_package_id=package.meta.package_id,
+        )
+        out.append((row, data))
+    return out
+
+
+def _incoming(entity: str, data: Any, row: dict[str, Any]) -> _Incoming:
+    return _Incoming(entity, data, int(row["version"]), "")
+
+
+def _validate(vocab: vocabulary.Vocabulary, items: list[_Incoming], package: Package, resource: str) -> None:
+    """The write layer's own checks, then the content hash of what would be written."""
+    problems = []
+    check = studies.validate if resource == "studies" else insights.validate
+    for number, item in enumerate(items, start=2):
+        try:
+            item.data = check(vocab, item.data)  # type: ignore[operator]
+        except InsightbankError as exc:
+            problems.append(Problem(f"{package.source}:{resource}", number, None, str(item.data.id), str(exc)))
+            continue
+        item.digest = digest(item.data)
+    if problems:
+        raise PackageError(problems[:50])
+
+
+def digest(data: InsightData | StudyData) -> str:
+    """The hash of what a person can change: provenance and quote/record ids left out.
+
+    Built by hand rather than with ``asdict`` (which deep-copies): it runs once per record.
+    """
+    payload: list[Any]
+    if isinstance(data, InsightData):
+        payload = [data.statement, data.description, sorted(data.perspectives), sorted(data.subpopulations),
+                   sorted(data.shifts), sorted(data.themes), sorted(data.cross_cutting), data.study_id,
+                   data.municipality, data.organisation_type, data.date, data.sensitivity, data.status,
+                   [[q.text.strip(), q.speaker_role] for q in data.quotes]]
+    else:
+        payload = [data.title, data.organisation, data.organisation_type, data.municipality, sorted(data.methods),
+                   data.period_start, data.period_end, data.participants, sorted(data.perspectives_reached),
+                   data.contact, data.raw_material_location, data.description, data.sensitivity]
+    return content_hash(payload)
+
+
+def _local(conn: Connection, entity: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, tuple[Any, int]]:
+    """Local records with these ids: (data for hashing, version)."""
+    out: dict[uuid.UUID, tuple[Any, int]] = {}
+    table = insights.INSIGHT if entity == "insight" else studies.STUDY
+    for start in range(0, len(ids), CHUNK):
+        found = list(conn.execute(sa.select(table.c.id).where(table.c.id.in_(ids[start:start + CHUNK]))).scalars())
+        if entity == "insight":
+            out.update({r.id: (r.to_data(), r.version) for r in queries.fetch(conn, found)})  # type: ignore[misc]
+        elif found:  # studies are few: one query for all beats one per study
+            wanted = set(found)
+            for record in studies.select(conn):
+                if record.id is not None and record.id in wanted:
+                    fields = {k: getattr(record, k) for k in StudyData.__dataclass_fields__}
+                    out[record.id] = (StudyData(**fields), record.version)
+    return out
+
+
+def _bases(conn: Connection, entity: str, ids: list[uuid.UUID]) -> dict[uuid.UUID, Any]:
+    out = {}
+    for start in range(0, len(ids), CHUNK):
+        query = sa.select(RECORDS).where(RECORDS.c.entity == entity, RECORDS.c.record_id.in_(ids[start:start + CHUNK]))
+        out.update({row.record_id: row for row in conn.execute(query)})
+    return out
+
+
+def decide(local: tuple[Any, int] | None, item: _Incoming, base: Any) -> str:
+    """create, skip, update or conflict (see the module docstring)."""
+    if local is None:
+        return "create"
+    if digest(local[0]) == item.digest:
+        return "skip"
+    if base is None:
+        return "conflict"
+    incoming_changed = item.digest != base.content_hash and item.version >= base.imported_version
+    if not incoming_changed:
+        return "skip"
+    return "update" if local[1] == base.local_version else "conflict"
+
+
+def _upsert(conn: Connection, items: list[_Incoming], package: Package, import_id: uuid.UUID, actor: str,
+            report: PackageImportReport) -> None:
+    if not items:
+        return
+    entity = items[0].entity
+    ids = [item.data.id for item in items]
+    local, bases = _local(conn, entity, ids), _bases(conn, entity, ids)
+    fresh, records, conflicts = [], [], []
+    counts = {"create": 0, "skip": 0, "update": 0, "conflict": 0}
+    for item in items:
+        action = decide(local.get(item.data.id), item, bases.get(item.data.id))
+        counts[action] += 1
+        if action == "create":
+            fresh.append(item.data)
+            records.append(_record(package, item, 1))
+        elif action == "update":
+            write = insights.update if entity == "insight" else studies.update
+            new_version = write(conn, item.data.id, item.data, local[item.data.id][1], actor)
+            records.append(_record(package, item, new_version))
+        elif action == "skip" and item.digest == digest(local[item.data.id][0]):
+            base = bases.get(item.data.id)
+            if base is None or base.content_hash != item.digest or base.local_version != local[item.data.id][1]:
+                records.append(_record(package, item, local[item.data.id][1]))
+        elif action == "conflict":
+            conflicts.append(_conflict(item, import_id, local[item.data.id][1]))
+            report.conflict_ids.append(f"{entity} {item.data.id}")
+    (insights.insert_many if entity == "insight" else studies.insert_many)(conn, fresh, actor)
+    _write_records(conn, records, [r["record_id"] for r in records if r["record_id"] in bases])
+    _write_conflicts(conn, conflicts)
+    if entity == "insight":
+        report.created, report.updated, report.skipped, report.conflicts = (
+            counts["create"], counts["update"], counts["skip"], counts["conflict"])
+    else:
+        report.studies_created, report.studies_updated, report.studies_skipped, report.study_conflicts = (
+            counts["create"], counts["update"], counts["skip"], counts["conflict"])
+
+
+def _record(package: Package, item: _Incoming, local_version: int) -> dict[str, Any]:
+    return {"entity": item.entity, "record_id": item.data.id, "package_id": package.meta.package_id,
+            "imported_version": item.version, "local_version": local_version, "content_hash": item.digest}
+
+
+def _conflict(item: _Incoming, import_id: uuid.UUID, local_version: int) -> dict[str, Any]:
+    incoming = json.dumps(asdict(item.data), ensure_ascii=False, sort_keys=True, default=str)
+    return {"id": uuid.uuid4(), "import_id": import_id, "entity": item.entity, "record_id": item.data.id,
+            "content_hash": item.digest, "local_version": local_version, "incoming": incoming,
+            "detected_at": utcnow(), "resolved_at": None}
+
+
+def _write_records(conn: Connection, rows: list[dict[str, Any]], replaced: list[uuid.UUID]) -> None:
+    if not rows:
+        return
+    entity = rows[0]["entity"]
+    for start in range(0, len(replaced), CHUNK):
+        conn.execute(sa.delete(RECORDS).where(RECORDS.c.entity == entity,
+                                              RECORDS.c.record_id.in_(replaced[start:start + CHUNK])))
+    conn.execute(sa.insert(RECORDS), rows)
+
+
+def _write_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Keep each incoming version once: the same unresolved clash is not stored again."""
+    if not rows:
+        return
+    open_ = {(r.record_id, r.content_hash) for r in conn.execute(
+        sa.select(CONFLICTS.c.record_id, CONFLICTS.c.content_hash).where(CONFLICTS.c.resolved_at.is_(None)))}
+    new = [r for r in rows if (r["record_id"], r["content_hash"]) not in open_]
+    if new:
+        conn.execute(sa.insert(CONFLICTS), new)

@@ -1,0 +1,1 @@
+"""One module per modal; every modal returns a value through ``dismiss``."""

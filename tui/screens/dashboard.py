@@ -1,0 +1,113 @@
+"""The dashboard: the bank's size, the latest insights, the top white spots, recent imports."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Footer, Header, Static
+
+from insightbank.tui import services
+from insightbank.tui.base import BankScreen
+from insightbank.tui.format import perspective_marks, short
+from insightbank.tui.i18n import t
+from insightbank.tui.messages import DashboardLoaded
+
+
+class DashboardScreen(BankScreen):
+    BINDINGS: ClassVar = [Binding("r", "reload", "binding.reload"), Binding("n", "new_insight", "binding.new_insight")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="dash-top"):
+            yield Static(t("dashboard.loading"), id="dash-size", classes="panel")
+            yield Static(t("dashboard.loading"), id="dash-spots", classes="panel")
+            yield Static(t("dashboard.loading"), id="dash-imports", classes="panel")
+        with Vertical(id="dash-latest", classes="panel"):
+            yield Static(t("dashboard.latest"), classes="panel-title")
+            yield DataTable(id="latest-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    _size_text = ""
+    _studies_line = ""
+
+    def on_mount(self) -> None:
+        table = self.query_one("#latest-table", DataTable)
+        table.add_column(t("col.statement"), width=70)
+        table.add_column(t("col.perspectives"), width=9)
+        table.add_column(t("col.municipality"), width=14)
+        table.add_column(t("col.status"), width=12)
+        self.reload()
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def action_new_insight(self) -> None:
+        self.app.switch_mode("capture")
+
+    def reload(self) -> None:
+        self.load_facts()
+        self.load_extras()
+
+    @work(thread=True, exclusive=True, group="dashboard")
+    def load_facts(self) -> None:
+        self.post_message(DashboardLoaded(services.dashboard_facts(self.ib.bank)))
+
+    @work(thread=True, exclusive=True, group="dashboard-extras")
+    def load_extras(self) -> None:
+        self.post_message(DashboardLoaded(services.dashboard_extras(self.ib.bank, self.ib.vocab, self.ib.lang, self.ib.today)))
+
+    def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
+        facts = message.facts
+        if "insights" in facts:
+            self._show_size(facts)
+        if "studies" in facts:
+            self._studies_line = t("dashboard.studies", n=facts["studies"])
+            self.query_one("#dash-size", Static).update(self._size_text + "\n" + self._studies_line)
+            self._show_spots(facts["white_spots"])
+            self._show_imports(facts["imports"])
+
+    def _show_size(self, facts: dict[str, Any]) -> None:
+        lines = [f"[b]{facts['name']}[/b]", facts["municipality"], "",
+                 t("dashboard.insights", n=f"{facts['insights']:,}".replace(",", " "))]
+        self._size_text = "\n".join(lines)
+        self.query_one("#dash-size", Static).update(self._size_text + "\n" + self._studies_line)
+        table = self.query_one("#latest-table", DataTable)
+        table.clear()
+        vocab, lang = self.ib.vocab, self.ib.lang
+        for record in facts["latest"]:
+            table.add_row(short(record.statement, 70), perspective_marks(record.perspectives),
+                          record.municipality or "", vocab.label("status", record.status, lang), key=str(record.id))
+
+    def _show_spots(self, spots: list[dict[str, Any]] | None) -> None:
+        widget = self.query_one("#dash-spots", Static)
+        if spots is None:
+            widget.update(f"[b]{t('dashboard.white_spots')}[/b]\n{t('common.not_available')}")
+            return
+        lines = [f"[b]{t('dashboard.white_spots')}[/b]"]
+        lines.extend(f"· {escape(short(str(spot['reason']), 36))}" for spot in spots)
+        widget.update("\n".join(lines) if spots else f"{lines[0]}\n{t('dashboard.no_spots')}")
+
+    def _show_imports(self, imports: list[Any] | None) -> None:
+        widget = self.query_one("#dash-imports", Static)
+        title = f"[b]{t('dashboard.imports')}[/b]"
+        if imports is None:
+            widget.update(f"{title}\n{t('common.not_available')}")
+        elif not imports:
+            widget.update(f"{title}\n{t('dashboard.no_imports')}")
+        else:
+            widget.update("\n".join([title, *(f"· {short(_import_line(item), 34)}" for item in imports)]))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.row_key.value:
+            self.app.switch_mode("browser")
+
+
+def _import_line(item: Any) -> str:
+    if isinstance(item, dict):
+        return str(item.get("source") or item.get("path") or item.get("package") or item)
+    return str(getattr(item, "source", None) or item)

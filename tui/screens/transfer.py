@@ -1,0 +1,87 @@
+"""Import and export screens: a path, the CLI's options, a progress bar, the CLI's messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Static
+
+from insightbank.errors import InsightbankError
+from insightbank.tui import transfer_services
+from insightbank.tui.base import BankScreen
+from insightbank.tui.i18n import t
+from insightbank.tui.messages import TransferFinished
+
+
+class TransferScreen(BankScreen):
+    BINDINGS: ClassVar = [
+        Binding("ctrl+r", "run('import')", "binding.import"),
+        Binding("ctrl+e", "run('export')", "binding.export"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="transfer"):
+            yield Static(f"[b]{t('transfer.import_title')}[/b]")
+            yield Label(t("transfer.import_path"), classes="field-label")
+            yield Input(placeholder=t("transfer.import_hint"), id="import-path")
+            with Horizontal(classes="form-row"):
+                yield Checkbox(t("transfer.dry_run"), id="dry-run")
+                yield Checkbox(t("transfer.new_terms"), id="new-terms")
+                yield Button(t("transfer.import"), id="import", variant="primary")
+            yield Static(f"[b]{t('transfer.export_title')}[/b]")
+            yield Label(t("transfer.export_path"), classes="field-label")
+            yield Input(placeholder=t("transfer.export_hint"), id="export-path")
+            with Horizontal(classes="form-row"):
+                yield Checkbox(t("transfer.include_internal"), id="include-internal")
+                yield Checkbox(t("transfer.redact"), id="redact")
+                yield Button(t("transfer.export"), id="export", variant="primary")
+            yield ProgressBar(total=1, show_eta=False, id="progress")
+            yield Static("", id="transfer-output", classes="panel")
+        yield Footer()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.action_run("import" if event.input.id == "import-path" else "export")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.action_run(str(event.button.id))
+
+    def action_run(self, kind: str) -> None:
+        raw = self.query_one(f"#{kind}-path", Input).value.strip()
+        if not raw:
+            self.notify(t("transfer.need_path"), severity="warning")
+            return
+        bar = self.query_one(ProgressBar)
+        bar.update(total=None, progress=0)
+        self.query_one("#transfer-output", Static).update(t("transfer.running"))
+        self.transfer(kind, Path(raw).expanduser())
+
+    @work(thread=True, exclusive=True, group="transfer")
+    def transfer(self, kind: str, path: Path) -> None:
+        check = self.query_one
+        try:
+            if kind == "import":
+                lines = transfer_services.import_path(
+                    self.ib.bank, path, self.ib.actor, dry_run=check("#dry-run", Checkbox).value,
+                    new_terms=check("#new-terms", Checkbox).value)
+            else:
+                lines = transfer_services.export_path(
+                    self.ib.bank, path, self.ib.actor, include_internal=check("#include-internal", Checkbox).value,
+                    redact=check("#redact", Checkbox).value)
+        except InsightbankError as exc:
+            self.post_message(TransferFinished([transfer_services.cli_error(exc)], ok=False))
+            return
+        self.post_message(TransferFinished(lines, ok=True))
+
+    def on_transfer_finished(self, message: TransferFinished) -> None:
+        self.query_one(ProgressBar).update(total=1, progress=1)
+        text = escape("\n".join(message.lines))
+        self.query_one("#transfer-output", Static).update(text if message.ok else f"[red]{text}[/red]")
+        if message.ok:
+            self.ib.vocab = self.ib._load_vocab()

@@ -1,0 +1,208 @@
+"""The TUI's calls into the core and ``insightbank.analysis``, run inside worker threads.
+
+No SQL and no statistics here: these functions only call ``queries``, ``studies``,
+``insights`` and the analysis package, and shape the answers for a screen. Analysis APIs
+that other work streams are still building are looked up at call time; when one is missing
+the screen shows "not available yet" instead of computing anything itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from insightbank import db, insights, queries, studies
+from insightbank.db import Bank
+from insightbank.queries import InsightFilter
+from insightbank.records import InsightData, InsightRecord, StudyData, StudyRecord
+from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary
+
+LATEST = 8
+
+
+def optional(module: str, name: str) -> Callable[..., Any] | None:
+    """An analysis function if that module and name exist yet, else None."""
+    try:
+        found = getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+    return found if callable(found) else None
+
+
+def dashboard_facts(bank: Bank) -> dict[str, Any]:
+    with bank.reading() as conn:
+        facts: dict[str, Any] = {
+            "name": db.get_meta(conn, "name") or "insightbank",
+            "municipality": db.get_meta(conn, "municipality") or "",
+            "insights": queries.count(conn),
+            "latest": queries.select(conn, limit=LATEST),
+        }
+    return facts
+
+
+def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | None = None) -> dict[str, Any]:
+    """The slower half of the dashboard: studies, white spots, recent imports."""
+    with bank.reading() as conn:
+        facts: dict[str, Any] = {"studies": len(studies.select(conn))}
+    facts["white_spots"] = top_white_spots(bank, vocab, 6, lang, today)
+    recent = optional("insightbank.packages", "recent_imports") or optional("insightbank.import_log", "recent")
+    if recent is None:
+        facts["imports"] = None
+    else:
+        with bank.reading() as conn:
+            facts["imports"] = list(recent(conn, limit=5))
+    return facts
+
+
+def top_white_spots(bank: Bank, vocab: Vocabulary, limit: int, lang: str = "sv",
+                    today: dt.date | None = None) -> list[dict[str, Any]] | None:
+    result = gaps(bank, vocab, "perspective", "subpopulation", lang, today)
+    if result is None:
+        return None
+    return list(result.get("white_spots", []))[:limit]
+
+
+def gaps(bank: Bank, vocab: Vocabulary, rows: str, cols: str, lang: str = "sv",
+         today: dt.date | None = None) -> dict[str, Any] | None:
+    """The coverage matrix with ranked white spots and reasons (``gaps --format json``), or None."""
+    coverage = optional("insightbank.analysis.coverage", "coverage")
+    spots = optional("insightbank.analysis.white_spots", "white_spots")
+    if coverage is None or spots is None:
+        return None
+    with bank.reading() as conn:
+        matrix = coverage(conn, rows, cols, vocab=vocab, lang=lang)
+    return dict(spots(matrix, today=today, lang=lang).to_json())
+
+
+def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv") -> list[dict[str, Any]] | None:
+    counts = optional("insightbank.analysis.venn", "venn_counts")
+    if counts is None:
+        return None
+    with bank.reading() as conn:
+        return list(counts(conn, vocab=vocab, examples=1, lang=lang).to_json()["regions"])
+
+
+#: gap-map dimensions whose cells can be listed with an InsightFilter
+CELL_FIELDS = {"perspective": "perspectives", "subpopulation": "subpopulations", "shift": "shifts",
+               "theme": "themes", "cross_cutting": "cross_cutting", "municipality": "municipalities"}
+GAP_DIMENSIONS = ("perspective", "venn_region", "subpopulation", "shift", "theme", "cross_cutting", "municipality")
+
+
+def cell_filter(rows_dim: str, row: str, cols_dim: str, col: str) -> InsightFilter:
+    """The filter that lists the insights of one gap-map cell."""
+    flt = InsightFilter()
+    for dim, code in ((rows_dim, row), (cols_dim, col)):
+        if dim == "venn_region":
+            flt.venn_region = sum(PERSPECTIVE_BITS[p] for p in code.split("+"))
+        else:
+            getattr(flt, CELL_FIELDS[dim]).append(code)
+    return flt
+
+
+def page(bank: Bank, flt: InsightFilter, page_no: int, size: int) -> list[InsightRecord]:
+    with bank.reading() as conn:
+        return queries.select(conn, flt, limit=size, offset=page_no * size)
+
+
+def total(bank: Bank, flt: InsightFilter) -> int:
+    with bank.reading() as conn:
+        return queries.count(conn, flt)
+
+
+def insight(bank: Bank, insight_id: uuid.UUID) -> InsightRecord:
+    with bank.reading() as conn:
+        return queries.get(conn, insight_id)
+
+
+def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
+    """Linked stories (cheap, always); similar insights come on request (:func:`similar_to`)."""
+    stories = optional("insightbank.stories", "stories_of_insight")
+    with bank.reading() as conn:
+        return {"stories": [str(i)[:8] for i in stories(conn, record.id)] if stories else None}
+
+
+def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
+    """Similar insights and corroboration (how many other studies and municipalities say
+    nearly the same), from ``analysis.similarity`` with the bank's engine."""
+    from insightbank import engines
+
+    similar = optional("insightbank.analysis.similarity", "similar")
+    threshold = optional("insightbank.analysis.similarity", "default_threshold")
+    if similar is None or threshold is None:
+        return {"similar": None, "corroboration": None}
+    with bank.reading() as conn:
+        engine = engines.active(conn)
+    _corpus, found = similar(bank, record.id, engine, k=10, show_progress=False)
+    close = [s for s in found if s.score >= threshold(engine)]
+    studies_behind = {str(record.study_id)} | {str(s.study) for s in close if s.study}
+    towns = {record.municipality} | {s.municipality for s in close if s.municipality}
+    return {"similar": found[:k], "corroboration": {"near_duplicates": len(close),
+                                                     "studies": len(studies_behind - {"None"}),
+                                                     "municipalities": len(towns - {None})}}
+
+
+def filter_options(bank: Bank) -> tuple[list[str], list[StudyRecord]]:
+    with bank.reading() as conn:
+        found = studies.select(conn)
+    municipalities = sorted({s.municipality for s in found if s.municipality})
+    return municipalities, found
+
+
+def save_insight(bank: Bank, vocab: Vocabulary, data: InsightData, actor: str,
+                 existing: InsightRecord | None) -> uuid.UUID:
+    clean = insights.validate(vocab, data)
+    with bank.transaction() as conn:
+        if existing is None:
+            return insights.insert(conn, clean, actor)
+        assert existing.id is not None
+        insights.update(conn, existing.id, clean, existing.version, actor)
+        return existing.id
+
+
+def delete_insight(bank: Bank, record: InsightRecord, actor: str) -> None:
+    assert record.id is not None
+    with bank.transaction() as conn:
+        insights.delete(conn, record.id, actor, seen_version=record.version)
+
+
+def study_list(bank: Bank, text: str | None = None) -> list[StudyRecord]:
+    with bank.reading() as conn:
+        return studies.select(conn, text=text or None)
+
+
+def asked_before(bank: Bank, text: str) -> tuple[list[StudyRecord], list[InsightRecord]]:
+    """Has anyone asked this before? Studies whose title or description match any word of
+    ``text``, and insights that match it in full-text search."""
+    words = [w for w in text.split() if len(w) > 3][:6]
+    with bank.reading() as conn:
+        found: dict[uuid.UUID, StudyRecord] = {}
+        for word in words:
+            for study in studies.select(conn, text=word):
+                if study.id is not None:
+                    found.setdefault(study.id, study)
+        related: list[InsightRecord] = []
+        for word in words:
+            related.extend(queries.select(conn, InsightFilter(text=word), limit=3))
+    unique = list({r.id: r for r in related}.values())[:6]
+    return list(found.values())[:6], unique
+
+
+def save_study(bank: Bank, vocab: Vocabulary, data: StudyData, actor: str) -> uuid.UUID:
+    clean = studies.validate(vocab, data)
+    with bank.transaction() as conn:
+        return studies.insert(conn, clean, actor)
+
+
+def set_engine(bank: Bank, name: str) -> None:
+    with bank.transaction() as conn:
+        db.set_meta(conn, "embedding_engine", name)
+
+
+def engine_name(bank: Bank) -> str:
+    from insightbank import engines
+
+    with bank.reading() as conn:
+        return engines.active(conn)

@@ -1,0 +1,47 @@
+"""Import and export for the TUI, through the same core functions (and messages) as the CLI."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from insightbank import importer
+from insightbank.db import Bank
+from insightbank.errors import InsightbankError
+
+SHEETS = (".csv", ".xlsx", ".tsv", ".txt")
+
+
+def is_package(path: Path) -> bool:
+    from insightbank.cli.package_cmd import is_package as check
+
+    return check(path)
+
+
+def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms: bool) -> list[str]:
+    """What ``insightbank import PATH`` prints, as lines; raises the CLI's errors."""
+    if not path.exists():
+        raise InsightbankError(f"{path}: filen finns inte / no such file")
+    if is_package(path):
+        from insightbank.package_import import import_package
+
+        return list(import_package(bank, path, actor, dry_run=dry_run, new_terms=new_terms).lines())
+    if path.suffix.lower() not in SHEETS:
+        raise InsightbankError(f"{path}: varken paket (.zip, mapp) eller kalkylark (.csv, .xlsx) / "
+                               "neither a package (.zip, folder) nor a spreadsheet (.csv, .xlsx)")
+    report = importer.import_spreadsheet(bank, path, actor, dry_run=dry_run, new_terms=new_terms)
+    return list(report.lines())
+
+
+def export_path(bank: Bank, path: Path, actor: str, *, include_internal: bool, redact: bool) -> list[str]:
+    """What ``insightbank export PATH`` prints (all insights the sensitivity rules let out)."""
+    from insightbank.package_export import ExportOptions, export
+    from insightbank.privacy import load_names
+
+    options = ExportOptions(include_internal=include_internal, redact=redact, names=load_names(None))
+    with bank.reading() as conn:
+        return list(export(conn, path, options, actor).lines())
+
+
+def cli_error(exc: InsightbankError) -> str:
+    """The CLI's wording of an error (``Fel / error: …``)."""
+    return f"Fel / error: {exc}"

@@ -1,0 +1,1 @@
+"""Reusable widgets: the only TUI modules with their own (small, scoped) DEFAULT_CSS."""
