@@ -21,7 +21,9 @@ from insightbank.storyset import StorySet
 
 K_RANGE = (2, 8)
 SILHOUETTE_SAMPLE = 2000
-MINIBATCH_ABOVE = 10_000
+MINIBATCH_ABOVE = 2_000
+SELECTION_SAMPLE = 5_000
+WEAK_SILHOUETTE = 0.1
 
 
 @dataclass
@@ -60,9 +62,16 @@ def choose_k(x: np.ndarray, k: int | None = None, k_range: tuple[int, int] = K_R
     """Assignments, k, and a sentence on how k was chosen."""
     from threadpoolctl import threadpool_limits
 
-    # On small data OpenMP threads spin longer than they work (100× slower on a busy 2-core box).
-    with threadpool_limits(limits=1 if len(x) <= MINIBATCH_ABOVE else None, user_api="openmp"):
-        return _choose_k(x, k, k_range, seed, estimator)
+    # OpenMP threads spin longer than they work on a busy 2-core box (100× slower on small data,
+    # 3× on 50k points), so KMeans runs single-threaded. Past SELECTION_SAMPLE stories k is chosen
+    # on a random sample of that size and the chosen k is then fitted on every story.
+    with threadpool_limits(limits=1, user_api="openmp"):
+        if k is not None or len(x) <= SELECTION_SAMPLE:
+            return _choose_k(x, k, k_range, seed, estimator)
+        sample = np.random.default_rng(seed).choice(len(x), size=SELECTION_SAMPLE, replace=False)
+        _, k, how = _choose_k(x[sample], None, k_range, seed, estimator)
+        model = estimator if estimator is not None else _estimator(k, len(x), seed)
+        return np.asarray(model.fit_predict(x)), k, f"{how}; k valt på ett urval av / chosen on a sample of {SELECTION_SAMPLE}"
 
 
 def _choose_k(x: np.ndarray, k: int | None, k_range: tuple[int, int], seed: int,
@@ -89,6 +98,11 @@ def _choose_k(x: np.ndarray, k: int | None, k_range: tuple[int, int], seed: int,
         raise ValidationError("För få berättelser för att klustra / too few stories to cluster")
     how = (f"k={best[1]} valdes med högst silhuettvärde / chosen by the highest silhouette ({best[0]:.2f}) "
            f"bland / among k={k_range[0]}..{high} på ett urval av / on a sample of {len(sample)} [{', '.join(scores)}]")
+    if best[0] < WEAK_SILHOUETTE:
+        how += (f"; svag struktur: grupperna går knappt att skilja åt / weak structure: silhouette under {WEAK_SILHOUETTE}, "
+                "the groups barely separate")
+    if best[1] == high and high < len(x) - 1:
+        how += "; k ligger vid intervallets övre gräns, prova --k / k is at the top of the range, try --k"
     return best[2], best[1], how
 
 

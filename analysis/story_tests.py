@@ -16,6 +16,16 @@ import numpy as np
 from scipy import stats
 
 PERMUTATIONS = 999
+#: Function words that would otherwise "distinguish" any group of texts (Swedish; English from sklearn).
+SWEDISH_STOP = frozenset((
+    "och", "i", "att", "det", "som", "en", "på", "är", "av", "för", "med", "till", "den", "har", "de", "inte", "om",
+    "ett", "han", "men", "var", "jag", "sig", "från", "vi", "så", "kan", "man", "när", "år", "säger", "hon", "under",
+    "också", "efter", "eller", "nu", "sin", "där", "vid", "mot", "ska", "skulle", "kommer", "ut", "får", "finns",
+    "vara", "hade", "alla", "andra", "mycket", "än", "här", "då", "sedan", "över", "bara", "in", "blir", "upp",
+    "även", "vad", "få", "två", "vill", "ha", "många", "hur", "mer", "går", "sitt", "fick", "kunde", "dem", "du",
+    "efter", "något", "inget", "varit", "dig", "mig", "min", "mitt", "mina", "vår", "våra", "deras", "hans",
+    "hennes", "dess", "detta", "dessa", "denna", "vilken", "vilket", "vilka",
+))
 PERMUTATION_MAX_N = 2000
 
 
@@ -127,7 +137,10 @@ def distinctive_words(texts_a: list[str], texts_b: list[str], top: int = 10) -> 
     texts = [t or "" for t in texts_a + texts_b]
     if not any(t.strip() for t in texts):
         return [], []
-    vec = CountVectorizer(token_pattern=r"(?u)\b[^\W\d_]{3,}\b", lowercase=True)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    vec = CountVectorizer(token_pattern=r"(?u)\b[^\W\d_]{3,}\b", lowercase=True,
+                          stop_words=sorted(SWEDISH_STOP | set(ENGLISH_STOP_WORDS)))
     try:
         counts = vec.fit_transform(texts)
     except ValueError:

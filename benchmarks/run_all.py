@@ -15,6 +15,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -95,14 +96,14 @@ def options_of(script: Path) -> str:
 
 def invocation(script: Path, scale: Path, work: Path) -> tuple[list[str], str]:
     """How to run one benchmark against (a copy of) the scale bank, and what the table should say."""
-    helptext = options_of(script)
+    flags = set(re.findall(r"(?<![\w-])(--[a-z][\w-]*)", options_of(script)))
     command = [sys.executable, str(script)]
     if script.name == "load_bench.py":
         return command, "its own 1M-insight PostgreSQL bank (private server)"
     copy = work / f"{script.stem}.sqlite"
-    if ("--reuse" in helptext and "--path" in helptext) or "--db" in helptext:
+    if {"--reuse", "--path"} <= flags or "--db" in flags:
         shutil.copyfile(scale, copy)
-        if "--reuse" in helptext and "--path" in helptext:
+        if {"--reuse", "--path"} <= flags:
             return [*command, "--path", str(copy), "--reuse"], "copy of the scale bank"
         return [*command, "--db", f"sqlite:///{copy}"], "copy of the scale bank"
     return command, "its own data (no option to reuse a bank)"

@@ -39,8 +39,7 @@ def collection(n: int) -> StorySet:
 
 
 def baseline_patterns(data: StorySet) -> int:
-    frame = pd.DataFrame({v.key: (v.bins if v.kind == "triad" else np.where(v.answered, v.values, np.nan)
-                                  if v.kind == "scale" else np.where(v.answered, v.values, np.nan))
+    frame = pd.DataFrame({v.key: v.bins if v.kind == "triad" else np.where(v.answered, v.values, np.nan)
                           for v in variables(data)})
     kinds = {v.key: ("category" if v.kind == "triad" else v.kind) for v in variables(data)}
     frame = frame.replace(-1, np.nan)

@@ -9,7 +9,8 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from insightbank import stories
-from insightbank.analysis import compositional as comp, story_figures as figs
+from insightbank.analysis import compositional as comp
+from insightbank.analysis import story_figures as figs
 from insightbank.analysis.story_clusters import by_signifiers, by_text, choose_k
 from insightbank.cli.main import cli
 from insightbank.fixtures.stories import grouped_set, to_story_data, topic_texts
@@ -45,7 +46,7 @@ def test_a_given_k_is_used_and_said() -> None:
 
 
 def test_triads_cluster_on_ilr_and_na_stories_are_left_out() -> None:
-    data, truth = grouped_set(200, seed=3)
+    data, _ = grouped_set(200, seed=3)
     triad = data.column("triad0")
     assert triad.values is not None
     triad.values[:10] = np.nan
@@ -57,7 +58,7 @@ def test_triads_cluster_on_ilr_and_na_stories_are_left_out() -> None:
 
 
 def test_cluster_cli_contract_and_figures(bank, runner, tmp_path) -> None:
-    data, truth = grouped_set(120, seed=4)
+    data, _ = grouped_set(120, seed=4)
     with bank.transaction() as conn:
         stories.write_stories(conn, "g", data.framework, to_story_data(data), "csv", "tester")
     out = runner.invoke(cli, ["--db", bank.url, "stories", "cluster", "-c", "g", "--signifiers", "kansla,relation",
@@ -91,3 +92,25 @@ def test_ternary_plot_writes_the_format_of_its_suffix(tmp_path, suffix: str) -> 
     path = figs.ternary_plot(summary, tmp_path / f"t.{suffix}")
     head = path.read_bytes()[:200]
     assert head.startswith(b"\x89PNG") if suffix == "png" else b"<svg" in head or b"<?xml" in head
+
+
+@pytest.mark.slow
+def test_sentence_embeddings_are_cached_and_only_new_texts_are_encoded(tmp_path) -> None:
+    import sqlalchemy as sa
+
+    from insightbank.analysis.story_clusters import text_vectors
+    from insightbank.analysis_tables import EMBEDDING
+    from insightbank.db import open_bank
+
+    bank = open_bank(f"sqlite:///{tmp_path / 'b.sqlite'}")
+    texts = topic_texts(30, seed=6)[0]
+
+    def count() -> int:
+        with bank.reading() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(EMBEDDING)).scalar_one())
+
+    first = text_vectors(texts[:20], "minilm", bank)
+    assert first.shape == (20, 384) and count() == len(set(texts[:20]))
+    again = text_vectors(texts, "minilm", bank)  # ten new texts: only they are encoded
+    assert count() == len(set(texts)) and np.allclose(again[:20], first, atol=1e-6)
+    bank.dispose()

@@ -164,3 +164,35 @@ def test_an_unknown_question_names_its_row(bank, tmp_path: Path) -> None:
     with pytest.raises(InputFileError, match="row 4, kolumn/column 'question_id': värde/value 'humor'"):
         story_import.import_files(bank, "csv", "g", [path], "tester", framework="forskola")
     assert _count(bank) == 0
+
+
+def _tiny_narrafirma(tmp_path: Path, scope: str = "2") -> tuple[Path, Path]:
+    form = tmp_path / "form.csv"
+    form.write_text("Data column name,Type,About,Short name,Long name,Options,Answers,,\n"
+                    "Scope,Single choice indexed,story,Scope,How many?,,Individual,Pair,Team\n"
+                    "Trust,Scale,story,Trust,How much trust?,,none,complete,1,10\n"
+                    "Needed,Multi-choice single-column delimited,story,Needed,Needed?,,help|help,respect|respect,\n"
+                    ",Scale range,import,,,,0,100,\n", encoding="utf-8")
+    data = tmp_path / "stories.csv"
+    data.write_text("Story title,Story text,Scope,Trust,Needed\n"
+                    "; a comment line,,,,\n"
+                    f"One,Första berättelsen,{scope},10,\"help,respect\"\n"
+                    "Two,Andra berättelsen,1,N/A,\n", encoding="utf-8")
+    return data, form
+
+
+def test_narrafirma_ids_are_rows_and_na_stays_na(bank, tmp_path: Path) -> None:
+    story_import.import_files(bank, "narrafirma", "tiny", list(_tiny_narrafirma(tmp_path)), "tester")
+    with bank.reading() as conn:
+        _, found = stories.fetch_all(conn, "tiny")
+    by_id = {s.source_id: s for s in found}
+    assert set(by_id) == {"3", "4"}  # rows in the file (header 1, comment 2)
+    assert by_id["3"].answers["Scope"].choices == ("Pair",) and by_id["3"].answers["Trust"].values == (1.0,)
+    assert by_id["3"].answers["Needed"].choices == ("help", "respect")
+    assert by_id["4"].answers["Trust"].na and "Needed" not in by_id["4"].answers
+
+
+def test_narrafirma_bad_index_names_its_row(bank, tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match=r"stories.csv, rad/row 3, kolumn/column 'Scope': värde/value '7'"):
+        story_import.import_files(bank, "narrafirma", "tiny", list(_tiny_narrafirma(tmp_path, scope="7")), "tester")
+    assert _count(bank) == 0

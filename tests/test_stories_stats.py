@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from insightbank.analysis import compositional as comp, story_tests as st
+from insightbank.analysis import compositional as comp
+from insightbank.analysis import story_tests as st
 from insightbank.analysis.comparison import compare, select
 from insightbank.analysis.patterns import find_patterns
 from insightbank.cli.main import cli
@@ -140,3 +141,24 @@ def test_more_like_these_compares_a_region_to_the_rest() -> None:
     assert words_a and words_a <= set(" ".join(["hemma föräldrarna vårdnadshavarna mamma pappa flytt separation syskon",
                                                 "hemsituationen oro kväll morgon"]).split())
     assert select(data, "triad0:centre").sum() + select(data, "triad0:corner-1").sum() <= len(data)
+
+
+def test_compare_and_summary_from_the_cli(bank, runner, tmp_path) -> None:
+    generated = planted_set(200, seed=2)
+    path = tmp_path / "planted.csv"
+    write_long(path, generated.framework, to_story_data(generated))
+    assert runner.invoke(cli, ["--db", bank.url, "stories", "import", "--format", "csv", "-c", "p", str(path)]).exit_code == 0
+    out = runner.invoke(cli, ["--db", bank.url, "stories", "compare", "-c", "p", "--select", "kansla:0.66-1", "--format", "json"])
+    assert out.exit_code == 0, out.output
+    result = json.loads(out.output)
+    feeling = generated.column("kansla").values
+    assert result["n_a"] == int((np.nan_to_num(feeling, nan=-1) >= 0.66).sum())
+    first = result["differences"][0]
+    assert first["question"]["id"] == "relation" and first["q"] < 0.01 and first["test"] == "mann-whitney"
+    assert all(d["question"]["id"] != "kansla" for d in result["differences"])
+    out = runner.invoke(cli, ["--db", bank.url, "stories", "summary", "-c", "p", "--format", "json"])
+    rows = {r["id"]: r for r in json.loads(out.output)}
+    for qid in ("kansla", "triad0"):
+        col = generated.column(qid)
+        assert (rows[qid]["n"], rows[qid]["na"]) == (int(col.answered.sum()), int(col.na.sum()))
+    assert sum(rows["triad0"]["zones"].values()) == rows["triad0"]["n"]

@@ -192,7 +192,7 @@ async def test_stories_patterns_open_their_stories_and_a_triad_is_placed_by_keyb
         await settle(pilot)
         with bank.reading() as conn:
             found = stories.load_set(conn, "förskola")
-        assert len(found) == 121
+        assert len(found) == 121, [n.message for n in app._notifications]
         i = found.texts.index("Hon ville inte gå in")
         assert [round(float(v), 2) for v in found.columns["triad0"].values[i]] == [0.9, 0.1, 0.0]
         assert found.columns["kansla"].values[i] == 1.0

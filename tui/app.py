@@ -90,7 +90,7 @@ class InsightbankApp(App[None]):
                                 lambda m=mode: self.switch_mode(m))  # type: ignore[misc]
         yield SystemCommand(t("binding.help"), t("palette.help"), self.action_help)
         other = "en" if self.lang == "sv" else "sv"
-        yield SystemCommand(t("palette.language"), t(f"settings.lang_{other}"), lambda: self.set_lang(other))
+        yield SystemCommand(t("palette.language"), t(f"settings.lang_{other}"), lambda: self.call_later(self.set_lang, other))
         seen = {"help", "quit", "command_palette", *(f"switch_mode('{m}')" for m in SCREENS)}
         for _key, (node, binding, enabled, _tip) in screen.active_bindings.items():
             if enabled and binding.action not in seen and binding.description:

@@ -215,6 +215,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "transfer.running": ("Arbetar …", "Working …"),
     "binding.import": ("Importera", "Import"),
     "binding.export": ("Exportera", "Export"),
+    "binding.to_table": ("Till tabellen", "To the table"),
     "binding.similar": ("Liknande och bekräftelse", "Similar and corroboration"),
     "detail.corroboration_text": ("{near_duplicates} nästan likadana, från {studies} studier i {municipalities} kommuner",
                                   "{near_duplicates} near-duplicates, from {studies} studies in {municipalities} municipalities"),

@@ -48,7 +48,7 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
     with bank.reading() as conn:
         facts: dict[str, Any] = {"studies": len(studies.select(conn))}
     facts["white_spots"] = top_white_spots(bank, vocab, 6, lang, today)
-    recent = optional("insightbank.packages", "recent_imports") or optional("insightbank.import_log", "recent")
+    recent = optional("insightbank.package_import", "recent_imports")
     if recent is None:
         facts["imports"] = None
     else:
@@ -68,6 +68,9 @@ def top_white_spots(bank: Bank, vocab: Vocabulary, limit: int, lang: str = "sv",
 def gaps(bank: Bank, vocab: Vocabulary, rows: str, cols: str, lang: str = "sv",
          today: dt.date | None = None) -> dict[str, Any] | None:
     """The coverage matrix with ranked white spots and reasons (``gaps --format json``), or None."""
+    cached = optional("insightbank.analysis.gap_cache", "gaps")
+    if cached is not None:  # the analysis' own cache, fast on big banks
+        return dict(cached(bank, rows, cols, lang=lang, today=today).to_json())
     coverage = optional("insightbank.analysis.coverage", "coverage")
     spots = optional("insightbank.analysis.white_spots", "white_spots")
     if coverage is None or spots is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from sqlalchemy.engine import make_url
 
 from insightbank import access, integrity
 from insightbank import backup as backups
@@ -51,7 +52,8 @@ def restore(app: AppContext, path: Path, force: bool) -> None:
     """
     report = backups.restore(app.url, path, force=force)
     rows = sum(t["rows"] for t in report.tables.values())
-    click.echo(f"Återställd / restored: {app.url if '@' not in app.url else report.backend} från/from {path}: "
+    shown = make_url(app.url).render_as_string(hide_password=True)
+    click.echo(f"Återställd / restored: {shown} från/from {path}: "
                f"{rows} rader/rows i/in {len(report.tables)} tabeller/tables, samma som kopian / same as the backup")
 
 

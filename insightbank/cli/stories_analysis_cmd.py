@@ -9,7 +9,7 @@ import numpy as np
 
 from insightbank import stories
 from insightbank.cli.context import AppContext, pass_app
-from insightbank.cli.output import print_json, print_table
+from insightbank.cli.output import print_json
 from insightbank.cli.stories_cmd import collection_option, stories_group
 
 __all__ = ["stories_group"]
@@ -52,9 +52,24 @@ def patterns(app: AppContext, collection: str, fmt: str, min_subset: int, alpha:
         print_json([p.to_json() for p in found])
         return
     shown = [p for p in found if show_all or (p.q is not None and p.q < alpha)]
-    print_table(["q", "effekt / effect", "test", "n", "mönster / pattern"],
-                [[_fmt(p.q), f"{p.effect_name} {_fmt(p.effect_size, 2)}", p.test, p.n, p.statement] for p in shown],
-                title=f"{len(shown)} av / of {len(found)} par / pairs (q < {alpha}; --all visar alla / shows all)")
+    _narrow_first(["q", "effekt / effect", "test", "n", "mönster / pattern"],
+                  [[_fmt(p.q), f"{p.effect_name} {_fmt(p.effect_size, 2)}", p.test, str(p.n), p.statement] for p in shown],
+                  f"{len(shown)} av / of {len(found)} par / pairs (q < {alpha}; --all visar alla / shows all)")
+
+
+def _narrow_first(columns: list[str], rows: list[list[str]], title: str) -> None:
+    """A table whose last column (the sentence) takes the width the short ones do not need."""
+    from rich.table import Table
+
+    from insightbank.cli.output import console
+
+    table = Table(title=title, header_style="bold", expand=True)
+    for i, column in enumerate(columns):
+        last = i == len(columns) - 1
+        table.add_column(column, no_wrap=not last, ratio=1 if last else None, overflow="fold")
+    for row in rows:
+        table.add_row(*row)
+    console().print(table)
 
 
 def _cluster(app: AppContext, data: StorySet, by: str, signifiers: str | None, k: int | None, engine: str | None):  # type: ignore[no-untyped-def]
@@ -97,8 +112,8 @@ def cluster(app: AppContext, collection: str, by: str, signifiers: str | None, k
     if fmt == "json":
         print_json(result.to_json())
         return
-    print_table(["id", "antal / size", "etikett / label"], [[c.id, c.size, c.label] for c in result.clusters],
-                title=f"{result.how_chosen}; utanför / not clustered (N/A, blank): {result.excluded}")
+    _narrow_first(["id", "antal / size", "etikett / label"], [[str(c.id), str(c.size), c.label] for c in result.clusters],
+                  f"{result.how_chosen}; utanför / not clustered (N/A, blank): {result.excluded}")
 
 
 @stories_group.command(name="compare")
@@ -141,9 +156,10 @@ def compare(app: AppContext, collection: str, spec: str | None, versus: str | No
     if fmt == "json":
         print_json(out.to_json())
         return
-    print_table(["fråga / question", "test", "n A/B", "effekt / effect", "q", "skillnad / difference"],
-                [[d.variable.title, d.test, f"{d.n_a}/{d.n_b}", f"{d.effect_name} {_fmt(d.effect_size, 2)}", _fmt(d.q), d.summary]
-                 for d in out.differences], title=f"{out.label_a} (n={out.n_a}) mot / vs {out.label_b} (n={out.n_b})")
+    _narrow_first(["q", "effekt / effect", "test", "n A/B", "fråga: skillnad / question: difference"],
+                  [[_fmt(d.q), f"{d.effect_name} {_fmt(d.effect_size, 2)}", d.test, f"{d.n_a}/{d.n_b}",
+                    f"{d.variable.title}: {d.summary}"] for d in out.differences],
+                  f"{out.label_a} (n={out.n_a}) mot / vs {out.label_b} (n={out.n_b})")
     click.echo("Ord för A / words for A: " + ", ".join(w for w, _ in out.words_a[:8]))
     click.echo("Ord för B / words for B: " + ", ".join(w for w, _ in out.words_b[:8]))
 
@@ -179,3 +195,39 @@ def figure(app: AppContext, collection: str, qid: str, density: bool, path: Path
     else:
         raise ValidationError(f"{qid}: bara triader och dyader ritas / only triads and dyads are drawn")
     click.echo(f"Sparad / saved: {path}")
+
+
+@stories_group.command(name="summary")
+@collection_option
+@table_or_json
+@pass_app
+def summary(app: AppContext, collection: str, fmt: str) -> None:
+    """Varje triad och dyad i siffror / every triad and dyad in numbers (N/A räknas för sig / counted apart).
+
+    \b
+    Exempel / examples:
+      insightbank stories summary -c grums
+      insightbank stories summary -c ademo --format json
+    """
+    from insightbank.analysis import compositional as comp
+
+    data, out = _load(app, collection), []
+    for col in data.columns.values():
+        q, labels = col.question, [o.label for o in col.question.options]
+        if q.kind == "triad" and col.values is not None:
+            s = comp.summarise(q.id, labels, col.values, col.na, n_boot=300)
+            out.append({"id": q.id, "title": q.title, "kind": "triad", "n": s.n, "na": s.n_na, "unanswered": s.n_missing,
+                        "geometric_mean": dict(zip(labels, np.round(s.mean, 3).tolist(), strict=True)), "zones": s.zone_counts})
+        elif q.kind == "dyad" and col.values is not None:
+            d = comp.summarise_dyad(q.id, labels, col.values, col.na)
+            out.append({"id": q.id, "title": q.title, "kind": "dyad", "n": d.n, "na": d.n_na, "unanswered": d.n_missing,
+                        "poles": labels, "mean": round(d.mean, 3), "median": round(d.median, 3),
+                        "quartiles": [round(v, 3) for v in d.quartiles], "histogram": d.histogram})
+    if fmt == "json":
+        print_json(out)
+        return
+    _narrow_first(["id", "typ / kind", "n", "N/A", "sammanfattning / summary"],
+                  [[o["id"][:12], o["kind"], str(o["n"]), str(o["na"]),
+                    f"{o['title']}: " + (", ".join(f"{k} {v}" for k, v in o["geometric_mean"].items()) if o["kind"] == "triad"
+                                         else f"median {o['median']} ({o['poles'][0]} 0 – {o['poles'][1]} 1)")] for o in out],
+                  f"{collection}: {len(data)} berättelser / stories")

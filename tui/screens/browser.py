@@ -45,6 +45,7 @@ class BrowserScreen(BankScreen):
         Binding("delete,x", "delete", "binding.delete"),
         Binding("c", "clear_filters", "binding.clear_filters"),
         Binding("s", "similar", "binding.similar"),
+        Binding("escape", "focus_table", "binding.to_table", show=False),
     ]
 
     def __init__(self) -> None:
@@ -52,6 +53,8 @@ class BrowserScreen(BankScreen):
         self.page_no = 0
         self.total: int | None = None
         self.generation = 0
+        #: the generation whose page is on screen (benchmarks wait for it)
+        self.last_painted = 0
         self.records: dict[str, InsightRecord] = {}
         self._debounce: Timer | None = None
         self._preset: InsightFilter | None = None
@@ -130,6 +133,9 @@ class BrowserScreen(BankScreen):
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
+    def action_focus_table(self) -> None:
+        self.query_one("#insights", DataTable).focus()
+
     def action_clear_filters(self) -> None:
         self.show_filter(InsightFilter())
 
@@ -177,6 +183,7 @@ class BrowserScreen(BankScreen):
         # DataTable.add_rows cannot take keys, so rows are keyed by position
         self._order = [str(r.id) for r in message.records]
         self._show_pager()
+        self.last_painted = message.generation
         if not message.records:
             self.query_one("#detail", Static).update(t("browser.no_results"))
 

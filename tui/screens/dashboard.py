@@ -89,7 +89,7 @@ class DashboardScreen(BankScreen):
             widget.update(f"[b]{t('dashboard.white_spots')}[/b]\n{t('common.not_available')}")
             return
         lines = [f"[b]{t('dashboard.white_spots')}[/b]"]
-        lines.extend(f"· {escape(short(str(spot['reason']), 36))}" for spot in spots)
+        lines.extend(f"· {escape(short(str(spot['reason']), 54))}" for spot in spots)
         widget.update("\n".join(lines) if spots else f"{lines[0]}\n{t('dashboard.no_spots')}")
 
     def _show_imports(self, imports: list[Any] | None) -> None:

@@ -56,10 +56,11 @@ class SettingsScreen(BankScreen):
         if engines.ENV_ENGINE in os.environ:
             self.query_one("#engine-note", Static).update(t("settings.engine_env"))
 
-    async def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         lang = (event.pressed.id or "lang-sv").removeprefix("lang-")
         if lang != self.ib.lang:
-            await self.ib.set_lang(lang)
+            # not awaited here: rebuilding the screens removes this one
+            self.app.call_later(self.ib.set_lang, lang)
 
     def on_select_changed(self, event: Select.Changed) -> None:
         if event.select.id == "engine" and isinstance(event.value, str):

@@ -37,15 +37,18 @@ class StoryCaptureScreen(BankModal[bool]):
         yield Header()
         with VerticalScroll(id="story-capture"):
             yield Static(f"[b]{t('stories.capture_title', name=self.collection)}[/b]")
-            yield Label(t("col.title"), classes="field-label")
-            yield Input(id="story-title", compact=True)
             yield Label(t("stories.text"), classes="field-label")
             yield Input(id="story-text", placeholder=t("stories.text_hint"))
+            yield Label(t("col.title"), classes="field-label")
+            yield Input(id="story-title", compact=True)
             for q in self.framework.questions:
                 yield Label(f"{q.title}", classes="field-label")
                 yield from self._widget(q)
             yield Static(t("stories.capture_keys"), classes="dim")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#story-text", Input).focus()
 
     def _widget(self, q: Question) -> ComposeResult:
         labels = [o.label for o in q.options]

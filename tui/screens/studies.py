@@ -25,6 +25,7 @@ class StudiesScreen(BankScreen):
         Binding("a", "add", "binding.add_study"),
         Binding("slash", "focus_search", "binding.search"),
         Binding("enter", "open", "binding.open_insights", show=False),
+        Binding("escape", "focus_table", "binding.to_table", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -40,6 +41,7 @@ class StudiesScreen(BankScreen):
         table.add_column(t("col.municipality"), width=12)
         table.add_column(t("studies.methods"), width=26)
         table.add_column(t("studies.insights"), width=8)
+        table.focus()
         self.load()
 
     @on(Input.Changed, "#study-search")
@@ -59,6 +61,9 @@ class StudiesScreen(BankScreen):
             table.add_row(short(s.title, 56), s.municipality or "", short(methods, 26), str(s.insight_count),
                           key=str(s.id))
         self.query_one("#study-count", Static).update(t("studies.count", n=len(message.studies)))
+
+    def action_focus_table(self) -> None:
+        self.query_one("#studies", DataTable).focus()
 
     def action_focus_search(self) -> None:
         self.query_one("#study-search", Input).focus()

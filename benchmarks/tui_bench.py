@@ -1,0 +1,113 @@
+"""TUI speed on a 1M-insight bank: first paint and keystroke-to-redraw of the browser filter.
+
+Builds (once, then reuses) a 1M-insight SQLite bank with ``scale_data`` (bulk core inserts,
+live search index), then drives the real app headless with ``App.run_test`` and the pilot:
+
+- first paint: from starting the app until the dashboard shows the bank's size and the
+  latest insights (goal ≤ 1 s);
+- keystroke-to-redraw: from a key typed into the browser's search box (or a filter set)
+  until the page table shows the new result (goal ≤ 150 ms), median of several keys.
+The baseline printed next to them is the same app on the 84-insight demo bank.
+
+    .venv/bin/python benchmarks/tui_bench.py [--n 1000000] [--path /tmp/insightbank-tui-1m.sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_data import ensure_insights
+from textual.widgets import DataTable, Select, Static
+
+from insightbank.db import Bank, open_bank
+from insightbank.fixtures.demo import build_demo_bank
+from insightbank.tui.app import InsightbankApp
+from insightbank.tui.screens.browser import BrowserScreen
+
+SIZE = (120, 36)
+WORDS = ["s", "sk", "sko", "skol", "skola"]
+
+
+async def wait_for(check: object, pilot: object, limit: float = 60.0) -> float:
+    start = time.perf_counter()
+    while not check():  # type: ignore[operator]
+        await pilot.pause(0.005)  # type: ignore[attr-defined]
+        if time.perf_counter() - start > limit:
+            raise TimeoutError
+    return time.perf_counter() - start
+
+
+async def measure(bank: Bank) -> dict[str, float]:
+    started = time.perf_counter()
+    app = InsightbankApp(bank)
+    out: dict[str, float] = {}
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(lambda: "insikter" in str(app.screen.query_one("#dash-size", Static).render())
+                       and app.screen.query_one("#latest-table", DataTable).row_count > 0, pilot)
+        out["first_paint"] = time.perf_counter() - started
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        table = screen.query_one("#insights", DataTable)
+        await wait_for(lambda: table.row_count > 0, pilot)
+        out["browser_open"] = time.perf_counter() - started - out["first_paint"]
+        await pilot.press("slash")
+        times = []
+        for word in WORDS:
+            generation = screen.generation
+            await pilot.press(word[-1])
+            t0 = time.perf_counter()
+            await wait_for(lambda g=generation: screen.generation > g and screen.last_painted == screen.generation, pilot)
+            times.append(time.perf_counter() - t0)
+        out["search_key"] = statistics.median(times)
+        out["search_key_max"] = max(times)
+        await pilot.press("escape", "c")
+        await wait_for(lambda: screen.last_painted == screen.generation and not screen.query_one("#search").value, pilot)
+        select_times = []
+        for value in ("risk_groups", "clients", "general_public"):
+            generation = screen.generation
+            t0 = time.perf_counter()
+            screen.query_one("#f-perspective", Select).value = value
+            await wait_for(lambda g=generation: screen.generation > g and screen.last_painted == screen.generation, pilot)
+            select_times.append(time.perf_counter() - t0)
+        out["filter_select"] = statistics.median(select_times)
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--path", type=Path, default=Path("/tmp/insightbank-tui-1m.sqlite"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = open_bank(f"sqlite:///{Path(tmp) / 'demo.sqlite'}")
+        build_demo_bank(demo)
+        baseline = asyncio.run(measure(demo))
+        demo.dispose()
+    bank = open_bank(f"sqlite:///{args.path}")
+    built = ensure_insights(bank, args.n)
+    if built:
+        print(f"built {args.n:,} insights in {built:.0f} s ({args.path})")
+    big = asyncio.run(measure(bank))
+    bank.dispose()
+    goals = {"first_paint": 1.0, "search_key": 0.150, "filter_select": 0.150}
+    print(f"TUI on {args.n:,} insights (SQLite), terminal {SIZE[0]}×{SIZE[1]}; baseline: the 84-insight demo bank")
+    print(f"{'measure':<34}{'1M bank':>10}{'demo':>10}{'goal':>10}")
+    names = {"first_paint": "first paint (dashboard)", "browser_open": "browser first page",
+             "search_key": "keystroke→redraw, search (median)", "search_key_max": "keystroke→redraw, search (max)",
+             "filter_select": "filter→redraw, perspective"}
+    for key, label in names.items():
+        goal = f"≤ {goals[key] * 1000:.0f} ms" if key in goals else ""
+        print(f"{label:<34}{big[key] * 1000:>8.0f}ms{baseline[key] * 1000:>8.0f}ms{goal:>10}")
+
+
+if __name__ == "__main__":
+    main()
