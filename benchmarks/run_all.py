@@ -101,10 +101,10 @@ def invocation(script: Path, scale: Path, work: Path) -> tuple[list[str], str]:
     if script.name == "load_bench.py":
         return command, "its own 1M-insight PostgreSQL bank (private server)"
     copy = work / f"{script.stem}.sqlite"
-    if {"--reuse", "--path"} <= flags or "--db" in flags:
+    if "--path" in flags or "--db" in flags:  # a bench that times a bank file it is given
         shutil.copyfile(scale, copy)
-        if {"--reuse", "--path"} <= flags:
-            return [*command, "--path", str(copy), "--reuse"], "copy of the scale bank"
+        if "--path" in flags:
+            return [*command, "--path", str(copy), *(["--reuse"] if "--reuse" in flags else [])], "copy of the scale bank"
         return [*command, "--db", f"sqlite:///{copy}"], "copy of the scale bank"
     return command, "its own data (no option to reuse a bank)"
 

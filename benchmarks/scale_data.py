@@ -59,7 +59,7 @@ def chunks(n: int, seed: int = 7, n_studies: int = 2000) -> Iterator[tuple[list[
                          "municipality": study["municipality"], "organisation_type": "municipality",
                          "date": dt.date(2018 + i % 8, 1 + i % 12, 1 + i % 28), "sensitivity": rng.choice(SENSITIVITY),
                          "status": "draft", "match_key": iid.hex, "origin_bank": None, "origin_package_id": None,
-                         **stamps})
+                         **stamps, "created_at": now - dt.timedelta(minutes=5 * (n - i))})  # as if logged over years
             for dim, k in (("subpopulation", rng.choice((0, 1, 1, 2))), ("shift", rng.choice((1, 2))),
                            ("theme", rng.choice((0, 1))), ("cross_cutting", rng.choice((0, 0, 1)))):
                 links[dim] += [{"insight_id": iid, "code": c} for c in rng.sample(codes[dim], k)]

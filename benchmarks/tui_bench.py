@@ -33,6 +33,7 @@ from insightbank.tui.app import InsightbankApp
 from insightbank.tui.screens.browser import BrowserScreen
 
 SIZE = (120, 36)
+#: a search typed letter by letter (debounced: the last letters are what a typist waits for)
 WORDS = ["s", "sk", "sko", "skol", "skola"]
 
 
@@ -62,10 +63,9 @@ async def measure(bank: Bank) -> dict[str, float]:
         await pilot.press("slash")
         times = []
         for word in WORDS:
-            generation = screen.generation
-            await pilot.press(word[-1])
             t0 = time.perf_counter()
-            await wait_for(lambda g=generation: screen.generation > g and screen.last_painted == screen.generation, pilot)
+            await pilot.press(word[-1])
+            await wait_for(lambda w=word: screen.painted_text == (w if len(w) > 1 else None) and screen.last_painted == screen.generation, pilot)
             times.append(time.perf_counter() - t0)
         out["search_key"] = statistics.median(times)
         out["search_key_max"] = max(times)

@@ -93,6 +93,7 @@ class Insight(SQLModel, table=True):
     __tablename__ = "insight"
     __table_args__ = (
         sa.CheckConstraint("perspective_mask BETWEEN 1 AND 7", name="ck_insight_perspectives_nonempty"),
+        sa.Index("ix_insight_created_at_id", "created_at", "id"),  # the browser's newest-first pages
     )
     id: uuid.UUID = _id_field()
     statement: str

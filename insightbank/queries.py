@@ -84,11 +84,11 @@ def count(conn: Connection, f: InsightFilter | None = None) -> int:
 
 
 def page_ids(conn: Connection, f: InsightFilter | None = None, limit: int | None = 50, offset: int = 0) -> list[uuid.UUID]:
-    """One page of ids, newest first (then by id, so paging is stable)."""
+    """One page of ids, newest first (then by id, so paging is stable), in index order."""
     query = (
         sa.select(INSIGHT.c.id)
         .where(*_conditions(conn, f or InsightFilter()))
-        .order_by(INSIGHT.c.created_at.desc(), INSIGHT.c.id)
+        .order_by(INSIGHT.c.created_at.desc(), INSIGHT.c.id.desc())
         .limit(limit)
         .offset(offset)
     )

@@ -33,7 +33,7 @@ def detail_text(record: InsightRecord, vocab: Vocabulary, lang: str, extras: dic
     lines.append(_section(t("detail.stories"), extras.get("stories"), _story_line))
     lines.append(_section(t("detail.similar"), extras.get("similar", "hint"), _similar_line))
     corroboration = extras.get("corroboration", "hint")
-    if corroboration == "hint" or corroboration is None:
+    if corroboration == "hint":
         lines.append(_section(t("detail.corroboration"), corroboration, str))
     else:
         lines.append(f"[b]{t('detail.corroboration')}[/b]: {escape(_corroboration(corroboration))}")
@@ -43,8 +43,6 @@ def detail_text(record: InsightRecord, vocab: Vocabulary, lang: str, extras: dic
 def _section(title: str, items: Any, fmt: Any) -> str:
     if items == "hint":
         return f"[b]{title}[/b]: {t('detail.similar_hint')}"
-    if items is None:
-        return f"[b]{title}[/b]: {t('common.not_available')}"
     if not items:
         return f"[b]{title}[/b]: {t('detail.none')}"
     return f"[b]{title}[/b]: " + " | ".join(escape(fmt(item)) for item in items)

@@ -68,7 +68,6 @@ _PAIRS: dict[str, tuple[str, str]] = {
     # common
     "common.yes": ("Ja", "Yes"),
     "common.no": ("Nej", "No"),
-    "common.not_available": ("Inte tillgängligt än (analysen byggs).", "Not available yet (the analysis is being built)."),
     "col.statement": ("Insikt", "Insight"),
     "col.perspectives": ("Persp.", "Persp."),
     "col.municipality": ("Kommun", "Municipality"),
@@ -86,6 +85,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "dashboard.no_spots": ("Inga vita fläckar.", "No white spots."),
     "dashboard.imports": ("Senaste importer", "Recent imports"),
     "dashboard.no_imports": ("Inga importer än.", "No imports yet."),
+    "dashboard.imports_legend": ("+nya ~ändrade !konflikter", "+new ~updated !conflicts"),
     # browser
     "browser.filters": ("Filter", "Filters"),
     "browser.any": ("alla", "any"),
@@ -217,8 +217,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "binding.export": ("Exportera", "Export"),
     "binding.to_table": ("Till tabellen", "To the table"),
     "binding.similar": ("Liknande och bekräftelse", "Similar and corroboration"),
-    "detail.corroboration_text": ("{near_duplicates} nästan likadana, från {studies} studier i {municipalities} kommuner",
-                                  "{near_duplicates} near-duplicates, from {studies} studies in {municipalities} municipalities"),
+    "detail.corroboration_text": ("sedd i {studies} studier i {municipalities} kommuner",
+                                  "seen in {studies} studies in {municipalities} municipalities"),
     "detail.similar_hint": ("tryck s", "press s"),
     "triad.na": ("Ej tillämpligt (N/A)", "Not applicable (N/A)"),
 }

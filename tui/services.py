@@ -1,35 +1,25 @@
 """The TUI's calls into the core and ``insightbank.analysis``, run inside worker threads.
 
 No SQL and no statistics here: these functions only call ``queries``, ``studies``,
-``insights`` and the analysis package, and shape the answers for a screen. Analysis APIs
-that other work streams are still building are looked up at call time; when one is missing
-the screen shows "not available yet" instead of computing anything itself.
+``insights`` and the analysis package, and shape the answers for a screen. The analysis
+modules are imported inside the functions that use them, so the TUI starts without loading
+numpy, scikit-learn or the embedding engines.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import uuid
-from collections.abc import Callable
 from typing import Any
 
-from insightbank import db, insights, queries, studies
+from insightbank import db, import_log, insights, queries, studies
+from insightbank import stories as story_store
 from insightbank.db import Bank
 from insightbank.queries import InsightFilter
 from insightbank.records import InsightData, InsightRecord, StudyData, StudyRecord
 from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary
 
 LATEST = 8
-
-
-def optional(module: str, name: str) -> Callable[..., Any] | None:
-    """An analysis function if that module and name exist yet, else None."""
-    try:
-        found = getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
 
 
 def dashboard_facts(bank: Bank) -> dict[str, Any]:
@@ -48,44 +38,30 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
     with bank.reading() as conn:
         facts: dict[str, Any] = {"studies": len(studies.select(conn))}
     facts["white_spots"] = top_white_spots(bank, vocab, 6, lang, today)
-    recent = optional("insightbank.package_import", "recent_imports")
-    if recent is None:
-        facts["imports"] = None
-    else:
-        with bank.reading() as conn:
-            facts["imports"] = list(recent(conn, limit=5))
+    with bank.reading() as conn:
+        facts["imports"] = import_log.recent_imports(conn, limit=5)
     return facts
 
 
 def top_white_spots(bank: Bank, vocab: Vocabulary, limit: int, lang: str = "sv",
-                    today: dt.date | None = None) -> list[dict[str, Any]] | None:
-    result = gaps(bank, vocab, "perspective", "subpopulation", lang, today)
-    if result is None:
-        return None
-    return list(result.get("white_spots", []))[:limit]
+                    today: dt.date | None = None) -> list[dict[str, Any]]:
+    return list(gaps(bank, vocab, "perspective", "subpopulation", lang, today)["white_spots"])[:limit]
 
 
 def gaps(bank: Bank, vocab: Vocabulary, rows: str, cols: str, lang: str = "sv",
-         today: dt.date | None = None) -> dict[str, Any] | None:
-    """The coverage matrix with ranked white spots and reasons (``gaps --format json``), or None."""
-    cached = optional("insightbank.analysis.gap_cache", "gaps")
-    if cached is not None:  # the analysis' own cache, fast on big banks
-        return dict(cached(bank, rows, cols, lang=lang, today=today).to_json())
-    coverage = optional("insightbank.analysis.coverage", "coverage")
-    spots = optional("insightbank.analysis.white_spots", "white_spots")
-    if coverage is None or spots is None:
-        return None
-    with bank.reading() as conn:
-        matrix = coverage(conn, rows, cols, vocab=vocab, lang=lang)
-    return dict(spots(matrix, today=today, lang=lang).to_json())
+         today: dt.date | None = None) -> dict[str, Any]:
+    """The coverage matrix with ranked white spots and reasons (``gaps --format json``), from the
+    analysis' snapshot cache (fast on big banks). ``vocab`` is unused: the matrix carries its labels."""
+    from insightbank.analysis import gap_cache
+
+    return dict(gap_cache.gaps(bank, rows, cols, lang=lang, today=today).to_json())
 
 
-def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv") -> list[dict[str, Any]] | None:
-    counts = optional("insightbank.analysis.venn", "venn_counts")
-    if counts is None:
-        return None
+def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv") -> list[dict[str, Any]]:
+    from insightbank.analysis.venn import venn_counts
+
     with bank.reading() as conn:
-        return list(counts(conn, vocab=vocab, examples=1, lang=lang).to_json()["regions"])
+        return list(venn_counts(conn, vocab=vocab, examples=1, lang=lang).to_json()["regions"])
 
 
 #: gap-map dimensions whose cells can be listed with an InsightFilter
@@ -122,29 +98,29 @@ def insight(bank: Bank, insight_id: uuid.UUID) -> InsightRecord:
 
 def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
     """Linked stories (cheap, always); similar insights come on request (:func:`similar_to`)."""
-    stories = optional("insightbank.stories", "stories_of_insight")
+    assert record.id is not None
     with bank.reading() as conn:
-        return {"stories": [str(i)[:8] for i in stories(conn, record.id)] if stories else None}
+        linked = story_store.stories_of_insight(conn, record.id)
+        names = story_store.source_ids(conn, linked)
+    return {"stories": [names.get(i, str(i)[:8]) for i in linked]}
 
 
 def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
-    """Similar insights and corroboration (how many other studies and municipalities say
-    nearly the same), from ``analysis.similarity`` with the bank's engine."""
-    from insightbank import engines
+    """Similar insights and corroboration ("seen in N studies / M municipalities"), both from
+    ``analysis.similarity`` with the bank's engine, as ``insightbank similar`` prints them.
 
-    similar = optional("insightbank.analysis.similarity", "similar")
-    threshold = optional("insightbank.analysis.similarity", "default_threshold")
-    if similar is None or threshold is None:
-        return {"similar": None, "corroboration": None}
+    Corroboration comes from the bank-wide near-duplicate report: every pair is scored, so on a
+    very large bank this is the slow part of ``s``."""
+    from insightbank import engines
+    from insightbank.analysis import similarity
+
+    assert record.id is not None
     with bank.reading() as conn:
         engine = engines.active(conn)
-    _corpus, found = similar(bank, record.id, engine, k=10, show_progress=False)
-    close = [s for s in found if s.score >= threshold(engine)]
-    studies_behind = {str(record.study_id)} | {str(s.study) for s in close if s.study}
-    towns = {record.municipality} | {s.municipality for s in close if s.municipality}
-    return {"similar": found[:k], "corroboration": {"near_duplicates": len(close),
-                                                     "studies": len(studies_behind - {"None"}),
-                                                     "municipalities": len(towns - {None})}}
+    _corpus, found = similarity.similar(bank, record.id, engine, k=k, show_progress=False)
+    report = similarity.duplicates(bank, engine, show_progress=False)
+    studies_seen, towns = report.corroboration()[record.id]
+    return {"similar": found, "corroboration": {"studies": studies_seen, "municipalities": towns}}
 
 
 def filter_options(bank: Bank) -> tuple[list[str], list[StudyRecord]]:

@@ -4,32 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from insightbank import importer
 from insightbank.db import Bank
 from insightbank.errors import InsightbankError
-
-SHEETS = (".csv", ".xlsx", ".tsv", ".txt")
-
-
-def is_package(path: Path) -> bool:
-    from insightbank.cli.package_cmd import is_package as check
-
-    return check(path)
 
 
 def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms: bool) -> list[str]:
     """What ``insightbank import PATH`` prints, as lines; raises the CLI's errors."""
+    from insightbank.importing import import_path as run
+
     if not path.exists():
         raise InsightbankError(f"{path}: filen finns inte / no such file")
-    if is_package(path):
-        from insightbank.package_import import import_package
-
-        return list(import_package(bank, path, actor, dry_run=dry_run, new_terms=new_terms).lines())
-    if path.suffix.lower() not in SHEETS:
-        raise InsightbankError(f"{path}: varken paket (.zip, mapp) eller kalkylark (.csv, .xlsx) / "
-                               "neither a package (.zip, folder) nor a spreadsheet (.csv, .xlsx)")
-    report = importer.import_spreadsheet(bank, path, actor, dry_run=dry_run, new_terms=new_terms)
-    return list(report.lines())
+    return run(bank, path, actor, dry_run=dry_run, new_terms=new_terms)
 
 
 def export_path(bank: Bank, path: Path, actor: str, *, include_internal: bool, redact: bool) -> list[str]:

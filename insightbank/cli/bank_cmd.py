@@ -7,10 +7,9 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from insightbank import db, importer
+from insightbank import db
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
-from insightbank.errors import InsightbankError
 
 
 @click.command()
@@ -88,20 +87,9 @@ def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping
       insightbank import insiktskarta.csv --new-terms
       insightbank import annan_layout.xlsx --mapping kolumner.yaml
     """
-    from insightbank.cli.package_cmd import import_package, is_package
-    from insightbank.spreadsheet import load_mapping
+    from insightbank.importing import import_path
 
-    if is_package(path):
-        if mapping is not None:
-            raise InsightbankError(f"{path}: --mapping gäller bara kalkylark / --mapping is for spreadsheets only")
-        import_package(app, path, dry_run, new_terms)
-        return
-    if path.suffix.lower() not in (".csv", ".xlsx", ".tsv", ".txt"):
-        raise InsightbankError(f"{path}: varken paket (.zip, mapp) eller kalkylark (.csv, .xlsx) / "
-                               "neither a package (.zip, folder) nor a spreadsheet (.csv, .xlsx)")
-    report = importer.import_spreadsheet(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms,
-                                         mapping=load_mapping(mapping))
-    for line in report.lines():
+    for line in import_path(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms, mapping_file=mapping):
         click.echo(line)
 
 

@@ -88,7 +88,7 @@ def emit(records: list[InsightRecord], fmt: str, vocab: Vocabulary, lang: str, t
              r.municipality or ""] for r in records]
     heads = ["id", "insikt/statement", "perspektiv", "målgrupp", "studie/study", "kommun"]
     title = f"{len(records)} av/of {total}" if total is not None else None
-    print_table(heads, rows, title=title)
+    print_table(heads, rows, title=title, wide=1)
 
 
 @click.command(name="list")

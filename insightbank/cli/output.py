@@ -47,8 +47,8 @@ def _flat(value: Any) -> str:
 
 
 def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
-                wide: int = 1) -> None:
-    """A table; column ``wide`` (the statement, usually) gets the room the others leave."""
+                wide: int | None = None) -> None:
+    """A table; column ``wide`` (the statement, in lists) gets the room the others leave."""
     table = Table(title=title, show_lines=False, header_style="bold", expand=True)
     for pos, column in enumerate(columns):
         table.add_column(column, overflow="fold", ratio=4 if pos == wide else 1)

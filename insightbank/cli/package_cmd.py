@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import sqlalchemy as sa
 
 from insightbank import queries, vocabulary
 from insightbank.cli.context import AppContext, pass_app, split_values
@@ -13,21 +12,6 @@ from insightbank.cli.insight_options import parse_date, resolve_study
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
 from insightbank.errors import ValidationError
 from insightbank.records import STATUSES
-
-PACKAGE_SUFFIXES = (".zip",)
-
-
-def is_package(path: Path) -> bool:
-    """A ``.zip``, a folder, or a ``datapackage.json`` is a package; anything else a spreadsheet."""
-    return path.suffix.lower() in PACKAGE_SUFFIXES or path.is_dir() or path.name == "datapackage.json"
-
-
-def import_package(app: AppContext, path: Path, dry_run: bool, new_terms: bool) -> None:
-    from insightbank.package_import import import_package as run
-
-    report = run(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms)
-    for line in report.lines():
-        click.echo(line)
 
 
 @click.command(name="export")
@@ -95,21 +79,12 @@ def imports(app: AppContext, conflicts: bool, fmt: str) -> None:
       insightbank imports
       insightbank imports --conflicts --format json
     """
-    from insightbank.package_import import CONFLICTS, IMPORTS
+    from insightbank import import_log
 
     with app.bank.reading() as conn:
-        if conflicts:
-            query = sa.select(CONFLICTS.c.entity, CONFLICTS.c.record_id, CONFLICTS.c.local_version,
-                              CONFLICTS.c.detected_at, IMPORTS.c.sender_municipality, IMPORTS.c.package_id) \
-                .select_from(CONFLICTS.join(IMPORTS, IMPORTS.c.id == CONFLICTS.c.import_id)) \
-                .where(CONFLICTS.c.resolved_at.is_(None)).order_by(CONFLICTS.c.detected_at)
-        else:
-            query = sa.select(IMPORTS.c.imported_at, IMPORTS.c.sender_municipality, IMPORTS.c.sender_name,
-                              IMPORTS.c.exported_at, IMPORTS.c.package_id, IMPORTS.c.created, IMPORTS.c.updated,
-                              IMPORTS.c.skipped, IMPORTS.c.conflicts, IMPORTS.c.status, IMPORTS.c.actor) \
-                .order_by(IMPORTS.c.imported_at)
-        result = conn.execute(query)
-        columns, rows = list(result.keys()), [list(r) for r in result]
+        found = import_log.open_conflicts(conn) if conflicts else import_log.recent_imports(conn)
+    columns = list(found[0]) if found else list(import_log.CONFLICT_COLUMNS if conflicts else import_log.IMPORT_COLUMNS)
+    rows = [list(r.values()) for r in found]
     if fmt == "json":
         print_json([dict(zip(columns, r, strict=True)) for r in rows])
     elif fmt == "csv":

@@ -30,6 +30,7 @@ from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, 
 
 PAGE_SIZE = 100
 DEBOUNCE = 0.08
+MIN_SEARCH = 2
 #: filter select id → (vocabulary dimension, InsightFilter field)
 VOCAB_FILTERS = {"f-perspective": ("perspective", "perspectives"), "f-subpopulation": ("subpopulation", "subpopulations"),
                  "f-shift": ("shift", "shifts"), "f-theme": ("theme", "themes"), "f-status": ("status", "statuses"),
@@ -53,8 +54,10 @@ class BrowserScreen(BankScreen):
         self.page_no = 0
         self.total: int | None = None
         self.generation = 0
-        #: the generation whose page is on screen (benchmarks wait for it)
+        #: the generation whose page is on screen, and its search text (benchmarks wait for them)
         self.last_painted = 0
+        self.painted_text: str | None = None
+        self._texts: dict[int, str | None] = {}
         self.records: dict[str, InsightRecord] = {}
         self._debounce: Timer | None = None
         self._preset: InsightFilter | None = None
@@ -103,7 +106,8 @@ class BrowserScreen(BankScreen):
         if isinstance(study, str):
             flt.study_ids = [uuid.UUID(study)]
         text = self.query_one("#search", Input).value
-        if search.tokens(text):
+        # one letter matches nearly everything: searching starts at two
+        if search.tokens(text) and len(text.strip()) >= MIN_SEARCH:
             flt.text = text
         return flt
 
@@ -144,6 +148,7 @@ class BrowserScreen(BankScreen):
         self.generation += 1
         self.page_no = page_no
         flt = self._preset or self.current_filter()
+        self._texts[self.generation] = flt.text
         self.load_page(self.generation, flt, page_no, count=page_no == 0 or self.total is None)
 
     def action_page(self, step: int) -> None:
@@ -184,6 +189,7 @@ class BrowserScreen(BankScreen):
         self._order = [str(r.id) for r in message.records]
         self._show_pager()
         self.last_painted = message.generation
+        self.painted_text = self._texts.pop(message.generation, None)
         if not message.records:
             self.query_one("#detail", Static).update(t("browser.no_results"))
 

@@ -83,31 +83,29 @@ class DashboardScreen(BankScreen):
             table.add_row(short(record.statement, 70), perspective_marks(record.perspectives),
                           record.municipality or "", vocab.label("status", record.status, lang), key=str(record.id))
 
-    def _show_spots(self, spots: list[dict[str, Any]] | None) -> None:
+    def _show_spots(self, spots: list[dict[str, Any]]) -> None:
         widget = self.query_one("#dash-spots", Static)
-        if spots is None:
-            widget.update(f"[b]{t('dashboard.white_spots')}[/b]\n{t('common.not_available')}")
-            return
         lines = [f"[b]{t('dashboard.white_spots')}[/b]"]
         lines.extend(f"· {escape(short(str(spot['reason']), 54))}" for spot in spots)
         widget.update("\n".join(lines) if spots else f"{lines[0]}\n{t('dashboard.no_spots')}")
 
-    def _show_imports(self, imports: list[Any] | None) -> None:
+    def _show_imports(self, imports: list[dict[str, Any]]) -> None:
         widget = self.query_one("#dash-imports", Static)
         title = f"[b]{t('dashboard.imports')}[/b]"
-        if imports is None:
-            widget.update(f"{title}\n{t('common.not_available')}")
-        elif not imports:
+        if not imports:
             widget.update(f"{title}\n{t('dashboard.no_imports')}")
         else:
-            widget.update("\n".join([title, *(f"· {short(_import_line(item), 34)}" for item in imports)]))
+            lines = [escape(_import_line(item)) for item in imports]
+            widget.update("\n".join([title, *lines, f"[dim]{t('dashboard.imports_legend')}[/dim]"]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:
             self.app.switch_mode("browser")
 
 
-def _import_line(item: Any) -> str:
-    if isinstance(item, dict):
-        return str(item.get("source") or item.get("path") or item.get("package") or item)
-    return str(getattr(item, "source", None) or item)
+def _import_line(item: dict[str, Any]) -> str:
+    """One import in a 26-column panel: when (MM-DD), from where, and what it did."""
+    counts = f"+{item['created']} ~{item['updated']}" + (f" !{item['conflicts']}" if item["conflicts"] else "")
+    sender = short(str(item["sender_municipality"] or item["sender_name"] or item["package_id"]),
+                   max(18 - len(counts), 4))
+    return f"{str(item['imported_at'])[5:10]} {sender} {counts}"

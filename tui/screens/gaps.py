@@ -73,9 +73,6 @@ class GapScreen(BankScreen):
 
     def on_gaps_computed(self, message: GapsComputed) -> None:
         result = message.result["matrix"]
-        if result is None:
-            self.query_one("#gap-reason", Static).update(t("common.not_available"))
-            return
         self.result = result
         self.spots = {(s["row"], s["col"]): s for s in result["white_spots"]}
         labels = result.get("labels", {})
@@ -108,11 +105,8 @@ class GapScreen(BankScreen):
         venn.display = not venn.display
         self.query_one("#heatmap-box").display = not venn.display
 
-    def _show_venn(self, regions: list[dict[str, Any]] | None) -> None:
+    def _show_venn(self, regions: list[dict[str, Any]]) -> None:
         widget = self.query_one("#venn", Static)
-        if regions is None:
-            widget.update(t("common.not_available"))
-            return
         total = sum(int(r["count"]) for r in regions) or 1
         lines = [f"[b]{t('gaps.venn_title')}[/b]", ""]
         for region in regions:
