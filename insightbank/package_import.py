@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank import insights, queries, studies, vocabulary
-from insightbank.db import Bank
+from insightbank.db import Bank, get_meta
 from insightbank.errors import InsightbankError, Problem
 from insightbank.importer import ImportReport
 from insightbank.models import utcnow
@@ -300,10 +300,14 @@ def _upsert(conn: Connection, items: list[_Incoming], package: Package, import_i
     entity = items[0].entity
     ids = [item.data.id for item in items]
     local, bases = _local(conn, entity, ids), _bases(conn, entity, ids)
+    # A bank's own package coming back (a backup, a round trip) never overrides its own records:
+    # they are the originals; the package may hold a redacted or study-less copy of them.
+    own = str(package.meta.sender_bank_id) == (get_meta(conn, "bank_id") or "")
     fresh, records, conflicts = [], [], []
     counts = {"create": 0, "skip": 0, "update": 0, "conflict": 0}
     for item in items:
-        action = decide(local.get(item.data.id), item, bases.get(item.data.id))
+        found = local.get(item.data.id)
+        action = "skip" if own and found is not None else decide(found, item, bases.get(item.data.id))
         counts[action] += 1
         if action == "create":
             fresh.append(item.data)
@@ -312,7 +316,7 @@ def _upsert(conn: Connection, items: list[_Incoming], package: Package, import_i
             write = insights.update if entity == "insight" else studies.update
             new_version = write(conn, item.data.id, item.data, local[item.data.id][1], actor)
             records.append(_record(package, item, new_version))
-        elif action == "skip" and item.digest == digest(local[item.data.id][0]):
+        elif action == "skip" and not own and item.digest == digest(local[item.data.id][0]):
             base = bases.get(item.data.id)
             if base is None or base.content_hash != item.digest or base.local_version != local[item.data.id][1]:
                 records.append(_record(package, item, local[item.data.id][1]))

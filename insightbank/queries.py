@@ -48,7 +48,13 @@ class InsightFilter:
         return list(getattr(self, PLURAL[dim]))
 
 
-def _conditions(conn: Connection, f: InsightFilter) -> list[sa.ColumnElement[bool]]:
+#: Above this many text matches, a page is read by walking the newest-first index and testing
+#: each row against the matches, instead of sorting every match (SQLite; measured at 1M insights:
+#: "sk" with 164k matches went from 1.9 s to 0.3 s; a rare word stays at a few ms).
+BROAD_MATCHES = 2000
+
+
+def _conditions(conn: Connection, f: InsightFilter, ordered_scan: bool = False) -> list[sa.ColumnElement[bool]]:
     where: list[sa.ColumnElement[bool]] = []
     if f.perspectives:
         bits = sum(PERSPECTIVE_BITS[p] for p in f.perspectives)
@@ -74,20 +80,37 @@ def _conditions(conn: Connection, f: InsightFilter) -> list[sa.ColumnElement[boo
     if f.text and f.text.strip():
         from insightbank import search
 
-        where.append(INSIGHT.c.id.in_(search.matching_ids(conn, f.text)))
+        # SQLite's unary + keeps the planner from starting at the id index (its documented way).
+        column = sa.literal_column("+insight.id", sa.Uuid) if ordered_scan else INSIGHT.c.id
+        where.append(column.in_(search.matching_ids(conn, f.text)))
     return where
 
 
+def _only_text(f: InsightFilter) -> bool:
+    return bool(f.text and f.text.strip()) and f == InsightFilter(text=f.text)
+
+
 def count(conn: Connection, f: InsightFilter | None = None) -> int:
-    query = sa.select(sa.func.count()).select_from(INSIGHT).where(*_conditions(conn, f or InsightFilter()))
+    f = f or InsightFilter()
+    if _only_text(f) and conn.dialect.name == "sqlite":
+        from insightbank import search
+
+        return search.match_count(conn, str(f.text))  # straight from the index: ms, not a join
+    query = sa.select(sa.func.count()).select_from(INSIGHT).where(*_conditions(conn, f))
     return int(conn.execute(query).scalar_one())
 
 
 def page_ids(conn: Connection, f: InsightFilter | None = None, limit: int | None = 50, offset: int = 0) -> list[uuid.UUID]:
     """One page of ids, newest first (then by id, so paging is stable), in index order."""
+    f = f or InsightFilter()
+    broad = False
+    if f.text and f.text.strip() and conn.dialect.name == "sqlite":
+        from insightbank import search
+
+        broad = search.match_count(conn, f.text) > BROAD_MATCHES
     query = (
         sa.select(INSIGHT.c.id)
-        .where(*_conditions(conn, f or InsightFilter()))
+        .where(*_conditions(conn, f, ordered_scan=broad))
         .order_by(INSIGHT.c.created_at.desc(), INSIGHT.c.id.desc())
         .limit(limit)
         .offset(offset)

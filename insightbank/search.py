@@ -41,6 +41,16 @@ def index_new(conn: Connection, ids: list[uuid.UUID]) -> None:
     )
 
 
+def match_count(conn: Connection, text: str) -> int:
+    """How many insights match ``text`` (SQLite: read from the FTS index alone)."""
+    if conn.dialect.name != "sqlite":
+        from insightbank.queries import InsightFilter, count
+
+        return count(conn, InsightFilter(text=text))
+    row = conn.exec_driver_sql("SELECT count(*) FROM insight_fts WHERE insight_fts MATCH ?", (fts5_query(text),))
+    return int(row.scalar_one())
+
+
 def tokens(text: str) -> list[str]:
     return _TOKEN.findall(text)
 

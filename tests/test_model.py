@@ -143,3 +143,15 @@ def test_id_prefix_resolves_like_git(demo_bank) -> None:
         assert queries.resolve_id(conn, str(some)[:8]) == some
         with pytest.raises(ValidationError):
             queries.resolve_id(conn, "zz")
+
+
+def test_broad_and_narrow_search_plans_give_the_same_pages(demo_bank, monkeypatch) -> None:
+    f = queries.InsightFilter(text="soc")
+    with demo_bank.reading() as conn:
+        narrow = [queries.page_ids(conn, f, limit=7, offset=o) for o in (0, 7)]
+        monkeypatch.setattr(queries, "BROAD_MATCHES", 0)
+        broad = [queries.page_ids(conn, f, limit=7, offset=o) for o in (0, 7)]
+        total = queries.count(conn, f)
+        every = queries.count(conn, queries.InsightFilter(text="soc", statuses=["draft", "validated", "acted_on", "fed_back"]))
+    assert narrow == broad and len(narrow[0]) == 7
+    assert total == every > 7

@@ -270,3 +270,11 @@ def test_cli_import_still_reads_spreadsheets(bank, tmp_path, runner) -> None:
     sheet.write_text("insikt,perspektiv\nUnga vill ha chatt,Riskgrupper\n", encoding="utf-8")
     out = runner.invoke(cli, ["--db", bank.url, "import", str(sheet)])
     assert out.exit_code == 0 and "created 1" in out.output, out.output
+
+
+def test_a_banks_own_package_coming_back_changes_nothing(demo_bank, tmp_path) -> None:
+    """Export strips links to studies that may not leave; that copy must not fight the original."""
+    report = import_package(demo_bank, export_to(demo_bank, tmp_path / "own.zip"), "t")
+    assert (report.created, report.updated, report.conflicts) == (0, 0, 0) and report.skipped > 0
+    with demo_bank.reading() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(CONFLICTS)).scalar_one() == 0

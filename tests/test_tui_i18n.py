@@ -63,3 +63,10 @@ def test_no_literal_user_facing_strings_in_widgets() -> None:
 def test_swedish_keeps_å_ä_ö() -> None:
     assert "ä" in STRINGS["sv"]["screen.gaps"]
     assert t("missing.key") == "missing.key"
+
+
+def test_every_text_key_is_used() -> None:
+    """Texts of retired features go with them (bindings are looked up by description)."""
+    used = used_keys()
+    unused = sorted(k for k in STRINGS["sv"] if k not in used and not k.startswith("binding."))
+    assert not unused

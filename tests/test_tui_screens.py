@@ -54,6 +54,23 @@ async def test_dashboard_shows_size_latest_and_white_spots(bank: Bank) -> None:
         assert "Riskgrupper × Barn" in text(app, "#dash-spots")
 
 
+async def test_dashboard_lists_recent_package_imports(bank: Bank, tmp_path: Path) -> None:
+    from insightbank.import_log import recent_imports
+    from insightbank.package_import import import_package
+    from insightbank.tui.transfer_services import export_path
+
+    export_path(bank, tmp_path / "q1.zip", "anna", include_internal=False, redact=False)
+    import_package(bank, tmp_path / "q1.zip", "anna")  # its own package: every insight skipped, still logged
+    with bank.reading() as conn:
+        logged = recent_imports(conn, limit=5)
+    app = InsightbankApp(bank, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        shown = text(app, "#dash-imports")
+        assert len(logged) == 1 and f"{str(logged[0]['imported_at'])[5:10]} " in shown
+        assert "+0 ~0" in shown and "+nya ~ändrade" in shown
+
+
 async def test_capture_a_typical_insight_by_keyboard_in_few_keys(bank: Bank) -> None:
     statement = "Unga i riskzon söker hellre stöd via skolkuratorn än via socialtjänstens mottagning."
     app = InsightbankApp(bank, today=TODAY)
@@ -122,6 +139,27 @@ async def test_browser_filters_and_searches_in_sql(bank: Bank) -> None:
         await pilot.press("escape", "c")
         await settle(pilot)
         assert table.row_count == 84
+
+
+async def test_browser_similar_and_corroboration_come_from_the_analysis_on_s(bank: Bank) -> None:
+    from insightbank import engines
+    from insightbank.analysis import similarity
+
+    app = InsightbankApp(bank, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        await settle(pilot)
+        assert "tryck s" in text(app, "#detail")
+        record = app.screen.selected()  # type: ignore[attr-defined]
+        await pilot.press("s")
+        await settle(pilot)
+        with bank.reading() as conn:
+            engine = engines.active(conn)
+        seen_in = similarity.duplicates(bank, engine, show_progress=False).corroboration()[record.id]
+        _corpus, found = similarity.similar(bank, record.id, engine, k=3, show_progress=False)
+        shown = text(app, "#detail")
+        assert f"sedd i {seen_in[0]} studier i {seen_in[1]} kommuner" in shown
+        assert f"({found[0].score:.2f})" in shown
 
 
 async def test_edit_and_delete_with_confirmation(bank: Bank) -> None:

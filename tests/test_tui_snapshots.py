@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from insightbank.db import Bank
 from insightbank.fixtures.tui_bank import SIZE, TODAY, demo_bank
@@ -30,6 +31,9 @@ def steps(*keys: str) -> Callable[[Pilot[None]], Any]:
         for _ in range(3):
             await pilot.app.workers.wait_for_complete()
             await pilot.pause(0.1)
+        for box in pilot.app.screen.query(Input):  # a blinking cursor would make the picture depend on timing
+            box.cursor_blink = False
+        await pilot.pause()
     return run
 
 
@@ -46,6 +50,7 @@ def steps(*keys: str) -> Callable[[Pilot[None]], Any]:
     ("transfer", ("f8",)),
     ("settings", ("f9",)),
     ("help", ("f1",)),
+    ("clusters", ("f7", "k", "enter")),
 ])
 def test_screen_snapshot(snap_compare: Any, bank: Bank, name: str, keys: tuple[str, ...]) -> None:
     app = InsightbankApp(bank, today=TODAY)

@@ -13,7 +13,6 @@ import uuid
 from typing import Any
 
 from insightbank import db, import_log, insights, queries, studies
-from insightbank import stories as story_store
 from insightbank.db import Bank
 from insightbank.queries import InsightFilter
 from insightbank.records import InsightData, InsightRecord, StudyData, StudyRecord
@@ -98,6 +97,8 @@ def insight(bank: Bank, insight_id: uuid.UUID) -> InsightRecord:
 
 def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
     """Linked stories (cheap, always); similar insights come on request (:func:`similar_to`)."""
+    from insightbank import stories as story_store  # loads numpy: not at start-up
+
     assert record.id is not None
     with bank.reading() as conn:
         linked = story_store.stories_of_insight(conn, record.id)

@@ -1,11 +1,12 @@
 """The stories screens' calls into ``insightbank.stories`` and ``insightbank.analysis``
-(run in worker threads). Patterns and clusters are computed by the analysis package only."""
+(run in worker threads). Patterns, clusters and comparisons are computed by the analysis
+package only; the analysis modules are imported where used, so the TUI starts fast."""
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,7 +14,11 @@ from insightbank import stories
 from insightbank.db import Bank
 from insightbank.frameworks import Framework
 from insightbank.storyset import Answer, StoryData, StorySet
-from insightbank.tui.services import optional
+
+if TYPE_CHECKING:
+    from insightbank.analysis.comparison import Comparison
+    from insightbank.analysis.patterns import Pattern
+    from insightbank.analysis.story_clusters import ClusterResult
 
 
 @dataclass
@@ -49,12 +54,13 @@ def triad_points(story_set: StorySet, question_id: str, filter_key: str | None) 
     return points, int((keep & col.na).sum())
 
 
-def patterns(story_set: StorySet, lang: str) -> list[Any] | None:
-    find = optional("insightbank.analysis.patterns", "find_patterns")
-    return None if find is None else list(find(story_set, lang=lang))
+def patterns(story_set: StorySet, lang: str) -> list[Pattern]:
+    from insightbank.analysis.patterns import find_patterns
+
+    return find_patterns(story_set, lang=lang)
 
 
-def stories_behind(story_set: StorySet, pattern: Any) -> list[dict[str, str]]:
+def stories_behind(story_set: StorySet, pattern: Pattern) -> list[dict[str, str]]:
     """The stories that answered both questions of a pattern, with their binned answers."""
     a, b = pattern.a, pattern.b
     both = np.flatnonzero(a.answered & b.answered)
@@ -63,15 +69,23 @@ def stories_behind(story_set: StorySet, pattern: Any) -> list[dict[str, str]]:
              "text": story_set.texts[i]} for i in order]
 
 
-def clusters(bank: Bank, name: str, story_set: StorySet) -> list[dict[str, Any]] | None:
-    find = optional("insightbank.analysis.story_clusters", "cluster_stories") or optional(
-        "insightbank.analysis.story_clusters", "clusters")
-    if find is None:
-        return None
-    result = find(story_set)
-    payload = result.to_json() if hasattr(result, "to_json") else result
-    found = payload.get("clusters", payload) if isinstance(payload, dict) else payload
-    return [c if isinstance(c, dict) else dict(getattr(c, "__dict__", {})) for c in found]
+def clusters(story_set: StorySet) -> ClusterResult:
+    """Clusters by the collection's signifiers, k chosen (and said how) by the analysis."""
+    from insightbank.analysis.story_clusters import cluster_stories
+
+    return cluster_stories(story_set)
+
+
+def compare_clusters(story_set: StorySet, result: ClusterResult, more: set[int], fewer: set[int],
+                     labels: tuple[str, str]) -> Comparison:
+    """"More like these, fewer like those": the stories of the ``more`` clusters against those of
+    the ``fewer`` clusters (or, when none are marked fewer, against every other story), compared
+    on every question by ``analysis.comparison``."""
+    from insightbank.analysis.comparison import compare
+
+    a = np.isin(result.assignment, sorted(more))
+    b = np.isin(result.assignment, sorted(fewer)) if fewer else None
+    return compare(story_set, a, b, label_a=labels[0], label_b=labels[1])
 
 
 def add_story(bank: Bank, name: str, title: str, text: str, answers: dict[str, Answer], actor: str) -> uuid.UUID:

@@ -1,9 +1,14 @@
 """Stories: a ternary plot of a collection (filterable), the pattern list with the stories
-behind each pattern, clusters with "more like these / fewer like those", and story capture."""
+behind each pattern, clusters with "more like these / fewer like those", and story capture.
+
+Clusters: Enter on a cluster compares it with every other story; ``+``/``-`` mark clusters we
+want more / fewer of, and then the ``+`` clusters are compared with the ``-`` clusters (or with
+the rest). The comparison (n, effect size, q, or "too few stories to say") is the analysis
+package's, shown as it comes."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import on, work
@@ -13,12 +18,18 @@ from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static, TabbedContent, TabPane
 
+from insightbank.errors import InsightbankError
 from insightbank.tui import story_services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import short
 from insightbank.tui.i18n import t
 from insightbank.tui.messages import StoriesLoaded
 from insightbank.tui.widgets.ternary import TernaryPlot
+
+if TYPE_CHECKING:
+    from insightbank.analysis.comparison import Comparison, Difference
+    from insightbank.analysis.patterns import Pattern
+    from insightbank.analysis.story_clusters import ClusterResult
 
 
 class StoriesScreen(BankScreen):
@@ -35,9 +46,9 @@ class StoriesScreen(BankScreen):
     def __init__(self) -> None:
         super().__init__()
         self.collection: story_services.Collection | None = None
-        self.pattern_list: list[Any] = []
-        self.marks: dict[str, str] = {}
-        self.cluster_list: list[dict[str, Any]] = []
+        self.pattern_list: list[Pattern] = []
+        self.marks: dict[int, str] = {}
+        self.cluster_result: ClusterResult | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,6 +65,8 @@ class StoriesScreen(BankScreen):
                 yield DataTable(id="pattern-table", cursor_type="row", zebra_stripes=True)
             with TabPane(t("stories.tab_clusters"), id="clusters"):
                 yield DataTable(id="cluster-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="compare-head")
+                yield DataTable(id="compare-table", cursor_type="row", zebra_stripes=True)
         yield Static(t("dashboard.loading"), id="story-status", classes="dim")
         yield Footer()
 
@@ -66,6 +79,10 @@ class StoriesScreen(BankScreen):
         clusters.add_column(t("stories.cluster"), width=60)
         clusters.add_column("n", width=6)
         clusters.add_column(t("stories.mark"), width=16)
+        compared = self.query_one("#compare-table", DataTable)
+        for label, width in ((t("stories.question"), 30), (t("stories.n_ab"), 9), (t("stories.effect"), 22),
+                             ("q", 7), (t("stories.summary"), 40)):
+            compared.add_column(label, width=width)
         self.load_collections()
 
     @work(thread=True, exclusive=True, group="stories")
@@ -82,7 +99,17 @@ class StoriesScreen(BankScreen):
         found = story_services.load(self.ib.bank, name)
         self.post_message(StoriesLoaded({"collection": found}))
         self.post_message(StoriesLoaded({"patterns": story_services.patterns(found.stories, self.ib.lang)}))
-        self.post_message(StoriesLoaded({"clusters": story_services.clusters(self.ib.bank, name, found.stories)}))
+        try:
+            self.post_message(StoriesLoaded({"clusters": story_services.clusters(found.stories)}))
+        except InsightbankError as exc:  # e.g. too few stories to cluster
+            self.post_message(StoriesLoaded({"cluster_error": str(exc)}))
+
+    @work(thread=True, exclusive=True, group="compare")
+    def load_comparison(self, more: set[int], fewer: set[int], labels: tuple[str, str]) -> None:
+        if self.collection is None or self.cluster_result is None:
+            return
+        found = story_services.compare_clusters(self.collection.stories, self.cluster_result, more, fewer, labels)
+        self.post_message(StoriesLoaded({"comparison": found}))
 
     def on_stories_loaded(self, message: StoriesLoaded) -> None:
         payload = message.payload
@@ -94,6 +121,11 @@ class StoriesScreen(BankScreen):
             self._show_patterns(payload["patterns"])
         if "clusters" in payload:
             self._show_clusters(payload["clusters"])
+        if "cluster_error" in payload:
+            self.query_one("#cluster-table", DataTable).clear()
+            self.query_one("#compare-head", Static).update(escape(payload["cluster_error"]))
+        if "comparison" in payload:
+            self._show_comparison(payload["comparison"])
 
     def _show_collections(self, names: list[str]) -> None:
         status = self.query_one("#story-status", Static)
@@ -131,46 +163,77 @@ class StoriesScreen(BankScreen):
         labels = (q.options[0].label, q.options[1].label, q.options[2].label)
         self.query_one(TernaryPlot).plot(labels, points, na)
 
-    def _show_patterns(self, patterns: list[Any] | None) -> None:
+    def _show_patterns(self, patterns: list[Pattern]) -> None:
         table = self.query_one("#pattern-table", DataTable)
         table.clear()
-        if patterns is None:
-            table.add_row(t("common.not_available"), "", "")
-            return
         self.pattern_list = patterns
         for p in patterns:
             q = "–" if p.q is None else f"{p.q:.3f}"
             table.add_row(short(p.statement, 80), str(p.n), q)
 
-    def _show_clusters(self, clusters: list[dict[str, Any]] | None) -> None:
+    def _show_clusters(self, result: ClusterResult) -> None:
         table = self.query_one("#cluster-table", DataTable)
         table.clear()
-        if clusters is None:
-            table.add_row(t("common.not_available"), "", "")
-            return
-        self.cluster_list = clusters
-        for c in clusters:
-            cid = str(c.get("id"))
-            table.add_row(short(str(c.get("label", cid)), 60), str(c.get("size", "")), self._mark_text(cid), key=cid)
+        self.cluster_result, self.marks = result, {}
+        for c in result.clusters:
+            table.add_row(short(c.label, 60), str(c.size), "", key=str(c.id))
+        self.query_one("#compare-table", DataTable).clear()
+        self.query_one("#compare-head", Static).update(f"[dim]{escape(result.how_chosen)}[/dim]\n{t('stories.compare_hint')}")
 
-    def _mark_text(self, cluster_id: str) -> str:
+    def _mark_text(self, cluster_id: int) -> str:
         mark = self.marks.get(cluster_id)
         return t("stories.more") if mark == "+" else t("stories.fewer") if mark == "-" else ""
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        if tab in ("patterns", "clusters"):  # so Enter and the arrows work at once
+            self.query_one("#pattern-table" if tab == "patterns" else "#cluster-table", DataTable).focus()
+
+    def _cursor_cluster(self) -> int | None:
+        table = self.query_one("#cluster-table", DataTable)
+        if self.cluster_result is None or not self.cluster_result.clusters:
+            return None
+        return self.cluster_result.clusters[table.cursor_row].id
 
     def action_mark(self, mark: str) -> None:
-        table = self.query_one("#cluster-table", DataTable)
-        if not self.cluster_list or self.query_one(TabbedContent).active != "clusters":
+        cid = self._cursor_cluster()
+        if cid is None or self.query_one(TabbedContent).active != "clusters":
             return
-        cid = str(self.cluster_list[table.cursor_row].get("id"))
         self.marks[cid] = "" if self.marks.get(cid) == mark else mark
+        table = self.query_one("#cluster-table", DataTable)
         table.update_cell_at(Coordinate(table.cursor_row, 2), self._mark_text(cid))
+        self.compare()
+
+    def compare(self) -> None:
+        """The ``+`` clusters (else the one under the cursor) against the ``-`` clusters (else the rest)."""
+        cid = self._cursor_cluster()
+        more = {c for c, m in self.marks.items() if m == "+"}
+        fewer = {c for c, m in self.marks.items() if m == "-"}
+        if not more and cid is not None and cid not in fewer:
+            more = {cid}
+        if not more:
+            self.query_one("#compare-head", Static).update(t("stories.compare_hint"))
+            self.query_one("#compare-table", DataTable).clear()
+            return
+        names = {c.id: c.label for c in self.cluster_result.clusters} if self.cluster_result else {}
+        label_b = ", ".join(short(names[c], 30) for c in sorted(fewer)) if fewer else t("stories.the_rest")
+        self.query_one("#compare-head", Static).update(t("dashboard.loading"))
+        self.load_comparison(more, fewer, (", ".join(short(names[c], 30) for c in sorted(more)), label_b))
+
+    def _show_comparison(self, found: Comparison) -> None:
+        words = ", ".join(w for w, _ in found.words_a[:6]) or "–"
+        head = t("stories.comparing", a=found.label_a, n_a=found.n_a, b=found.label_b, n_b=found.n_b)
+        self.query_one("#compare-head", Static).update(f"{escape(head)}\n{t('stories.words')}: {escape(words)}")
+        table = self.query_one("#compare-table", DataTable)
+        table.clear()
+        for d in found.differences:
+            table.add_row(*_difference_row(d))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "pattern-table":
             self.action_open_pattern()
+        elif event.data_table.id == "cluster-table":
+            self.compare()
 
     def action_open_pattern(self) -> None:
         from insightbank.tui.modals.pattern_stories import PatternStoriesModal
@@ -194,3 +257,13 @@ class StoriesScreen(BankScreen):
                 self.load_collection(name)
 
         self.app.push_screen(StoryCaptureScreen(name, self.collection.framework), saved)
+
+
+def _difference_row(d: Difference) -> tuple[str, ...]:
+    """One question of a comparison: n in A/B, the effect size and q, or "too few stories to say"."""
+    n = f"{d.n_a}/{d.n_b}"
+    if d.test == "too-few":
+        return short(d.variable.title, 30), n, "–", "–", t("stories.too_few")
+    effect = "–" if d.effect_size is None else f"{d.effect_name} {d.effect_size:.2f}"
+    q = "–" if d.q is None else f"{d.q:.3f}"
+    return short(d.variable.title, 30), n, short(effect, 22), q, short(d.summary, 40)
