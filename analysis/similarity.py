@@ -103,14 +103,18 @@ class DuplicateReport:
     encoded: Encoded
 
     def corroboration(self) -> dict[uuid.UUID, tuple[int, int]]:
-        """(studies, municipalities) behind each insight and its near-duplicates."""
-        studies = [{s} if s else set() for s in self.corpus.studies]
-        towns = [{m} if m else set() for m in self.corpus.municipalities]
+        """(studies, municipalities) behind each insight and its direct near-duplicates.
+
+        Direct neighbours only (not chains of them), so the answer does not depend on pair order.
+        """
+        own_studies = [{s} if s else set() for s in self.corpus.studies]
+        own_towns = [{m} if m else set() for m in self.corpus.municipalities]
+        studies, towns = [set(s) for s in own_studies], [set(t) for t in own_towns]
         for p in self.pairs:
-            for group in (studies, towns):
-                base_a, base_b = set(group[p.a]), set(group[p.b])
-                group[p.a] |= base_b
-                group[p.b] |= base_a
+            studies[p.a] |= own_studies[p.b]
+            studies[p.b] |= own_studies[p.a]
+            towns[p.a] |= own_towns[p.b]
+            towns[p.b] |= own_towns[p.a]
         return {i: (len(studies[n]), len(towns[n])) for n, i in enumerate(self.corpus.ids)}
 
     def to_json(self, across_only: bool = False) -> dict[str, Any]:
@@ -160,3 +164,22 @@ def similar(bank: Bank, insight_id: uuid.UUID, engine_name: str, k: int = 10,
     found = neighbours(encoded.vectors, row, k)
     return corpus, [Similar(corpus.ids[p.b], corpus.texts[p.b], p.score, corpus.studies[p.b], corpus.municipalities[p.b])
                     for p in found]
+
+
+def corroboration_of(bank: Bank, insight_id: uuid.UUID, engine_name: str,
+                     threshold: float | None = None) -> tuple[int, int]:
+    """(studies, municipalities) behind one insight and its near-duplicates.
+
+    One row against the bank (O(n)), not every pair (O(n²)) as :func:`duplicates` does, so the TUI
+    can ask for it per insight.
+    """
+    corpus = load_corpus(bank)
+    row = corpus.index()[insight_id]
+    vectors = vectors_for(bank, engine_name, corpus.texts, show_progress=False).vectors
+    limit = default_threshold(engine_name) if threshold is None else threshold
+    scores = vectors[row : row + 1] @ vectors.T
+    scores = (scores.toarray() if hasattr(scores, "toarray") else np.asarray(scores)).ravel()
+    members = {row, *np.flatnonzero(scores >= limit).tolist()}
+    studies = {corpus.studies[m] for m in members if corpus.studies[m]}
+    towns = {corpus.municipalities[m] for m in members if corpus.municipalities[m]}
+    return len(studies), len(towns)

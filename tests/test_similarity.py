@@ -104,3 +104,14 @@ def test_cli_duplicates_and_similar(demo_bank, runner) -> None:
     shown = runner.invoke(cli, ["--db", demo_bank.url, "similar", str(insight_id(0))[:8], "--format", "json"])
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["corroboration"]["studies"] >= 1
+
+
+def test_corroboration_of_one_insight_equals_the_bank_wide_report(demo_bank) -> None:
+    from insightbank.analysis import similarity
+
+    report = similarity.duplicates(demo_bank, "tfidf-char", show_progress=False)
+    every = report.corroboration()
+    corroborated = [i for i, (s, m) in every.items() if s > 1]
+    assert corroborated, "the demo bank has near-duplicates across studies"
+    for insight_id in [*corroborated[:3], next(i for i, (s, _) in every.items() if s == 1)]:
+        assert similarity.corroboration_of(demo_bank, insight_id, "tfidf-char") == every[insight_id]

@@ -108,10 +108,7 @@ def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
 
 def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
     """Similar insights and corroboration ("seen in N studies / M municipalities"), both from
-    ``analysis.similarity`` with the bank's engine, as ``insightbank similar`` prints them.
-
-    Corroboration comes from the bank-wide near-duplicate report: every pair is scored, so on a
-    very large bank this is the slow part of ``s``."""
+    ``analysis.similarity`` with the bank's engine, as ``insightbank similar`` prints them."""
     from insightbank import engines
     from insightbank.analysis import similarity
 
@@ -119,8 +116,7 @@ def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
     with bank.reading() as conn:
         engine = engines.active(conn)
     _corpus, found = similarity.similar(bank, record.id, engine, k=k, show_progress=False)
-    report = similarity.duplicates(bank, engine, show_progress=False)
-    studies_seen, towns = report.corroboration()[record.id]
+    studies_seen, towns = similarity.corroboration_of(bank, record.id, engine)
     return {"similar": found, "corroboration": {"studies": studies_seen, "municipalities": towns}}
 
 
