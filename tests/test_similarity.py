@@ -113,5 +113,5 @@ def test_corroboration_of_one_insight_equals_the_bank_wide_report(demo_bank) -> 
     every = report.corroboration()
     corroborated = [i for i, (s, m) in every.items() if s > 1]
     assert corroborated, "the demo bank has near-duplicates across studies"
-    for insight_id in [*corroborated[:3], next(i for i, (s, _) in every.items() if s == 1)]:
-        assert similarity.corroboration_of(demo_bank, insight_id, "tfidf-char") == every[insight_id]
+    for some_id in [*corroborated[:3], next(i for i, (s, _) in every.items() if s == 1)]:
+        assert similarity.corroboration_of(demo_bank, some_id, "tfidf-char") == every[some_id]
