@@ -55,6 +55,10 @@ BROAD_MATCHES = 2000
 
 
 def _conditions(conn: Connection, f: InsightFilter, ordered_scan: bool = False) -> list[sa.ColumnElement[bool]]:
+    """The WHERE of every insight read, narrowed to the reader's clearance (see ``access``)."""
+    from insightbank import access
+
+    f = access.restrict(f, access.clearance(conn))
     where: list[sa.ColumnElement[bool]] = []
     if f.perspectives:
         bits = sum(PERSPECTIVE_BITS[p] for p in f.perspectives)
@@ -86,13 +90,19 @@ def _conditions(conn: Connection, f: InsightFilter, ordered_scan: bool = False) 
     return where
 
 
+def _sees_everything(conn: Connection) -> bool:
+    from insightbank import access
+
+    return access.clearance(conn) == access.CLEARANCES[-1]
+
+
 def _only_text(f: InsightFilter) -> bool:
     return bool(f.text and f.text.strip()) and f == InsightFilter(text=f.text)
 
 
 def count(conn: Connection, f: InsightFilter | None = None) -> int:
     f = f or InsightFilter()
-    if _only_text(f) and conn.dialect.name == "sqlite":
+    if _only_text(f) and conn.dialect.name == "sqlite" and _sees_everything(conn):
         from insightbank import search
 
         return search.match_count(conn, str(f.text))  # straight from the index: ms, not a join

@@ -155,3 +155,22 @@ def test_broad_and_narrow_search_plans_give_the_same_pages(demo_bank, monkeypatc
         every = queries.count(conn, queries.InsightFilter(text="soc", statuses=["draft", "validated", "acted_on", "fed_back"]))
     assert narrow == broad and len(narrow[0]) == 7
     assert total == every > 7
+
+
+def test_reads_respect_the_readers_clearance(demo_bank, monkeypatch) -> None:
+    with demo_bank.reading() as conn:
+        every = queries.select(conn, limit=None)
+        monkeypatch.setenv("INSIGHTBANK_CLEARANCE", "internal")
+        seen = queries.select(conn, limit=None)
+        asked = queries.count(conn, queries.InsightFilter(sensitivities=["confidential"]))
+    assert any(r.sensitivity == "confidential" for r in every)
+    assert {r.id for r in seen} == {r.id for r in every if r.sensitivity != "confidential"}
+    assert asked == 0
+
+
+def test_search_counts_respect_the_readers_clearance(bank, monkeypatch) -> None:
+    for level in ("public", "confidential"):
+        _add(bank, statement=f"Hemlig insikt om ensamhet {level}", sensitivity=level)
+    monkeypatch.setenv("INSIGHTBANK_CLEARANCE", "internal")
+    with bank.reading() as conn:
+        assert queries.count(conn, queries.InsightFilter(text="ensamhet")) == 1
