@@ -114,13 +114,25 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(folder, tmp_path) -> None:
     refused(small, "expands beyond", Limits(max_total_bytes=10_000))
 
 
+def _with_statement(folder, statement: str) -> bytes:
+    """insights.csv with the first insight's statement replaced (parsed as CSV: statements hold commas)."""
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO((folder / "insights.csv").read_text(encoding="utf-8"), newline="")))
+    column = rows[0].index("statement")
+    rows[1][column] = statement
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
 def test_huge_fields_are_refused(folder) -> None:
-    text = (folder / "insights.csv").read_text(encoding="utf-8")
-    header, first, *rest = text.splitlines()
-    cells = first.split(",")
-    replace_resource(folder, "insights", "\n".join([header, ",".join([cells[0], "x" * 3000, *cells[2:]]), *rest]).encode())
+    original = (folder / "insights.csv").read_bytes()
+    replace_resource(folder, "insights", _with_statement(folder, "x" * 3000))
     refused(folder, "longer than 2000")
-    replace_resource(folder, "insights", "\n".join([header, ",".join([cells[0], "x" * 200_000, *cells[2:]])]).encode())
+    (folder / "insights.csv").write_bytes(original)
+    replace_resource(folder, "insights", _with_statement(folder, "x" * 200_000))
     refused(folder, "field over")
 
 
