@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 import numpy as np
@@ -211,7 +212,8 @@ def summary(app: AppContext, collection: str, fmt: str) -> None:
     """
     from insightbank.analysis import compositional as comp
 
-    data, out = _load(app, collection), []
+    data = _load(app, collection)
+    out: list[dict[str, Any]] = []
     for col in data.columns.values():
         q, labels = col.question, [o.label for o in col.question.options]
         if q.kind == "triad" and col.values is not None:
