@@ -105,14 +105,17 @@ def ids_by_title(conn: Connection) -> dict[str, uuid.UUID]:
     return {normalise(title): sid for sid, title in conn.execute(sa.select(STUDY.c.id, STUDY.c.title))}
 
 
-def _records(conn: Connection, where: list[sa.ColumnElement[bool]]) -> list[StudyRecord]:
-    counts = sa.select(INSIGHT.c.study_id, sa.func.count().label("n")).group_by(INSIGHT.c.study_id).subquery()
-    query = (
-        sa.select(STUDY, sa.func.coalesce(counts.c.n, 0).label("insight_count"))
-        .select_from(STUDY.outerjoin(counts, counts.c.study_id == STUDY.c.id))
-        .where(*where)
-        .order_by(STUDY.c.title)
-    )
+def _records(conn: Connection, where: list[sa.ColumnElement[bool]], with_counts: bool = True) -> list[StudyRecord]:
+    """Studies, with their insight counts unless told not to (a GROUP BY over every insight)."""
+    if with_counts:
+        counts = sa.select(INSIGHT.c.study_id, sa.func.count().label("n")).group_by(INSIGHT.c.study_id).subquery()
+        query = (
+            sa.select(STUDY, sa.func.coalesce(counts.c.n, 0).label("insight_count"))
+            .select_from(STUDY.outerjoin(counts, counts.c.study_id == STUDY.c.id))
+        )
+    else:
+        query = sa.select(STUDY, sa.literal(0).label("insight_count"))
+    query = query.where(*where).order_by(STUDY.c.title)
     rows = list(conn.execute(query))
     methods: dict[uuid.UUID, list[str]] = {}
     ids = [r.id for r in rows]
@@ -131,13 +134,19 @@ def _record(row: sa.Row, methods: list[str]) -> StudyRecord:
     return StudyRecord(methods=methods, perspectives_reached=perspectives_of(row.perspectives_reached), **fields)
 
 
-def select(conn: Connection, municipality: str | None = None, text: str | None = None) -> list[StudyRecord]:
+def count(conn: Connection) -> int:
+    return int(conn.execute(sa.select(sa.func.count()).select_from(STUDY)).scalar_one())
+
+
+def select(conn: Connection, municipality: str | None = None, text: str | None = None,
+           with_counts: bool = True) -> list[StudyRecord]:
+    """Studies by title; ``with_counts=False`` skips counting insights (pickers need titles only)."""
     where: list[sa.ColumnElement[bool]] = []
     if municipality:
         where.append(STUDY.c.municipality == municipality)
     if text:
         where.append(STUDY.c.title.ilike(f"%{text}%") | STUDY.c.description.ilike(f"%{text}%"))
-    return _records(conn, where)
+    return _records(conn, where, with_counts)
 
 
 def get(conn: Connection, study_id: uuid.UUID) -> StudyRecord:

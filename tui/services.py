@@ -35,7 +35,7 @@ def dashboard_facts(bank: Bank) -> dict[str, Any]:
 def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | None = None) -> dict[str, Any]:
     """The slower half of the dashboard: studies, white spots, recent imports."""
     with bank.reading() as conn:
-        facts: dict[str, Any] = {"studies": len(studies.select(conn))}
+        facts: dict[str, Any] = {"studies": studies.count(conn)}
     facts["white_spots"] = top_white_spots(bank, vocab, 6, lang, today)
     with bank.reading() as conn:
         facts["imports"] = import_log.recent_imports(conn, limit=5)
@@ -122,7 +122,7 @@ def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
 
 def filter_options(bank: Bank) -> tuple[list[str], list[StudyRecord]]:
     with bank.reading() as conn:
-        found = studies.select(conn)
+        found = studies.select(conn, with_counts=False)
     municipalities = sorted({s.municipality for s in found if s.municipality})
     return municipalities, found
 
