@@ -29,19 +29,17 @@ def test_core_analysis_and_fixtures_never_import_the_ui() -> None:
     offenders = []
     for folder in ("insightbank", "analysis", "fixtures"):
         for path in (ROOT / folder).rglob("*.py"):
-            if path.is_relative_to(ROOT / "insightbank" / "cli"):
-                continue  # the CLI launches the TUI (a bare `insightbank`), lazily, inside a function
             offenders += [f"{path.relative_to(ROOT)}: {n}" for n in _imports(path) if _ui(n)]
     assert offenders == []
 
 
-def test_the_cli_imports_the_tui_only_inside_functions() -> None:
-    for path in (ROOT / "insightbank" / "cli").rglob("*.py"):
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-        top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
-        names = {a.name for n in top if isinstance(n, ast.Import) for a in n.names}
-        names |= {n.module for n in top if isinstance(n, ast.ImportFrom) and n.module}
-        assert not any(_ui(n) for n in names), path
+def test_the_cli_opens_the_ui_through_its_entry_point() -> None:
+    from importlib.metadata import entry_points
+
+    from insightbank.ui import GROUP
+
+    (found,) = entry_points(group=GROUP)
+    assert found.value == "insightbank.tui.app:run"
 
 
 def test_every_python_package_folder_is_listed_for_installation() -> None:

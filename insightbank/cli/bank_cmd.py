@@ -121,6 +121,6 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
     bank.dispose()
     click.echo(f"Demobank / demo bank: {path} ({summary})")
     if not no_tui:
-        from insightbank.tui.app import run
+        from insightbank.ui import open_ui
 
-        run(f"sqlite:///{path.resolve()}", lang=app.lang)
+        open_ui(f"sqlite:///{path.resolve()}", lang=app.lang)

@@ -79,9 +79,9 @@ def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
     ctx.obj = app
     ctx.call_on_close(app.close)
     if ctx.invoked_subcommand is None:
-        from insightbank.tui.app import run
+        from insightbank.ui import open_ui
 
-        run(app.url, lang=app.lang)
+        open_ui(app.url, lang=app.lang)
 
 
 for command in [*insights_cmd.COMMANDS, bank_cmd.init, bank_cmd.info, bank_cmd.import_, bank_cmd.demo,
