@@ -40,12 +40,17 @@ class ImportReport:
     dry_run: bool = False
 
     def lines(self) -> list[str]:
+        """The summary lines, then new local terms and notes (shared by every kind of import)."""
         head = "Torrkörning, inget skrevs / dry run, nothing written: " if self.dry_run else ""
-        out = [f"{head}{self.source}: skapade/created {self.created}, uppdaterade/updated {self.updated}, "
-               f"hoppade över/skipped {self.skipped}, nya studier/new studies {self.studies_created}"]
+        first, *rest = self.summary()
+        out = [head + first, *rest]
         if self.new_terms:
             out.append("Nya lokala termer / new local terms: " + ", ".join(self.new_terms))
         return out + self.notes
+
+    def summary(self) -> list[str]:
+        return [f"{self.source}: skapade/created {self.created}, uppdaterade/updated {self.updated}, "
+                f"hoppade över/skipped {self.skipped}, nya studier/new studies {self.studies_created}"]
 
 
 @dataclass

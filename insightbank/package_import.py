@@ -52,18 +52,15 @@ class PackageImportReport(ImportReport):
     conflict_ids: list[str] = field(default_factory=list)
     sender: str = ""
 
-    def lines(self) -> list[str]:
-        head = "Torrkörning, inget skrevs / dry run, nothing written: " if self.dry_run else ""
-        out = [f"{head}{self.source} ({self.sender}): skapade/created {self.created}, uppdaterade/updated "
+    def summary(self) -> list[str]:
+        out = [f"{self.source} ({self.sender}): skapade/created {self.created}, uppdaterade/updated "
                f"{self.updated}, hoppade över/skipped {self.skipped}, konflikter/conflicts {self.conflicts}",
                f"Studier / studies: skapade/created {self.studies_created}, uppdaterade/updated {self.studies_updated}, "
                f"hoppade över/skipped {self.studies_skipped}, konflikter/conflicts {self.study_conflicts}"]
         if self.conflict_ids:
             out.append("Ändrade på båda håll, båda versionerna sparade / changed on both sides, both versions kept: "
                        + ", ".join(self.conflict_ids[:20]) + (" …" if len(self.conflict_ids) > 20 else ""))
-        if self.new_terms:
-            out.append("Nya lokala termer / new local terms: " + ", ".join(self.new_terms))
-        return out + self.notes
+        return out
 
 
 @dataclass

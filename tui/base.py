@@ -23,26 +23,31 @@ def localise_bindings(node: DOMNode) -> None:
     node._bindings = BindingsMap.from_keys(keys)
 
 
-class BankScreen(Screen[None]):
-    """A screen of the app: bindings translated, ``self.ib`` is the typed app."""
+class _AppAccess:
+    """Translated bindings, and ``self.ib``: the app, typed."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        localise_bindings(self)
+    def _localise(self) -> None:
+        localise_bindings(cast(DOMNode, self))
 
     @property
     def ib(self) -> InsightbankApp:
-        return cast("InsightbankApp", self.app)
+        return cast("InsightbankApp", cast(DOMNode, self).app)
+
+
+class BankScreen(_AppAccess, Screen[None]):
+    """A screen of the app."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._localise()
 
 
 T = TypeVar("T")
 
 
-class BankModal(ModalScreen[T], Generic[T]):
+class BankModal(_AppAccess, ModalScreen[T], Generic[T]):
+    """A modal of the app; it returns a ``T`` when dismissed."""
+
     def __init__(self) -> None:
         super().__init__()
-        localise_bindings(self)
-
-    @property
-    def ib(self) -> InsightbankApp:
-        return cast("InsightbankApp", self.app)
+        self._localise()
