@@ -34,6 +34,7 @@ test: dev
 
 lint: dev
 	$(BIN)/ruff check insightbank tui analysis fixtures tests benchmarks
+	$(BIN)/ruff format --check insightbank tui analysis fixtures tests benchmarks
 
 typecheck: tree
 	cd $(TREE) && $(CURDIR)/$(BIN)/mypy --config-file $(CURDIR)/pyproject.toml -p insightbank
@@ -44,7 +45,7 @@ layers: tree
 pytest: dev
 	$(BIN)/pytest
 
-# ruff, mypy, the import contract and the tests.
+# ruff (lint and format), mypy, the import contracts and the tests.
 check: lint typecheck layers test
 
 clean:

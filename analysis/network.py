@@ -7,7 +7,7 @@
   (Louvain, fixed seed) on the edges with lift > 1, weighted by count.
 - ``municipalities``: "who works on the same thing; who to call". Two municipalities are
   linked by their theme overlap ``Σ_theme min(n_a, n_b)`` plus their near-duplicate insights
-  (from :mod:`insightbank.analysis.similarity`); weight = overlap + near-duplicates.
+  (from :mod:`insightbank.analysis.text.similarity`); weight = overlap + near-duplicates.
 
 GraphML cannot hold lists, so list attributes are written joined with ``;``.
 """
@@ -23,11 +23,10 @@ from typing import Any
 import networkx as nx
 import sqlalchemy as sa
 
-from insightbank import queries
-from insightbank.db import Bank
-from insightbank.insights import INSIGHT
-from insightbank.models import INSIGHT_LINKS
-from insightbank.queries import InsightFilter
+from insightbank.insights import queries
+from insightbank.insights.filters import InsightFilter
+from insightbank.storage.engine import Bank
+from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspectives_of
 
 KINDS = ("insight-term", "terms", "municipalities")
@@ -38,10 +37,24 @@ def insight_terms(bank: Bank, f: InsightFilter | None = None) -> dict[Any, dict[
     """Per insight: statement, municipality, study and its terms as ``dim:code`` strings."""
     with bank.reading() as conn:
         where = queries._conditions(conn, f or InsightFilter())
-        rows = conn.execute(sa.select(INSIGHT.c.id, INSIGHT.c.statement, INSIGHT.c.perspective_mask,
-                                      INSIGHT.c.municipality, INSIGHT.c.study_id).where(*where)).all()
-        out = {r.id: {"statement": r.statement, "municipality": r.municipality, "study": r.study_id,
-                      "terms": [f"perspective:{p}" for p in perspectives_of(r.perspective_mask)]} for r in rows}
+        rows = conn.execute(
+            sa.select(
+                INSIGHT.c.id,
+                INSIGHT.c.statement,
+                INSIGHT.c.perspective_mask,
+                INSIGHT.c.municipality,
+                INSIGHT.c.study_id,
+            ).where(*where)
+        ).all()
+        out = {
+            r.id: {
+                "statement": r.statement,
+                "municipality": r.municipality,
+                "study": r.study_id,
+                "terms": [f"perspective:{p}" for p in perspectives_of(r.perspective_mask)],
+            }
+            for r in rows
+        }
         for dim, link in INSIGHT_LINKS.items():
             for insight_id, code in conn.execute(sa.select(link.c.insight_id, link.c.code).order_by(link.c.code)):
                 if insight_id in out:
@@ -89,7 +102,9 @@ def term_graph(data: dict[Any, dict[str, Any]], vocab: Vocabulary, lang: str = "
     return g
 
 
-def municipality_graph(data: dict[Any, dict[str, Any]], duplicate_pairs: list[tuple[Any, Any]] | None = None) -> nx.Graph:
+def municipality_graph(
+    data: dict[Any, dict[str, Any]], duplicate_pairs: list[tuple[Any, Any]] | None = None
+) -> nx.Graph:
     """Municipalities linked by theme overlap and near-duplicate insights."""
     themes: dict[str, Counter[str]] = defaultdict(Counter)
     counts: Counter[str] = Counter()
@@ -109,19 +124,28 @@ def municipality_graph(data: dict[Any, dict[str, Any]], duplicate_pairs: list[tu
         shared = {t: min(themes[a][t], themes[b][t]) for t in themes[a] if themes[b][t]}
         overlap, near = sum(shared.values()), dups[(a, b)]
         if overlap or near:
-            g.add_edge(a, b, theme_overlap=overlap, shared_themes=sorted(shared), near_duplicates=near, weight=overlap + near)
+            g.add_edge(
+                a, b, theme_overlap=overlap, shared_themes=sorted(shared), near_duplicates=near, weight=overlap + near
+            )
     return g
 
 
-def build(bank: Bank, kind: str, vocab: Vocabulary, lang: str = "sv", f: InsightFilter | None = None,
-          engine: str | None = None, show_progress: bool = True) -> nx.Graph:
+def build(
+    bank: Bank,
+    kind: str,
+    vocab: Vocabulary,
+    lang: str = "sv",
+    f: InsightFilter | None = None,
+    engine: str | None = None,
+    show_progress: bool = True,
+) -> nx.Graph:
     data = insight_terms(bank, f)
     if kind == "insight-term":
         return insight_term_graph(data, vocab, lang)
     if kind == "terms":
         return term_graph(data, vocab, lang)
     if kind == "municipalities":
-        from insightbank.analysis.similarity import duplicates
+        from insightbank.analysis.text.similarity import duplicates
 
         pairs = []
         if engine is not None:
@@ -158,12 +182,28 @@ def summary(graph: nx.Graph, top: int = 15) -> tuple[list[str], list[list[Any]]]
     label = lambda node: graph.nodes[node].get("label", node)  # noqa: E731
     if kind == "municipalities":
         edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["weight"], e[0], e[1]))[:top]
-        return (["kommun / municipality", "kommun / municipality", "tema-överlapp / theme overlap", "nära dubbletter / near-dups",
-                 "gemensamma teman / shared themes"],
-                [[a, b, d["theme_overlap"], d["near_duplicates"], d["shared_themes"]] for a, b, d in edges])
+        return (
+            [
+                "kommun / municipality",
+                "kommun / municipality",
+                "tema-överlapp / theme overlap",
+                "nära dubbletter / near-dups",
+                "gemensamma teman / shared themes",
+            ],
+            [[a, b, d["theme_overlap"], d["near_duplicates"], d["shared_themes"]] for a, b, d in edges],
+        )
     if kind == "terms":
-        edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["lift"] * (e[2]["count"] >= 3), -e[2]["count"]))[:top]
-        return (["term", "term", "antal / count", "lift", "gemenskap / community"],
-                [[label(a), label(b), d["count"], d["lift"], graph.nodes[a].get("community")] for a, b, d in edges])
-    terms = sorted((n for n, d in graph.nodes(data=True) if d.get("type") == "term"), key=lambda n: -graph.degree(n))[:top]
-    return (["term", "dimension", "insikter / insights"], [[label(t), graph.nodes[t]["dimension"], graph.degree(t)] for t in terms])
+        edges = sorted(graph.edges(data=True), key=lambda e: (-e[2]["lift"] * (e[2]["count"] >= 3), -e[2]["count"]))[
+            :top
+        ]
+        return (
+            ["term", "term", "antal / count", "lift", "gemenskap / community"],
+            [[label(a), label(b), d["count"], d["lift"], graph.nodes[a].get("community")] for a, b, d in edges],
+        )
+    terms = sorted((n for n, d in graph.nodes(data=True) if d.get("type") == "term"), key=lambda n: -graph.degree(n))[
+        :top
+    ]
+    return (
+        ["term", "dimension", "insikter / insights"],
+        [[label(t), graph.nodes[t]["dimension"], graph.degree(t)] for t in terms],
+    )

@@ -22,10 +22,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from insightbank.db import Bank, open_bank
-from insightbank.insights import INSIGHT
-from insightbank.models import INSIGHT_LINKS, study_method
-from insightbank.queries import STUDY
+from insightbank.bank import open_bank
+from insightbank.storage.engine import Bank
+from insightbank.storage.models import study_method
+from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS, STUDY
 from insightbank.vocabulary import PERSPECTIVE_BITS, standard_vocabulary
 
 CHUNK = 50_000
@@ -42,20 +42,48 @@ def build(bank: Bank, n: int, seed: int = 7, n_studies: int = 500) -> None:
     study_ids = [uuid.uuid4() for _ in range(n_studies)]
     town_of = {s: rng.choice(TOWNS) for s in study_ids}
     with bank.transaction() as conn:
-        conn.execute(sa.insert(STUDY), [{"id": s, "title": f"Studie {i}", "municipality": town_of[s], "sensitivity": "internal",
-                                         "perspectives_reached": 0, **stamps} for i, s in enumerate(study_ids)])
-        conn.execute(sa.insert(study_method), [{"study_id": s, "code": m} for s in study_ids for m in rng.sample(methods, 2)])
+        conn.execute(
+            sa.insert(STUDY),
+            [
+                {
+                    "id": s,
+                    "title": f"Studie {i}",
+                    "municipality": town_of[s],
+                    "sensitivity": "internal",
+                    "perspectives_reached": 0,
+                    **stamps,
+                }
+                for i, s in enumerate(study_ids)
+            ],
+        )
+        conn.execute(
+            sa.insert(study_method), [{"study_id": s, "code": m} for s in study_ids for m in rng.sample(methods, 2)]
+        )
     masks = [1] * 40 + [4] * 40 + [2] * 5 + [5] * 8 + [3] * 3 + [6] * 2 + [7] * 2
     for start in range(0, n, CHUNK):
         rows, links = [], {d: [] for d in INSIGHT_LINKS}  # type: dict[str, list[dict[str, Any]]]
         for i in range(start, min(n, start + CHUNK)):
             iid, study = uuid.uuid4(), rng.choice(study_ids)
-            rows.append({"id": iid, "statement": f"Insikt {i}", "perspective_mask": rng.choice(masks), "study_id": study,
-                         "municipality": town_of[study], "organisation_type": "municipality",
-                         "date": dt.date(2018 + i % 8, 1 + i % 12, 1 + i % 28), "sensitivity": "internal",
-                         "status": "draft", "match_key": iid.hex, **stamps})
-            for dim, codes, k in (("subpopulation", subpops, rng.choice((0, 1, 1, 2))),
-                                  ("shift", shifts, rng.choice((1, 2))), ("theme", themes, rng.choice((0, 1)))):
+            rows.append(
+                {
+                    "id": iid,
+                    "statement": f"Insikt {i}",
+                    "perspective_mask": rng.choice(masks),
+                    "study_id": study,
+                    "municipality": town_of[study],
+                    "organisation_type": "municipality",
+                    "date": dt.date(2018 + i % 8, 1 + i % 12, 1 + i % 28),
+                    "sensitivity": "internal",
+                    "status": "draft",
+                    "match_key": iid.hex,
+                    **stamps,
+                }
+            )
+            for dim, codes, k in (
+                ("subpopulation", subpops, rng.choice((0, 1, 1, 2))),
+                ("shift", shifts, rng.choice((1, 2))),
+                ("theme", themes, rng.choice((0, 1))),
+            ):
                 links[dim] += [{"insight_id": iid, "code": c} for c in rng.sample(codes, k)]
         with bank.transaction() as conn:
             conn.execute(sa.insert(INSIGHT), rows)
@@ -91,9 +119,9 @@ def membership_from_raw(raw: list[tuple[int, str, int]]) -> dict[tuple[str, str]
 
 
 def main() -> None:
-    from insightbank.analysis import gap_cache
-    from insightbank.analysis.coverage import coverage
-    from insightbank.analysis.white_spots import white_spots
+    from insightbank.analysis.coverage import cache as gap_cache
+    from insightbank.analysis.coverage.matrix import coverage
+    from insightbank.analysis.coverage.white_spots import white_spots
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000)

@@ -1,7 +1,7 @@
 """A shared regional bank under load: N writer and M reader processes on a 1M-insight PostgreSQL bank.
 
 Writers do what designers do: read an insight, change it, save it with the version read
-(``insightbank.workload``; a refused save is re-read and retried). They aim at a small hot
+(``benchmarks/workload.py``; a refused save is re-read and retried). They aim at a small hot
 set so that conflicts really happen. Readers open insights, page through filtered lists and
 search text. Everything is bounded in time. Printed: throughput, p50/p95 latency (next to a
 baseline of one writer and one reader alone, measured in the same run) and the lost-update
@@ -24,11 +24,12 @@ from dataclasses import asdict
 from typing import Any
 
 import sqlalchemy as sa
+import workload
 from scale_data import ensure_insights, ensure_server, pg_bank
 
-from insightbank import queries, workload
-from insightbank.db import open_bank
-from insightbank.queries import InsightFilter
+from insightbank.bank import open_bank
+from insightbank.insights import queries
+from insightbank.insights.filters import InsightFilter
 
 GOALS = {"save_p95_ms": 250.0, "get_p95_ms": 50.0, "list_p95_ms": 300.0, "search_p95_ms": 500.0}
 
@@ -55,8 +56,10 @@ def reader(url: str, ids: list[str], seconds: float, seed: int, out: Any) -> Non
             if kind == "get":
                 queries.get(conn, uuid.UUID(rng.choice(ids)))
             elif kind == "list":
-                f = InsightFilter(perspectives=[rng.choice(["clients", "risk_groups", "general_public"])],
-                                  municipalities=[rng.choice(towns)])
+                f = InsightFilter(
+                    perspectives=[rng.choice(["clients", "risk_groups", "general_public"])],
+                    municipalities=[rng.choice(towns)],
+                )
                 queries.select(conn, f, limit=50)
             else:
                 queries.select(conn, InsightFilter(text=rng.choice(words)), limit=20)
@@ -72,7 +75,9 @@ def writer(url: str, hot: list[str], seconds: float, seed: int, out: Any) -> Non
     out.put(("writer", asdict(stats)))
 
 
-def run_phase(url: str, hot: list[str], sample: list[str], writers: int, readers: int, seconds: float) -> dict[str, Any]:
+def run_phase(
+    url: str, hot: list[str], sample: list[str], writers: int, readers: int, seconds: float
+) -> dict[str, Any]:
     ctx = mp.get_context("fork")
     out = ctx.Queue()
     procs = [ctx.Process(target=writer, args=(url, hot, seconds, 100 + i, out)) for i in range(writers)]
@@ -103,17 +108,26 @@ def run_phase(url: str, hot: list[str], sample: list[str], writers: int, readers
 def report(title: str, phase: dict[str, Any], lost: int) -> dict[str, float]:
     saves = sum(phase["saved"].values())
     n_reads = sum(len(v) for v in phase["reads"].values())
-    out = {"saves_per_s": saves / phase["elapsed"], "reads_per_s": n_reads / phase["elapsed"],
-           "save_p50_ms": statistics.median(phase["save_lat"]) if phase["save_lat"] else float("nan"),
-           "save_p95_ms": percentile(phase["save_lat"], 0.95), "conflicts": phase["conflicts"], "lost_updates": lost}
+    out = {
+        "saves_per_s": saves / phase["elapsed"],
+        "reads_per_s": n_reads / phase["elapsed"],
+        "save_p50_ms": statistics.median(phase["save_lat"]) if phase["save_lat"] else float("nan"),
+        "save_p95_ms": percentile(phase["save_lat"], 0.95),
+        "conflicts": phase["conflicts"],
+        "lost_updates": lost,
+    }
     for op, values in phase["reads"].items():
         out[f"{op}_p50_ms"] = percentile(values, 0.5)
         out[f"{op}_p95_ms"] = percentile(values, 0.95)
-    print(f"{title}: {saves} saves ({out['saves_per_s']:.1f}/s, refused and retried {phase['conflicts']}), "
-          f"{n_reads} reads ({out['reads_per_s']:.1f}/s) in {phase['elapsed']:.1f} s; lost updates {lost}")
+    print(
+        f"{title}: {saves} saves ({out['saves_per_s']:.1f}/s, refused and retried {phase['conflicts']}), "
+        f"{n_reads} reads ({out['reads_per_s']:.1f}/s) in {phase['elapsed']:.1f} s; lost updates {lost}"
+    )
     print(f"  save  p50 {out['save_p50_ms']:7.1f} ms  p95 {out['save_p95_ms']:7.1f} ms")
     for op in ("get", "list", "search"):
-        print(f"  {op:<7}p50 {out[f'{op}_p50_ms']:7.1f} ms  p95 {out[f'{op}_p95_ms']:7.1f} ms  (n={len(phase['reads'][op])})")
+        print(
+            f"  {op:<7}p50 {out[f'{op}_p50_ms']:7.1f} ms  p95 {out[f'{op}_p95_ms']:7.1f} ms  (n={len(phase['reads'][op])})"
+        )
     return out
 
 
@@ -131,33 +145,46 @@ def main() -> None:
     bank = pg_bank(server, args.db_name or f"ib_load_{args.n}")
     built = ensure_insights(bank, args.n)
     with bank.reading() as conn:
-        sample = [str(i) for i in conn.execute(sa.text("SELECT id FROM insight TABLESAMPLE SYSTEM (1) LIMIT 5000")).scalars()]
+        sample = [
+            str(i) for i in conn.execute(sa.text("SELECT id FROM insight TABLESAMPLE SYSTEM (1) LIMIT 5000")).scalars()
+        ]
     rng = random.Random(1)
     hot = rng.sample(sample, min(args.hot, len(sample)))
     url = bank.url
     before = workload.counters(bank, [uuid.UUID(i) for i in hot])
     bank.dispose()
-    print(f"bank: {args.n:,} insights on PostgreSQL (built in {built:.0f} s)" if built else
-          f"bank: {args.n:,} insights on PostgreSQL (reused)")
+    print(
+        f"bank: {args.n:,} insights on PostgreSQL (built in {built:.0f} s)"
+        if built
+        else f"bank: {args.n:,} insights on PostgreSQL (reused)"
+    )
     solo_seconds = max(3.0, args.seconds / 5)
     solo = run_phase(url, hot, sample, 1, 1, solo_seconds)
     mid = open_bank(url, migrate_schema=False)
     middle = workload.counters(mid, [uuid.UUID(i) for i in hot])
     mid.dispose()
-    baseline = report(f"baseline, 1 writer + 1 reader, {solo_seconds:.0f} s", solo,
-                      workload.lost_updates(before, middle, solo["saved"]))
+    baseline = report(
+        f"baseline, 1 writer + 1 reader, {solo_seconds:.0f} s",
+        solo,
+        workload.lost_updates(before, middle, solo["saved"]),
+    )
     load = run_phase(url, hot, sample, args.writers, args.readers, args.seconds)
     end = open_bank(url, migrate_schema=False)
     after = workload.counters(end, [uuid.UUID(i) for i in hot])
     end.dispose()
-    loaded = report(f"load, {args.writers} writers + {args.readers} readers, {args.seconds:.0f} s, hot set {len(hot)}",
-                    load, workload.lost_updates(middle, after, load["saved"]))
+    loaded = report(
+        f"load, {args.writers} writers + {args.readers} readers, {args.seconds:.0f} s, hot set {len(hot)}",
+        load,
+        workload.lost_updates(middle, after, load["saved"]),
+    )
     print("goals:")
     print(f"  lost updates = 0: {loaded['lost_updates']} ({'held' if loaded['lost_updates'] == 0 else 'MISSED'})")
     for key, goal in GOALS.items():
         held = loaded[key] <= goal
-        print(f"  {key} ≤ {goal:.0f} ms under load: {loaded[key]:.1f} (baseline {baseline[key]:.1f}) "
-              f"{'held' if held else 'MISSED'}")
+        print(
+            f"  {key} ≤ {goal:.0f} ms under load: {loaded[key]:.1f} (baseline {baseline[key]:.1f}) "
+            f"{'held' if held else 'MISSED'}"
+        )
 
 
 if __name__ == "__main__":

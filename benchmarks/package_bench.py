@@ -19,12 +19,15 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from insightbank import insights, studies, vocabulary
-from insightbank.db import Bank, open_bank
-from insightbank.models import INSIGHT_LINKS
-from insightbank.package_export import ExportOptions, export
-from insightbank.package_import import import_package
-from insightbank.records import InsightData, Quote, StudyData
+from insightbank import vocabulary
+from insightbank.bank import open_bank
+from insightbank.exchange.packages.export import ExportOptions, export
+from insightbank.exchange.packages.importing import import_package
+from insightbank.insights import studies
+from insightbank.insights import writes as insights
+from insightbank.insights.records import InsightData, Quote, StudyData
+from insightbank.storage.engine import Bank
+from insightbank.storage.tables import INSIGHT_LINKS
 
 SUBPOPULATIONS = ["children", "youth", "young_adults", "adults", "older_adults", "parents"]
 SHIFTS = ["acute_to_preventive", "late_to_early", "silos_to_collaboration", "distrust_to_trust"]
@@ -36,15 +39,37 @@ def fill(bank: Bank, n: int) -> None:
     rng = random.Random(4)
     with bank.transaction() as conn:
         vocab = vocabulary.load(conn)
-        study_ids = studies.insert_many(conn, [studies.validate(vocab, StudyData(
-            title=f"Studie {i}", municipality=f"Kommun {i % 40}", methods=["interview"], sensitivity="public"))
-            for i in range(max(1, n // 100))], "bench")
-        items = [InsightData(
-            statement=f"Insikt nummer {i}: föräldrar söker stöd tidigare när vägen dit är enkel",
-            perspectives=rng.choice(PERSPECTIVES), subpopulations=rng.sample(SUBPOPULATIONS, 2),
-            shifts=[rng.choice(SHIFTS)], themes=[rng.choice(THEMES)], study_id=study_ids[i % len(study_ids)],
-            municipality=f"Kommun {i % 40}", sensitivity="public", status="validated",
-            quotes=[Quote(f"Jag visste inte vart jag skulle vända mig ({i})", "förälder")]) for i in range(n)]
+        study_ids = studies.insert_many(
+            conn,
+            [
+                studies.validate(
+                    vocab,
+                    StudyData(
+                        title=f"Studie {i}",
+                        municipality=f"Kommun {i % 40}",
+                        methods=["interview"],
+                        sensitivity="public",
+                    ),
+                )
+                for i in range(max(1, n // 100))
+            ],
+            "bench",
+        )
+        items = [
+            InsightData(
+                statement=f"Insikt nummer {i}: föräldrar söker stöd tidigare när vägen dit är enkel",
+                perspectives=rng.choice(PERSPECTIVES),
+                subpopulations=rng.sample(SUBPOPULATIONS, 2),
+                shifts=[rng.choice(SHIFTS)],
+                themes=[rng.choice(THEMES)],
+                study_id=study_ids[i % len(study_ids)],
+                municipality=f"Kommun {i % 40}",
+                sensitivity="public",
+                status="validated",
+                quotes=[Quote(f"Jag visste inte vart jag skulle vända mig ({i})", "förälder")],
+            )
+            for i in range(n)
+        ]
         insights.insert_many(conn, [insights.validate(vocab, d) for d in items], "bench")
 
 

@@ -25,28 +25,43 @@ from pathlib import Path
 
 from scale_data import count, ensure_insights
 
-from insightbank import backup, integrity
-from insightbank.db import Bank, open_bank
+from insightbank.admin import backup, integrity
+from insightbank.bank import open_bank
+from insightbank.storage.engine import Bank
 
 HERE = Path(__file__).resolve().parent
 MARKERS = ("goal", "held", "MISSED", "≤", "<=")  # the lines that say whether a goal held
 
 
 def machine() -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor() or "?")
-    mem = next((int(line.split()[1]) // 1024 // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                if line.startswith("MemTotal")), 0)
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor() or "?",
+    )
+    mem = next(
+        (
+            int(line.split()[1]) // 1024 // 1024
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        0,
+    )
     pg = subprocess.run([str(backup.pg_tool("pg_dump")), "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"{cpu}, {os.cpu_count()} cores, {mem} GB RAM; {platform.platform()}; Python {platform.python_version()}; "
-            f"SQLite {sqlite3.sqlite_version}; {pg}")
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {mem} GB RAM; {platform.platform()}; Python {platform.python_version()}; "
+        f"SQLite {sqlite3.sqlite_version}; {pg}"
+    )
 
 
 def add_stories(bank: Bank, n: int) -> str:
     """``n`` generated stories in one collection (issue 5's fixture), or why not."""
     try:
-        from insightbank import stories
         from insightbank.fixtures.stories import planted_set, to_story_data
+        from insightbank.stories import store as stories
     except ImportError as exc:
         return f"not built: {exc}"
     if count(bank, "story") >= n:
@@ -75,12 +90,19 @@ def own_checks(bank: Bank, work: Path) -> list[tuple[str, str, str]]:
     rows = []
     t0 = time.perf_counter()
     report = integrity.check(bank)
-    rows.append(("insightbank check (scale bank)", "ok" if report.ok else "problems", f"{time.perf_counter() - t0:.1f} s"))
+    rows.append(
+        ("insightbank check (scale bank)", "ok" if report.ok else "problems", f"{time.perf_counter() - t0:.1f} s")
+    )
     target = work / "scale.backup"
     t0 = time.perf_counter()
     backup.backup(bank, target)
-    rows.append(("backup (online API + manifest)", "ok", f"{time.perf_counter() - t0:.1f} s, "
-                 f"{target.stat().st_size / 1e6:.0f} MB"))
+    rows.append(
+        (
+            "backup (online API + manifest)",
+            "ok",
+            f"{time.perf_counter() - t0:.1f} s, {target.stat().st_size / 1e6:.0f} MB",
+        )
+    )
     restored = work / "restored.sqlite"
     restored.unlink(missing_ok=True)
     t0 = time.perf_counter()
@@ -104,7 +126,12 @@ def invocation(script: Path, scale: Path, work: Path) -> tuple[list[str], str]:
     if "--path" in flags or "--db" in flags:  # a bench that times a bank file it is given
         shutil.copyfile(scale, copy)
         if "--path" in flags:
-            return [*command, "--path", str(copy), *(["--reuse"] if "--reuse" in flags else [])], "copy of the scale bank"
+            return [
+                *command,
+                "--path",
+                str(copy),
+                *(["--reuse"] if "--reuse" in flags else []),
+            ], "copy of the scale bank"
         return [*command, "--db", f"sqlite:///{copy}"], "copy of the scale bank"
     return command, "its own data (no option to reuse a bank)"
 
@@ -120,12 +147,26 @@ def run(script: Path, command: list[str], timeout: int, env: dict[str, str]) -> 
     return status, time.perf_counter() - t0, done.stdout + ("\n" + done.stderr[-3000:] if done.returncode else "")
 
 
-def write_results(out: Path, started: dt.datetime, notes: list[str], own: list[tuple[str, str, str]],
-                  benches: list[tuple[str, str, str, float, str]]) -> None:
-    lines = ["# Benchmark results", "", f"- date: {started:%Y-%m-%d %H:%M} UTC (run took "
-             f"{(dt.datetime.now(dt.UTC) - started).total_seconds() / 60:.0f} min)", f"- machine: {machine()}",
-             *(f"- {note}" for note in notes), "", "## Summary", "",
-             "| benchmark | bank | status | time | goal lines |", "|---|---|---|---|---|"]
+def write_results(
+    out: Path,
+    started: dt.datetime,
+    notes: list[str],
+    own: list[tuple[str, str, str]],
+    benches: list[tuple[str, str, str, float, str]],
+) -> None:
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- date: {started:%Y-%m-%d %H:%M} UTC (run took "
+        f"{(dt.datetime.now(dt.UTC) - started).total_seconds() / 60:.0f} min)",
+        f"- machine: {machine()}",
+        *(f"- {note}" for note in notes),
+        "",
+        "## Summary",
+        "",
+        "| benchmark | bank | status | time | goal lines |",
+        "|---|---|---|---|---|",
+    ]
     for name, status, detail in own:
         lines.append(f"| {name} | scale bank | {status} | {detail} | |")
     for name, bank, status, seconds, output in benches:

@@ -22,13 +22,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from insightbank import search
-from insightbank.db import Bank, open_bank
+from insightbank.admin.integrity import PG_SEARCH_INDEXES
+from insightbank.bank import open_bank
 from insightbank.fixtures import demo_content
-from insightbank.insights import INSIGHT
-from insightbank.integrity import PG_SEARCH_INDEXES
-from insightbank.models import INSIGHT_LINKS
-from insightbank.queries import STUDY
+from insightbank.insights import search
+from insightbank.storage.engine import Bank
+from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS, STUDY
 from insightbank.vocabulary import standard_vocabulary
 
 CHUNK = 50_000
@@ -38,15 +37,26 @@ WORDS = [w.lower() for item in demo_content.INSIGHTS for w in re.findall(r"\w+",
 SENSITIVITY = ["public"] * 3 + ["internal"] * 6 + ["confidential"]
 
 
-def chunks(n: int, seed: int = 7, n_studies: int = 2000) -> Iterator[tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]]:
+def chunks(
+    n: int, seed: int = 7, n_studies: int = 2000
+) -> Iterator[tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]], list[dict[str, Any]]]]:
     """(insight rows, link rows per dimension, study rows) per chunk; studies come with the first."""
     rng = random.Random(seed)
     vocab = standard_vocabulary()
     codes = {d: vocab.codes(d) for d in ("subpopulation", "shift", "theme", "cross_cutting")}
     now = dt.datetime.now(dt.UTC)
     stamps = {"created_at": now, "updated_at": now, "version": 1}
-    studies = [{"id": uuid.UUID(int=rng.getrandbits(128)), "title": f"Studie {i}", "municipality": TOWNS[i % len(TOWNS)],
-                "sensitivity": "internal", "perspectives_reached": 0, **stamps} for i in range(n_studies)]
+    studies = [
+        {
+            "id": uuid.UUID(int=rng.getrandbits(128)),
+            "title": f"Studie {i}",
+            "municipality": TOWNS[i % len(TOWNS)],
+            "sensitivity": "internal",
+            "perspectives_reached": 0,
+            **stamps,
+        }
+        for i in range(n_studies)
+    ]
     masks = [1] * 40 + [4] * 40 + [2] * 5 + [5] * 8 + [3] * 3 + [6] * 2 + [7] * 2
     for start in range(0, n, CHUNK):
         rows: list[dict[str, Any]] = []
@@ -54,14 +64,31 @@ def chunks(n: int, seed: int = 7, n_studies: int = 2000) -> Iterator[tuple[list[
         for i in range(start, min(n, start + CHUNK)):
             iid, study = uuid.UUID(int=rng.getrandbits(128)), studies[rng.randrange(n_studies)]
             text = " ".join(rng.choices(WORDS, k=12))
-            rows.append({"id": iid, "statement": f"Insikt {i}: {text}", "description": None,
-                         "perspective_mask": rng.choice(masks), "study_id": study["id"],
-                         "municipality": study["municipality"], "organisation_type": "municipality",
-                         "date": dt.date(2018 + i % 8, 1 + i % 12, 1 + i % 28), "sensitivity": rng.choice(SENSITIVITY),
-                         "status": "draft", "match_key": iid.hex, "origin_bank": None, "origin_package_id": None,
-                         **stamps, "created_at": now - dt.timedelta(minutes=5 * (n - i))})  # as if logged over years
-            for dim, k in (("subpopulation", rng.choice((0, 1, 1, 2))), ("shift", rng.choice((1, 2))),
-                           ("theme", rng.choice((0, 1))), ("cross_cutting", rng.choice((0, 0, 1)))):
+            rows.append(
+                {
+                    "id": iid,
+                    "statement": f"Insikt {i}: {text}",
+                    "description": None,
+                    "perspective_mask": rng.choice(masks),
+                    "study_id": study["id"],
+                    "municipality": study["municipality"],
+                    "organisation_type": "municipality",
+                    "date": dt.date(2018 + i % 8, 1 + i % 12, 1 + i % 28),
+                    "sensitivity": rng.choice(SENSITIVITY),
+                    "status": "draft",
+                    "match_key": iid.hex,
+                    "origin_bank": None,
+                    "origin_package_id": None,
+                    **stamps,
+                    "created_at": now - dt.timedelta(minutes=5 * (n - i)),
+                }
+            )  # as if logged over years
+            for dim, k in (
+                ("subpopulation", rng.choice((0, 1, 1, 2))),
+                ("shift", rng.choice((1, 2))),
+                ("theme", rng.choice((0, 1))),
+                ("cross_cutting", rng.choice((0, 0, 1))),
+            ):
                 links[dim] += [{"insight_id": iid, "code": c} for c in rng.sample(codes[dim], k)]
         yield rows, links, studies if start == 0 else []
 
@@ -135,12 +162,42 @@ def ensure_server(port: int = 54339, folder: Path = Path("/tmp/insightbank-bench
         folder.mkdir(parents=True, exist_ok=True)
         if owner:
             subprocess.run(["chown", "postgres", str(folder)], check=True)
-        subprocess.run([*owner, str(pg_bin() / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                        "--encoding=UTF8", "--locale=C.UTF-8"], check=True, capture_output=True)
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c max_connections=100 "
-               "-c shared_buffers=2GB -c max_wal_size=8GB -c maintenance_work_mem=1GB")
-    subprocess.run([*owner, str(pg_bin() / "pg_ctl"), "-D", str(data), "-l", str(folder / "server.log"), "-w",
-                    "-o", options, "start"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                *owner,
+                str(pg_bin() / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "-A",
+                "trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=True,
+            capture_output=True,
+        )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c max_connections=100 "
+        "-c shared_buffers=2GB -c max_wal_size=8GB -c maintenance_work_mem=1GB"
+    )
+    subprocess.run(
+        [
+            *owner,
+            str(pg_bin() / "pg_ctl"),
+            "-D",
+            str(data),
+            "-l",
+            str(folder / "server.log"),
+            "-w",
+            "-o",
+            options,
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
     return url
 
 

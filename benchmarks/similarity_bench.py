@@ -13,10 +13,10 @@ from __future__ import annotations
 import tempfile
 import time
 
-from insightbank.analysis import evaluation
-from insightbank.analysis.similarity import neighbours, vectors_for
-from insightbank.db import open_bank
-from insightbank.fixtures import paraphrases
+from insightbank.analysis.text import evaluation
+from insightbank.analysis.text.similarity import neighbours, vectors_for
+from insightbank.bank import open_bank
+from insightbank.fixtures import demo_content, paraphrases
 from insightbank.fixtures.demo import build_demo_bank
 
 ENGINES = ("tfidf-char", "minilm")
@@ -33,7 +33,10 @@ def recall_at(engine: str, positives: list[tuple[str, str]], negatives: list[tup
 
 
 def main() -> None:
-    sets = {"demo pairs": evaluation.demo_pairs(), "paraphrases": (paraphrases.POSITIVES, paraphrases.NEGATIVES)}
+    sets = {
+        "demo pairs": demo_content.near_duplicate_pairs(),
+        "paraphrases": (paraphrases.POSITIVES, paraphrases.NEGATIVES),
+    }
     for engine in ENGINES:
         for name, (pos, neg) in sets.items():
             scores = evaluation.evaluate(engine, pos, neg)
@@ -41,13 +44,15 @@ def main() -> None:
             print(f"{scores.line(name)}; similar recall@1 {r1:.2f}, @5 {r5:.2f}")
     bank = open_bank(f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite")
     build_demo_bank(bank)
-    from insightbank.analysis.similarity import duplicates
+    from insightbank.analysis.text.similarity import duplicates
 
     for run in (1, 2):
         t0 = time.perf_counter()
         report = duplicates(bank, "minilm")
-        print(f"minilm run {run}: {report.encoded.new_encodings} new encodings, {report.encoded.from_cache} from cache, "
-              f"{len(report.pairs)} pairs, {time.perf_counter() - t0:.1f} s")
+        print(
+            f"minilm run {run}: {report.encoded.new_encodings} new encodings, {report.encoded.from_cache} from cache, "
+            f"{len(report.pairs)} pairs, {time.perf_counter() - t0:.1f} s"
+        )
     bank.dispose()
 
 

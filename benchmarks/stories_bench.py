@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from insightbank.analysis.patterns import find_patterns
-from insightbank.analysis.story_variables import variables
+from insightbank.analysis.stories.patterns import find_patterns
+from insightbank.analysis.stories.variables import variables
 from insightbank.fixtures.stories import planted_set, topic_texts
-from insightbank.storyset import StorySet
+from insightbank.stories.storyset import StorySet
 
 DIM = 384
 
@@ -39,8 +39,9 @@ def collection(n: int) -> StorySet:
 
 
 def baseline_patterns(data: StorySet) -> int:
-    frame = pd.DataFrame({v.key: v.bins if v.kind == "triad" else np.where(v.answered, v.values, np.nan)
-                          for v in variables(data)})
+    frame = pd.DataFrame(
+        {v.key: v.bins if v.kind == "triad" else np.where(v.answered, v.values, np.nan) for v in variables(data)}
+    )
     kinds = {v.key: ("category" if v.kind == "triad" else v.kind) for v in variables(data)}
     frame = frame.replace(-1, np.nan)
     tested = 0
@@ -70,9 +71,11 @@ def bench_patterns(n: int) -> None:
     base = time.perf_counter() - start
     planted = next(p for p in found if {p.a.key, p.b.key} == {"kansla", "relation"})
     false = sum(1 for p in found if p.q is not None and p.q < 0.05 and p is not planted)
-    print(f"patterns   {n} stories × 30 questions, {len(found)} pairs: {ours:6.2f} s (goal ≤ 15 s) | "
-          f"baseline pandas+scipy ({tested} pairs, no triad ilr, no statements, no FDR): {base:6.2f} s | "
-          f"planted q={planted.q:.1e}, null pairs with q<0.05: {false}")
+    print(
+        f"patterns   {n} stories × 30 questions, {len(found)} pairs: {ours:6.2f} s (goal ≤ 15 s) | "
+        f"baseline pandas+scipy ({tested} pairs, no triad ilr, no statements, no FDR): {base:6.2f} s | "
+        f"planted q={planted.q:.1e}, null pairs with q<0.05: {false}"
+    )
 
 
 def cached_bank(n: int, folder: Path) -> tuple[object, list[str], np.ndarray]:
@@ -81,9 +84,9 @@ def cached_bank(n: int, folder: Path) -> tuple[object, list[str], np.ndarray]:
 
     import sqlalchemy as sa
 
-    from insightbank.analysis.embeddings import text_hash
-    from insightbank.analysis_tables import EMBEDDING
-    from insightbank.db import open_bank
+    from insightbank.analysis.text.embeddings import text_hash
+    from insightbank.bank import open_bank
+    from insightbank.storage.models.analysis import EMBEDDING
 
     texts, topics = topic_texts(n, seed=5, words=18)
     texts = [f"{t} ({i})" for i, t in enumerate(texts)]  # every text distinct, as in a real collection
@@ -93,11 +96,13 @@ def cached_bank(n: int, folder: Path) -> tuple[object, list[str], np.ndarray]:
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     bank = open_bank(f"sqlite:///{folder / 'bench.sqlite'}")
     now = dt.datetime.now(dt.UTC)
-    rows = [{"engine": "minilm", "text_sha256": text_hash(t), "dim": DIM, "vector": v.tobytes(), "created_at": now}
-            for t, v in zip(texts, vectors, strict=True)]
+    rows = [
+        {"engine": "minilm", "text_sha256": text_hash(t), "dim": DIM, "vector": v.tobytes(), "created_at": now}
+        for t, v in zip(texts, vectors, strict=True)
+    ]
     with bank.transaction() as conn:
         for start in range(0, n, 10_000):
-            conn.execute(sa.insert(EMBEDDING), rows[start:start + 10_000])
+            conn.execute(sa.insert(EMBEDDING), rows[start : start + 10_000])
     return bank, texts, topics
 
 
@@ -105,7 +110,7 @@ def bench_clusters(n: int) -> None:
     from sklearn.cluster import KMeans
     from sklearn.metrics import adjusted_rand_score, silhouette_score
 
-    from insightbank.analysis.story_clusters import K_RANGE, choose_k, text_vectors
+    from insightbank.analysis.stories.clusters import K_RANGE, choose_k, text_vectors
 
     with tempfile.TemporaryDirectory() as folder:
         bank, texts, topics = cached_bank(n, Path(folder))
@@ -116,13 +121,24 @@ def bench_clusters(n: int) -> None:
         rng = np.random.default_rng(0)
         sample = rng.choice(n, size=2000, replace=False)
         start = time.perf_counter()
-        best = max(((silhouette_score(x[sample], (lab := KMeans(kk, n_init=10, random_state=0).fit_predict(x))[sample]), kk, lab)
-                    for kk in range(K_RANGE[0], K_RANGE[1] + 1)), key=lambda t: t[0])
+        best = max(
+            (
+                (
+                    silhouette_score(x[sample], (lab := KMeans(kk, n_init=10, random_state=0).fit_predict(x))[sample]),
+                    kk,
+                    lab,
+                )
+                for kk in range(K_RANGE[0], K_RANGE[1] + 1)
+            ),
+            key=lambda t: t[0],
+        )
         base = time.perf_counter() - start
         bank.dispose()  # type: ignore[attr-defined]
-    print(f"clusters   {n} cached embeddings × {DIM}: {ours:6.2f} s incl. cache read (goal ≤ 10 s), k={k}, "
-          f"ARI={adjusted_rand_score(topics, labels):.3f} | baseline sklearn KMeans k=2..8 + silhouette "
-          f"(vectors in memory): {base:6.2f} s, k={best[1]}, ARI={adjusted_rand_score(topics, best[2]):.3f}")
+    print(
+        f"clusters   {n} cached embeddings × {DIM}: {ours:6.2f} s incl. cache read (goal ≤ 10 s), k={k}, "
+        f"ARI={adjusted_rand_score(topics, labels):.3f} | baseline sklearn KMeans k=2..8 + silhouette "
+        f"(vectors in memory): {base:6.2f} s, k={best[1]}, ARI={adjusted_rand_score(topics, best[2]):.3f}"
+    )
 
 
 def main() -> None:

@@ -27,8 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from scale_data import ensure_insights
 from textual.widgets import DataTable, Select, Static
 
-from insightbank.db import Bank, open_bank
+from insightbank.bank import open_bank
 from insightbank.fixtures.demo import build_demo_bank
+from insightbank.storage.engine import Bank
 from insightbank.tui.app import InsightbankApp
 from insightbank.tui.screens.browser import BrowserScreen
 
@@ -51,8 +52,13 @@ async def measure(bank: Bank) -> dict[str, float]:
     app = InsightbankApp(bank)
     out: dict[str, float] = {}
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(lambda: "insikter" in str(app.screen.query_one("#dash-size", Static).render())
-                       and app.screen.query_one("#latest-table", DataTable).row_count > 0, pilot)
+        await wait_for(
+            lambda: (
+                "insikter" in str(app.screen.query_one("#dash-size", Static).render())
+                and app.screen.query_one("#latest-table", DataTable).row_count > 0
+            ),
+            pilot,
+        )
         out["first_paint"] = time.perf_counter() - started
         await pilot.press("f3")
         screen = app.screen
@@ -65,18 +71,27 @@ async def measure(bank: Bank) -> dict[str, float]:
         for word in WORDS:
             t0 = time.perf_counter()
             await pilot.press(word[-1])
-            await wait_for(lambda w=word: screen.painted_text == (w if len(w) > 1 else None) and screen.last_painted == screen.generation, pilot)
+            await wait_for(
+                lambda w=word: (
+                    screen.painted_text == (w if len(w) > 1 else None) and screen.last_painted == screen.generation
+                ),
+                pilot,
+            )
             times.append(time.perf_counter() - t0)
         out["search_key"] = statistics.median(times)
         out["search_key_max"] = max(times)
         await pilot.press("escape", "c")
-        await wait_for(lambda: screen.last_painted == screen.generation and not screen.query_one("#search").value, pilot)
+        await wait_for(
+            lambda: screen.last_painted == screen.generation and not screen.query_one("#search").value, pilot
+        )
         select_times = []
         for value in ("risk_groups", "clients", "general_public"):
             generation = screen.generation
             t0 = time.perf_counter()
             screen.query_one("#f-perspective", Select).value = value
-            await wait_for(lambda g=generation: screen.generation > g and screen.last_painted == screen.generation, pilot)
+            await wait_for(
+                lambda g=generation: screen.generation > g and screen.last_painted == screen.generation, pilot
+            )
             select_times.append(time.perf_counter() - t0)
         out["filter_select"] = statistics.median(select_times)
     return out
@@ -101,9 +116,13 @@ def main() -> None:
     goals = {"first_paint": 1.0, "search_key": 0.150, "filter_select": 0.150}
     print(f"TUI on {args.n:,} insights (SQLite), terminal {SIZE[0]}×{SIZE[1]}; baseline: the 84-insight demo bank")
     print(f"{'measure':<34}{'1M bank':>10}{'demo':>10}{'goal':>10}")
-    names = {"first_paint": "first paint (dashboard)", "browser_open": "browser first page",
-             "search_key": "keystroke→redraw, search (median)", "search_key_max": "keystroke→redraw, search (max)",
-             "filter_select": "filter→redraw, perspective"}
+    names = {
+        "first_paint": "first paint (dashboard)",
+        "browser_open": "browser first page",
+        "search_key": "keystroke→redraw, search (median)",
+        "search_key_max": "keystroke→redraw, search (max)",
+        "filter_select": "filter→redraw, perspective",
+    }
     for key, label in names.items():
         goal = f"≤ {goals[key] * 1000:.0f} ms" if key in goals else ""
         print(f"{label:<34}{big[key] * 1000:>8.0f}ms{baseline[key] * 1000:>8.0f}ms{goal:>10}")

@@ -16,7 +16,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from insightbank.db import Bank, open_bank
+from insightbank.bank import open_bank
+from insightbank.storage.engine import Bank
 
 PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]

@@ -10,11 +10,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from insightbank import access, insights, queries, vocabulary
+from insightbank import vocabulary
+from insightbank.admin import roles as access
 from insightbank.cli.main import cli
-from insightbank.db import Bank
-from insightbank.queries import InsightFilter
-from insightbank.records import InsightData, Quote
+from insightbank.insights import queries
+from insightbank.insights import writes as insights
+from insightbank.insights.filters import InsightFilter, restrict
+from insightbank.insights.records import InsightData, Quote
+from insightbank.storage.engine import Bank
 
 LEVELS = ("public", "internal", "confidential")
 
@@ -23,10 +26,20 @@ def _fill(bank: Bank) -> None:
     """One insight per municipality and sensitivity, each with a quote naming it."""
     with bank.transaction() as conn:
         vocab = vocabulary.load(conn)
-        items = [insights.validate(vocab, InsightData(
-            statement=f"{town} {level}", perspectives=["clients"], municipality=town, sensitivity=level,
-            quotes=[Quote(f"citat {town} {level}", "förälder")]))
-            for town in ("Arvika", "Bengtsfors") for level in LEVELS]
+        items = [
+            insights.validate(
+                vocab,
+                InsightData(
+                    statement=f"{town} {level}",
+                    perspectives=["clients"],
+                    municipality=town,
+                    sensitivity=level,
+                    quotes=[Quote(f"citat {town} {level}", "förälder")],
+                ),
+            )
+            for town in ("Arvika", "Bengtsfors")
+            for level in LEVELS
+        ]
         insights.insert_many(conn, items, "owner")
 
 
@@ -60,24 +73,43 @@ def _column(engine: sa.Engine, sql: str) -> set[Any]:
         return set(conn.execute(sa.text(sql)).scalars())
 
 
-def test_a_municipality_reads_its_internal_and_everyones_public_rows_through_sql(pg_bank: Bank, roles: dict[str, str]) -> None:
+def test_a_municipality_reads_its_internal_and_everyones_public_rows_through_sql(
+    pg_bank: Bank, roles: dict[str, str]
+) -> None:
     access.grant(pg_bank, roles["arvika"], "Arvika", create=True)
     access.grant(pg_bank, roles["bengtsfors"], "Bengtsfors", clearance="confidential", write=True, create=True)
     arvika, bengtsfors = _as(pg_bank, roles["arvika"]), _as(pg_bank, roles["bengtsfors"])
     try:
-        assert _column(arvika, "SELECT statement FROM insight") == {"Arvika public", "Arvika internal", "Bengtsfors public"}
-        assert _column(arvika, "SELECT count(*) FROM insight WHERE municipality = 'Bengtsfors' "
-                               "AND sensitivity <> 'public'") == {0}
-        assert _column(arvika, "SELECT text FROM evidence") == {"citat Arvika public", "citat Arvika internal",
-                                                               "citat Bengtsfors public"}
+        assert _column(arvika, "SELECT statement FROM insight") == {
+            "Arvika public",
+            "Arvika internal",
+            "Bengtsfors public",
+        }
+        assert _column(
+            arvika, "SELECT count(*) FROM insight WHERE municipality = 'Bengtsfors' AND sensitivity <> 'public'"
+        ) == {0}
+        assert _column(arvika, "SELECT text FROM evidence") == {
+            "citat Arvika public",
+            "citat Arvika internal",
+            "citat Bengtsfors public",
+        }
         logged = " ".join(_column(arvika, "SELECT changes FROM change_log")) + " ".join(
-            map(str, _column(arvika, "SELECT entity_id FROM change_log")))
+            map(str, _column(arvika, "SELECT entity_id FROM change_log"))
+        )
         with pg_bank.reading() as conn:
-            hidden = {str(i) for i in conn.execute(sa.text(
-                "SELECT id FROM insight WHERE municipality = 'Bengtsfors' AND sensitivity <> 'public'")).scalars()}
+            hidden = {
+                str(i)
+                for i in conn.execute(
+                    sa.text("SELECT id FROM insight WHERE municipality = 'Bengtsfors' AND sensitivity <> 'public'")
+                ).scalars()
+            }
         assert hidden and not any(h in logged for h in hidden)
         assert _column(bengtsfors, "SELECT statement FROM insight") == {
-            "Bengtsfors public", "Bengtsfors internal", "Bengtsfors confidential", "Arvika public"}
+            "Bengtsfors public",
+            "Bengtsfors internal",
+            "Bengtsfors confidential",
+            "Arvika public",
+        }
         with arvika.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
             conn.execute(sa.text(f'SET ROLE "{roles["bengtsfors"]}"'))
         with arvika.connect() as conn, pytest.raises(sa.exc.ProgrammingError, match="permission denied"):
@@ -99,10 +131,15 @@ def test_the_tool_shows_a_role_what_the_database_allows(pg_bank: Bank, roles: di
     url = sa.engine.make_url(pg_bank.url).set(username=roles["arvika"]).render_as_string(hide_password=False)
     listed = runner.invoke(cli, ["--db", url, "list", "--format", "json"])
     assert listed.exit_code == 0, listed.output
-    assert {r["statement"] for r in json.loads(listed.output)} == {"Arvika public", "Arvika internal", "Bengtsfors public"}
+    assert {r["statement"] for r in json.loads(listed.output)} == {
+        "Arvika public",
+        "Arvika internal",
+        "Bengtsfors public",
+    }
     shown = runner.invoke(cli, ["--db", pg_bank.url, "access", "list", "--format", "json"])
-    assert json.loads(shown.output) == [{"role": roles["arvika"], "municipality": "Arvika", "clearance": "internal",
-                                         "write": False}]
+    assert json.loads(shown.output) == [
+        {"role": roles["arvika"], "municipality": "Arvika", "clearance": "internal", "write": False}
+    ]
     assert runner.invoke(cli, ["--db", pg_bank.url, "access", "revoke", roles["arvika"]]).exit_code == 0
     listed = runner.invoke(cli, ["--db", url, "list", "--format", "json"])
     assert listed.exit_code == 9 and "the database refused your role" in listed.output
@@ -117,6 +154,6 @@ def test_access_roles_are_refused_on_sqlite_with_a_reason(tmp_path: Any, runner:
 def test_a_readers_clearance_narrows_every_filter(bank: Bank, clearance: str, seen: int) -> None:
     _fill(bank)
     with bank.reading() as conn:
-        assert queries.count(conn, access.restrict(InsightFilter(), clearance)) == seen
+        assert queries.count(conn, restrict(InsightFilter(), clearance)) == seen
         asked = InsightFilter(sensitivities=["confidential"])
-        assert queries.count(conn, access.restrict(asked, clearance)) == (2 if clearance == "confidential" else 0)
+        assert queries.count(conn, restrict(asked, clearance)) == (2 if clearance == "confidential" else 0)

@@ -10,11 +10,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from insightbank import backup, integrity, package_export
+from insightbank.admin import backup, integrity
+from insightbank.bank import open_bank
 from insightbank.cli.main import cli
-from insightbank.db import Bank, open_bank
 from insightbank.errors import BackupError
+from insightbank.exchange.packages import export as package_export
 from insightbank.fixtures.demo import build_demo_bank
+from insightbank.storage.engine import Bank
+
+WORKLOAD = Path(__file__).resolve().parents[1] / "benchmarks" / "workload.py"
 
 
 def _state(url: str, tmp: Path, tag: str) -> dict[str, Any]:
@@ -89,13 +93,23 @@ def _break(bank: Bank) -> None:
     """Drift of every kind `check` looks for, made behind the write layer's back."""
     with bank.transaction() as conn:
         first = conn.execute(sa.text("SELECT id FROM insight ORDER BY id LIMIT 1")).scalar_one()
-        conn.execute(sa.text("INSERT INTO insight_shift (insight_id, code) VALUES (:i, 'okänd_förflyttning')"),
-                     {"i": first})
-        conn.execute(sa.text("INSERT INTO embedding (engine, text_sha256, dim, vector, created_at) "
-                             "VALUES ('tfidf-char', 'abc', 4, :v, CURRENT_TIMESTAMP)"), {"v": b"\x00" * 8})
+        conn.execute(
+            sa.text("INSERT INTO insight_shift (insight_id, code) VALUES (:i, 'okänd_förflyttning')"), {"i": first}
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO embedding (engine, text_sha256, dim, vector, created_at) "
+                "VALUES ('tfidf-char', 'abc', 4, :v, CURRENT_TIMESTAMP)"
+            ),
+            {"v": b"\x00" * 8},
+        )
         if conn.dialect.name == "sqlite":
-            conn.exec_driver_sql("DELETE FROM insight_search_key WHERE rowid IN (SELECT rowid FROM insight_search_key LIMIT 3)")
-            conn.exec_driver_sql("UPDATE insight_fts SET statement = 'fel' WHERE rowid = (SELECT max(rowid) FROM insight_fts)")
+            conn.exec_driver_sql(
+                "DELETE FROM insight_search_key WHERE rowid IN (SELECT rowid FROM insight_search_key LIMIT 3)"
+            )
+            conn.exec_driver_sql(
+                "UPDATE insight_fts SET statement = 'fel' WHERE rowid = (SELECT max(rowid) FROM insight_fts)"
+            )
         else:
             conn.exec_driver_sql("DROP INDEX ix_insight_fts")
     raw = bank.engine.raw_connection()  # an orphan quote: the foreign key switched off for one connection
@@ -104,14 +118,19 @@ def _break(bank: Bank) -> None:
         if bank.dialect == "sqlite":
             cursor.execute("PRAGMA foreign_keys = OFF")
             ids = ("0" * 31 + "1", "f" * 32)
-            cursor.execute("INSERT INTO evidence (id, insight_id, text, position, created_at, updated_at, version) "
-                           "VALUES (?, ?, 'föräldralös', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)", ids)
+            cursor.execute(
+                "INSERT INTO evidence (id, insight_id, text, position, created_at, updated_at, version) "
+                "VALUES (?, ?, 'föräldralös', 0, CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 1)",
+                ids,
+            )
             cursor.execute("PRAGMA foreign_keys = ON")
         else:
             cursor.execute("SET session_replication_role = replica")
-            cursor.execute("INSERT INTO evidence (id, insight_id, text, position, created_at, updated_at, version) "
-                           "VALUES (%s, %s, 'föräldralös', 0, now(), now(), 1)",
-                           ("00000000-0000-0000-0000-000000000001", "ffffffff-ffff-ffff-ffff-ffffffffffff"))
+            cursor.execute(
+                "INSERT INTO evidence (id, insight_id, text, position, created_at, updated_at, version) "
+                "VALUES (%s, %s, 'föräldralös', 0, now(), now(), 1)",
+                ("00000000-0000-0000-0000-000000000001", "ffffffff-ffff-ffff-ffff-ffffffffffff"),
+            )
             cursor.execute("SET session_replication_role = DEFAULT")
         raw.commit()
     finally:
@@ -132,21 +151,24 @@ def test_check_finds_drift_and_repair_fixes_it(bank: Bank, bank_url: str, runner
     assert repaired.exit_code == 0, repaired.output
     assert integrity.check(bank).findings == []
     with bank.reading() as conn:
-        assert conn.execute(sa.text("SELECT is_local FROM term WHERE dimension = 'shift' "
-                                    "AND code = 'okänd_förflyttning'")).scalar_one()
+        assert conn.execute(
+            sa.text("SELECT is_local FROM term WHERE dimension = 'shift' AND code = 'okänd_förflyttning'")
+        ).scalar_one()
     assert runner.invoke(cli, ["--db", bank_url, "search", "föräldrar", "--format", "json"]).exit_code == 0
 
 
-def test_a_backup_taken_while_a_writer_saves_restores_to_its_own_snapshot(bank: Bank, bank_url: str,
-                                                                          tmp_path: Path) -> None:
+def test_a_backup_taken_while_a_writer_saves_restores_to_its_own_snapshot(
+    bank: Bank, bank_url: str, tmp_path: Path
+) -> None:
     import subprocess
     import sys
 
     build_demo_bank(bank)
     with bank.reading() as conn:
         ids = [str(i) for i in conn.execute(sa.text("SELECT id FROM insight LIMIT 5")).scalars()]
-    writer = subprocess.Popen([sys.executable, "-m", "insightbank.workload", bank_url, *ids, "--seconds", "60"],
-                              stdout=subprocess.PIPE, text=True)
+    writer = subprocess.Popen(
+        [sys.executable, str(WORKLOAD), bank_url, *ids, "--seconds", "60"], stdout=subprocess.PIPE, text=True
+    )
     try:
         deadline = time.monotonic() + 60
         while not _updates(bank) and writer.poll() is None and time.monotonic() < deadline:

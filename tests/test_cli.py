@@ -16,9 +16,27 @@ def run(runner, url: str, *args: str, input: str | None = None):
 
 
 def test_add_list_show_edit_delete(runner, bank_url: str) -> None:
-    added = run(runner, bank_url, "add", "-s", "Föräldrar vet inte vart de ska vända sig", "-p", "Klienter/brukare",
-                "-p", "risk_groups", "-g", "Föräldrar och vårdnadshavare", "-f", "acute_to_preventive",
-                "-q", "Jag visste inte vem jag skulle ringa.", "--speaker-role", "förälder", "--sensitivity", "public")
+    added = run(
+        runner,
+        bank_url,
+        "add",
+        "-s",
+        "Föräldrar vet inte vart de ska vända sig",
+        "-p",
+        "Klienter/brukare",
+        "-p",
+        "risk_groups",
+        "-g",
+        "Föräldrar och vårdnadshavare",
+        "-f",
+        "acute_to_preventive",
+        "-q",
+        "Jag visste inte vem jag skulle ringa.",
+        "--speaker-role",
+        "förälder",
+        "--sensitivity",
+        "public",
+    )
     assert added.exit_code == 0, added.output
     insight_id = added.output.strip().split()[-1]
     listed = json.loads(run(runner, bank_url, "list", "--format", "json").output)
@@ -63,12 +81,39 @@ def test_import_prints_counts_and_refusal_has_no_traceback(runner, bank_url: str
 
 
 def test_search_studies_vocab_info(runner, bank_url: str) -> None:
-    assert run(runner, bank_url, "studies", "add", "--title", "Ungas röster 2025", "-m", "Umeå",
-               "--method", "focus_group;workshop", "--participants", "23").exit_code == 0
+    assert (
+        run(
+            runner,
+            bank_url,
+            "studies",
+            "add",
+            "--title",
+            "Ungas röster 2025",
+            "-m",
+            "Umeå",
+            "--method",
+            "focus_group;workshop",
+            "--participants",
+            "23",
+        ).exit_code
+        == 0
+    )
     studies = json.loads(run(runner, bank_url, "studies", "list", "--format", "json").output)
     assert studies[0]["methods"] == ["focus_group", "workshop"] and studies[0]["participants"] == 23
-    assert run(runner, bank_url, "add", "-s", "Unga vill ha kuratorn nära", "-p", "general_public",
-               "--study", "ungas röster 2025").exit_code == 0
+    assert (
+        run(
+            runner,
+            bank_url,
+            "add",
+            "-s",
+            "Unga vill ha kuratorn nära",
+            "-p",
+            "general_public",
+            "--study",
+            "ungas röster 2025",
+        ).exit_code
+        == 0
+    )
     hits = json.loads(run(runner, bank_url, "search", "kurator", "--format", "json").output)
     assert [h["study"] for h in hits] == ["Ungas röster 2025"]
     shown = json.loads(run(runner, bank_url, "studies", "show", studies[0]["id"][:6], "--format", "json").output)

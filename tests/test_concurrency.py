@@ -10,11 +10,18 @@ import uuid
 from pathlib import Path
 
 import sqlalchemy as sa
+import workload
 
-from insightbank import changelog, insights, queries, vocabulary, workload
+from insightbank import vocabulary
+from insightbank.bank import open_bank
 from insightbank.cli.main import cli
-from insightbank.db import open_bank
-from insightbank.records import InsightData
+from insightbank.insights import queries
+from insightbank.insights import writes as insights
+from insightbank.insights.records import InsightData
+from insightbank.storage import changelog
+from insightbank.storage.tables import CHANGE_LOG
+
+WORKLOAD = Path(__file__).resolve().parents[1] / "benchmarks" / "workload.py"
 
 CLI = str(Path(sys.executable).with_name("insightbank"))
 
@@ -24,8 +31,10 @@ def _seed(url: str, n: int) -> list[uuid.UUID]:
     try:
         with bank.transaction() as conn:
             vocab = vocabulary.load(conn)
-            items = [insights.validate(vocab, InsightData(statement=f"Insikt nummer {i}", perspectives=["clients"]))
-                     for i in range(n)]
+            items = [
+                insights.validate(vocab, InsightData(statement=f"Insikt nummer {i}", perspectives=["clients"]))
+                for i in range(n)
+            ]
             return insights.insert_many(conn, items, "seed")
     finally:
         bank.dispose()
@@ -38,8 +47,23 @@ def _env() -> dict[str, str]:
 def test_parallel_read_modify_write_processes_lose_no_update(bank_url: str) -> None:
     ids = _seed(bank_url, 3)
     workers = [
-        subprocess.Popen([sys.executable, "-m", "insightbank.workload", bank_url, *map(str, ids), "--saves", "12",
-                          "--seed", str(seed), "--actor", f"w{seed}"], stdout=subprocess.PIPE, text=True, env=_env())
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(WORKLOAD),
+                bank_url,
+                *map(str, ids),
+                "--saves",
+                "12",
+                "--seed",
+                str(seed),
+                "--actor",
+                f"w{seed}",
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+            env=_env(),
+        )
         for seed in range(4)
     ]
     results = []
@@ -68,9 +92,13 @@ def test_parallel_read_modify_write_processes_lose_no_update(bank_url: str) -> N
 def test_parallel_cli_edits_of_one_version_save_exactly_one(bank_url: str) -> None:
     (insight_id,) = _seed(bank_url, 1)
     procs = [
-        subprocess.Popen([CLI, "--db", bank_url, "edit", str(insight_id), "--version", "1", "-s", f"Version från {who}"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         env=_env() | {"INSIGHTBANK_USER": who})
+        subprocess.Popen(
+            [CLI, "--db", bank_url, "edit", str(insight_id), "--version", "1", "-s", f"Version från {who}"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=_env() | {"INSIGHTBANK_USER": who},
+        )
         for who in ("anna", "bertil", "cecilia", "david")
     ]
     outcomes = [(p.wait(timeout=120), p.stdout.read(), p.stderr.read()) for p in procs]  # type: ignore[union-attr]
@@ -94,28 +122,62 @@ def test_parallel_cli_edits_of_one_version_save_exactly_one(bank_url: str) -> No
 
 def test_refused_edit_shows_both_sides_and_force_merge_keeps_theirs(bank_url: str, runner) -> None:
     (insight_id,) = _seed(bank_url, 1)
-    first = runner.invoke(cli, ["--db", bank_url, "edit", str(insight_id), "--version", "1",
-                                "-s", "Föräldrar vet inte var hjälpen finns", "--status", "validated"])
+    first = runner.invoke(
+        cli,
+        [
+            "--db",
+            bank_url,
+            "edit",
+            str(insight_id),
+            "--version",
+            "1",
+            "-s",
+            "Föräldrar vet inte var hjälpen finns",
+            "--status",
+            "validated",
+        ],
+    )
     assert first.exit_code == 0, first.output
-    refused = runner.invoke(cli, ["--db", bank_url, "edit", str(insight_id), "--version", "1",
-                                  "--status", "acted_on", "-d", "Min beskrivning"])
+    refused = runner.invoke(
+        cli,
+        ["--db", bank_url, "edit", str(insight_id), "--version", "1", "--status", "acted_on", "-d", "Min beskrivning"],
+    )
     assert refused.exit_code == 4
     text = refused.output
     assert "statement: 'Insikt nummer 0' → 'Föräldrar vet inte var hjälpen finns' (tester)" in text
     assert "description: – → 'Min beskrivning'" in text and "status: 'validated' → 'acted_on'" in text
     assert "overlapping fields: status" in text
-    merged = runner.invoke(cli, ["--db", bank_url, "edit", str(insight_id), "--version", "1",
-                                 "--status", "acted_on", "-d", "Min beskrivning", "--force-merge"])
+    merged = runner.invoke(
+        cli,
+        [
+            "--db",
+            bank_url,
+            "edit",
+            str(insight_id),
+            "--version",
+            "1",
+            "--status",
+            "acted_on",
+            "-d",
+            "Min beskrivning",
+            "--force-merge",
+        ],
+    )
     assert merged.exit_code == 0, merged.output
     assert "version 3" in merged.output and "theirs kept: statement" in merged.output
     bank = open_bank(bank_url)
     try:
         with bank.reading() as conn:
             record = queries.get(conn, insight_id)
-            logged = conn.execute(sa.select(sa.func.count()).select_from(changelog.TABLE)
-                                  .where(changelog.TABLE.c.action == "update")).scalar_one()
+            logged = conn.execute(
+                sa.select(sa.func.count()).select_from(CHANGE_LOG).where(CHANGE_LOG.c.action == "update")
+            ).scalar_one()
     finally:
         bank.dispose()
     assert (record.statement, record.description, record.status, record.version) == (
-        "Föräldrar vet inte var hjälpen finns", "Min beskrivning", "acted_on", 3)
+        "Föräldrar vet inte var hjälpen finns",
+        "Min beskrivning",
+        "acted_on",
+        3,
+    )
     assert logged == 2

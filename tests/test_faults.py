@@ -14,11 +14,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from insightbank import db, faults, importer, integrity
+from insightbank import bank as opening
+from insightbank.admin import integrity
+from insightbank.bank import open_bank
 from insightbank.cli.main import cli
-from insightbank.db import Bank, open_bank
 from insightbank.errors import ConnectionLostError, StorageFullError
+from insightbank.exchange.spreadsheets import importing as importer
 from insightbank.fixtures.spreadsheets import generated_rows, write_csv
+from insightbank.storage import engine as db
+from insightbank.storage import faults
+from insightbank.storage.engine import Bank
 
 CLI = str(Path(sys.executable).with_name("insightbank"))
 ROWS = 20_000
@@ -34,9 +39,10 @@ def _counts(url: str) -> dict[str, int]:
     bank = open_bank(url)
     try:
         with bank.reading() as conn:
-            return {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
-                    for t in ("insight", "study", "insight_shift", "change_log")} | {
-                "distinct_keys": conn.execute(sa.text("SELECT count(DISTINCT match_key) FROM insight")).scalar_one()}
+            return {
+                t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+                for t in ("insight", "study", "insight_shift", "change_log")
+            } | {"distinct_keys": conn.execute(sa.text("SELECT count(DISTINCT match_key) FROM insight")).scalar_one()}
     finally:
         bank.dispose()
 
@@ -52,18 +58,22 @@ def _inside_the_write(url: str) -> Callable[[], bool]:
         return lambda: wal.exists() and wal.stat().st_size > 4_000_000
     name = sa.engine.make_url(url).database
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    query = sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND backend_xid IS NOT NULL "
-                    "AND query ILIKE 'INSERT INTO insight%'")
+    query = sa.text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = :d AND backend_xid IS NOT NULL "
+        "AND query ILIKE 'INSERT INTO insight%'"
+    )
 
     def check() -> bool:
         with admin.connect() as conn:
             return bool(conn.execute(query, {"d": name}).scalar_one())
+
     return check
 
 
 def _start_import(url: str, path: Path) -> subprocess.Popen[str]:
-    return subprocess.Popen([CLI, "--db", url, "import", str(path)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [CLI, "--db", url, "import", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 def _wait_until(proc: subprocess.Popen[str], ready: Callable[[], bool]) -> None:
@@ -105,9 +115,12 @@ def test_lost_connection_mid_import_is_a_clear_message_and_leaves_nothing(bank_u
     _wait_until(proc, _inside_the_write(bank_url))
     admin = sa.create_engine(bank_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        killed = conn.execute(sa.text(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
-        ), {"d": sa.engine.make_url(bank_url).database}).scalar_one()
+        killed = conn.execute(
+            sa.text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = :d AND pid <> pg_backend_pid()"
+            ),
+            {"d": sa.engine.make_url(bank_url).database},
+        ).scalar_one()
     admin.dispose()
     _, err = proc.communicate(timeout=60)
     assert killed >= 1
@@ -129,13 +142,15 @@ def _tiny_disk(monkeypatch: pytest.MonkeyPatch, spare_pages: int = 40) -> None:
             pages = cursor.execute("PRAGMA page_count").fetchone()[0]
             cursor.execute(f"PRAGMA max_page_count = {pages + spare_pages}")
             cursor.close()
+
         return engine
 
-    monkeypatch.setattr(db, "create_bank_engine", limited)
+    monkeypatch.setattr(opening, "create_bank_engine", limited)
 
 
-def test_a_full_disk_rolls_the_import_back_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                                runner: Any) -> None:
+def test_a_full_disk_rolls_the_import_back_with_a_clear_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner: Any
+) -> None:
     url = f"sqlite:///{tmp_path / 'full.sqlite'}"
     _fresh(url)
     sheet = write_csv(generated_rows(3000), tmp_path / "sheet.csv")
@@ -159,11 +174,14 @@ class _PgError(Exception):
         self.sqlstate = sqlstate
 
 
-@pytest.mark.parametrize(("message", "sqlstate", "kind"), [
-    ("could not extend file: No space left on device", "53100", "full"),
-    ("terminating connection due to administrator command", "57P01", "lost"),
-    ("duplicate key value violates unique constraint", "23505", None),
-])
+@pytest.mark.parametrize(
+    ("message", "sqlstate", "kind"),
+    [
+        ("could not extend file: No space left on device", "53100", "full"),
+        ("terminating connection due to administrator command", "57P01", "lost"),
+        ("duplicate key value violates unique constraint", "23505", None),
+    ],
+)
 def test_driver_errors_map_to_one_kind_each(message: str, sqlstate: str, kind: str | None) -> None:
     error = sa.exc.OperationalError("INSERT …", {}, _PgError(message, sqlstate))
     assert faults.classify(error) == kind

@@ -9,14 +9,15 @@ from itertools import product
 
 import pytest
 
-from insightbank import insights, vocabulary
-from insightbank.analysis import gap_cache
-from insightbank.analysis.coverage import coverage
-from insightbank.analysis.venn import render_text, venn_counts
-from insightbank.analysis.white_spots import white_spots
+from insightbank import vocabulary
+from insightbank.analysis.coverage import cache as gap_cache
+from insightbank.analysis.coverage.matrix import coverage
+from insightbank.analysis.coverage.venn import render_text, venn_counts
+from insightbank.analysis.coverage.white_spots import white_spots
 from insightbank.cli.main import cli
 from insightbank.fixtures.spreadsheets import demo_sheet_rows, write_csv, write_xlsx
-from insightbank.records import InsightData
+from insightbank.insights import writes as insights
+from insightbank.insights.records import InsightData
 
 
 def _add(bank, items: list[dict]) -> None:
@@ -42,18 +43,22 @@ def test_gaps_json_matches_a_hand_count_of_an_imported_spreadsheet(bank, runner,
     assert got["rows"] == ["clients", "risk_groups", "general_public"]
     assert got["cols"] == vocab.codes("subpopulation")
     assert {(r, c): n for r in got["rows"] for c, n in got["counts"][r].items()} == {
-        (r, c): hand[(r, c)] for r in got["rows"] for c in got["cols"]}
+        (r, c): hand[(r, c)] for r in got["rows"] for c in got["cols"]
+    }
     zeros = {(r, c) for r in got["rows"] for c in got["cols"] if got["counts"][r][c] == 0}
     assert zeros and zeros <= {(s["row"], s["col"]) for s in got["white_spots"]}
     assert all(s["reason"] for s in got["white_spots"])
 
 
 def test_two_perspectives_count_in_both_rows_and_in_exactly_one_region(bank) -> None:
-    _add(bank, [
-        {"statement": "A", "perspectives": ["clients", "risk_groups"], "themes": ["budget"]},
-        {"statement": "B", "perspectives": ["clients"], "themes": ["budget"]},
-        {"statement": "C", "perspectives": ["clients", "risk_groups", "general_public"], "themes": ["budget"]},
-    ])
+    _add(
+        bank,
+        [
+            {"statement": "A", "perspectives": ["clients", "risk_groups"], "themes": ["budget"]},
+            {"statement": "B", "perspectives": ["clients"], "themes": ["budget"]},
+            {"statement": "C", "perspectives": ["clients", "risk_groups", "general_public"], "themes": ["budget"]},
+        ],
+    )
     with bank.reading() as conn:
         members = coverage(conn, "perspective", "theme")
         regions = coverage(conn, "venn_region", "theme")
@@ -65,7 +70,8 @@ def test_two_perspectives_count_in_both_rows_and_in_exactly_one_region(bank) -> 
 
 
 def test_method_comes_from_the_study_and_filters_apply(demo_bank) -> None:
-    from insightbank.queries import InsightFilter, select
+    from insightbank.insights.filters import InsightFilter
+    from insightbank.insights.queries import select
 
     f = InsightFilter(municipalities=["Grums"], date_from=dt.date(2024, 1, 1))
     with demo_bank.reading() as conn:
@@ -80,17 +86,25 @@ def test_method_comes_from_the_study_and_filters_apply(demo_bank) -> None:
 
 
 def _methods(conn, study_id) -> list[str]:
-    from insightbank.models import study_method
+    from insightbank.storage.models import study_method
 
     return [row.code for row in conn.execute(study_method.select().where(study_method.c.study_id == study_id))]
 
 
 def test_a_cell_far_below_the_margins_is_a_ranked_white_spot_with_expected_count(bank) -> None:
     # 60 × clients/children, 60 × general_public/older_adults, few crossing: both crossings are far low.
-    items = ([{"statement": f"k{i}", "perspectives": ["clients"], "subpopulations": ["children"]} for i in range(60)]
-             + [{"statement": f"g{i}", "perspectives": ["general_public"], "subpopulations": ["older_adults"]} for i in range(60)]
-             + [{"statement": f"x{i}", "perspectives": ["clients"], "subpopulations": ["older_adults"]} for i in range(2)]
-             + [{"statement": f"y{i}", "perspectives": ["general_public"], "subpopulations": ["children"]} for i in range(20)])
+    items = (
+        [{"statement": f"k{i}", "perspectives": ["clients"], "subpopulations": ["children"]} for i in range(60)]
+        + [
+            {"statement": f"g{i}", "perspectives": ["general_public"], "subpopulations": ["older_adults"]}
+            for i in range(60)
+        ]
+        + [{"statement": f"x{i}", "perspectives": ["clients"], "subpopulations": ["older_adults"]} for i in range(2)]
+        + [
+            {"statement": f"y{i}", "perspectives": ["general_public"], "subpopulations": ["children"]}
+            for i in range(20)
+        ]
+    )
     _add(bank, items)
     with bank.reading() as conn:
         report = white_spots(coverage(conn, "perspective", "subpopulation"), lang="sv")
@@ -106,8 +120,18 @@ def test_a_cell_far_below_the_margins_is_a_ranked_white_spot_with_expected_count
 
 
 def test_small_bank_says_it_is_too_small_and_flags_stale_and_single_source_cells(bank) -> None:
-    _add(bank, [{"statement": "Gammal", "perspectives": ["risk_groups"], "subpopulations": ["older_adults"],
-                 "date": dt.date(2015, 5, 1), "municipality": "Grums"}])
+    _add(
+        bank,
+        [
+            {
+                "statement": "Gammal",
+                "perspectives": ["risk_groups"],
+                "subpopulations": ["older_adults"],
+                "date": dt.date(2015, 5, 1),
+                "municipality": "Grums",
+            }
+        ],
+    )
     with bank.reading() as conn:
         report = white_spots(coverage(conn), stale_years=3, today=dt.date(2026, 1, 1), lang="en")
     assert report.too_small and "too small to say" in report.note
@@ -127,7 +151,7 @@ def test_snapshot_is_served_while_the_bank_is_unchanged_and_recomputed_after_a_w
 
 
 def test_venn_counts_text_and_figures(demo_bank, tmp_path) -> None:
-    from insightbank.analysis.figures import heatmap_figure, venn_figure
+    from insightbank.analysis.coverage.figures import heatmap_figure, venn_figure
 
     with demo_bank.reading() as conn:
         v = venn_counts(conn, examples=1)
@@ -141,20 +165,30 @@ def test_venn_counts_text_and_figures(demo_bank, tmp_path) -> None:
         assert heatmap_figure(white_spots(m), tmp_path / f"h{suffix}").stat().st_size > 1000
 
 
-@pytest.mark.parametrize("dims", [("venn_region", "shift"), ("study", "year"), ("municipality", "cross_cutting"),
-                                  ("organisation_type", "method")])
+@pytest.mark.parametrize(
+    "dims",
+    [("venn_region", "shift"), ("study", "year"), ("municipality", "cross_cutting"), ("organisation_type", "method")],
+)
 def test_every_dimension_pair_counts_the_insights_of_each_cell(demo_bank, runner, dims) -> None:
-    from insightbank.queries import select
+    from insightbank.insights.queries import select
 
     rows_dim, cols_dim = dims
-    result = runner.invoke(cli, ["--db", demo_bank.url, "gaps", "--rows", rows_dim, "--cols", cols_dim, "--format", "json"])
+    result = runner.invoke(
+        cli, ["--db", demo_bank.url, "gaps", "--rows", rows_dim, "--cols", cols_dim, "--format", "json"]
+    )
     assert result.exit_code == 0, result.output
     got = json.loads(result.output)
     with demo_bank.reading() as conn:
         records = select(conn, limit=None)
-        keys = {"venn_region": lambda r: [r.venn_region], "shift": lambda r: r.shifts, "study": lambda r: [str(r.study_id)],
-                "year": lambda r: [str(r.date.year)] if r.date else [], "municipality": lambda r: [r.municipality],
-                "cross_cutting": lambda r: r.cross_cutting, "organisation_type": lambda r: [r.organisation_type],
-                "method": lambda r: _methods(conn, r.study_id)}
+        keys = {
+            "venn_region": lambda r: [r.venn_region],
+            "shift": lambda r: r.shifts,
+            "study": lambda r: [str(r.study_id)],
+            "year": lambda r: [str(r.date.year)] if r.date else [],
+            "municipality": lambda r: [r.municipality],
+            "cross_cutting": lambda r: r.cross_cutting,
+            "organisation_type": lambda r: [r.organisation_type],
+            "method": lambda r: _methods(conn, r.study_id),
+        }
         hand = Counter(pair for r in records for pair in product(keys[rows_dim](r), keys[cols_dim](r)))
     assert {(r, c): n for r in got["rows"] for c, n in got["counts"][r].items() if n} == dict(hand)

@@ -7,9 +7,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from insightbank import importer, queries
 from insightbank.errors import InputFileError
+from insightbank.exchange.spreadsheets import importing as importer
 from insightbank.fixtures.spreadsheets import demo_sheet_rows, write_csv, write_xlsx
+from insightbank.insights import queries
+from insightbank.insights.filters import InsightFilter
 
 
 def _count(bank, table: str = "insight") -> int:
@@ -50,14 +52,17 @@ def test_edited_row_updates_in_place(bank, tmp_path: Path) -> None:
     report = importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "b.csv"), "tester")
     assert (report.created, report.updated, report.skipped) == (0, 2, 8)
     with bank.reading() as conn:
-        edited = queries.select(conn, queries.InsightFilter(text="workshop"), limit=None)
+        edited = queries.select(conn, InsightFilter(text="workshop"), limit=None)
     assert any(r.description == "Ny beskrivning efter workshop 2." and r.version == 2 for r in edited)
 
 
 def test_rows_with_ids_update_by_id(bank, tmp_path: Path) -> None:
     rows = demo_sheet_rows(3)
-    ids = ["0b8c6a1e-3f43-4c7e-9a55-111111111111", "0b8c6a1e-3f43-4c7e-9a55-222222222222",
-           "0b8c6a1e-3f43-4c7e-9a55-333333333333"]
+    ids = [
+        "0b8c6a1e-3f43-4c7e-9a55-111111111111",
+        "0b8c6a1e-3f43-4c7e-9a55-222222222222",
+        "0b8c6a1e-3f43-4c7e-9a55-333333333333",
+    ]
     for row, insight_id in zip(rows, ids, strict=True):
         row["id"] = insight_id
     importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "a.csv"), "tester")
@@ -81,13 +86,16 @@ def test_unknown_perspective_on_row_7_is_refused_and_nothing_is_written(bank, tm
     assert (_count(bank), _count(bank, "study"), _count(bank, "change_log")) == (0, 0, 0)
 
 
-@pytest.mark.parametrize(("column", "value", "expect"), [
-    ("Datum", "2025-13-45", "not an ISO date"),
-    ("Insikt", "", "statement is required"),
-    ("Perspektiv", "", "at least one perspective"),
-    ("Målgrupper", "Barn;Tonåringar", "'Tonåringar'"),
-    ("Organisationstyp", "Kommunen AB", "'Kommunen AB'"),
-])
+@pytest.mark.parametrize(
+    ("column", "value", "expect"),
+    [
+        ("Datum", "2025-13-45", "not an ISO date"),
+        ("Insikt", "", "statement is required"),
+        ("Perspektiv", "", "at least one perspective"),
+        ("Målgrupper", "Barn;Tonåringar", "'Tonåringar'"),
+        ("Organisationstyp", "Kommunen AB", "'Kommunen AB'"),
+    ],
+)
 def test_bad_values_name_row_column_and_value(bank, tmp_path: Path, column: str, value: str, expect: str) -> None:
     rows = demo_sheet_rows(5)
     rows[2][column] = value
@@ -118,7 +126,9 @@ def test_missing_required_column_and_unreadable_files(bank, tmp_path: Path) -> N
 
 
 def test_dry_run_reports_without_writing(bank, tmp_path: Path) -> None:
-    report = importer.import_spreadsheet(bank, write_csv(demo_sheet_rows(7), tmp_path / "a.csv"), "tester", dry_run=True)
+    report = importer.import_spreadsheet(
+        bank, write_csv(demo_sheet_rows(7), tmp_path / "a.csv"), "tester", dry_run=True
+    )
     assert report.created == 7 and report.dry_run
     assert (_count(bank), _count(bank, "study"), _count(bank, "change_log")) == (0, 0, 0)
 
@@ -129,16 +139,16 @@ def test_new_terms_become_local_terms(bank, tmp_path: Path) -> None:
     report = importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "a.csv"), "tester", new_terms=True)
     assert report.new_terms == ["subpopulation:nyanlända"]
     with bank.reading() as conn:
-        found = queries.select(conn, queries.InsightFilter(subpopulations=["nyanlända"]))
+        found = queries.select(conn, InsightFilter(subpopulations=["nyanlända"]))
         label = conn.execute(sa.text("SELECT label_sv FROM term WHERE code = 'nyanlända'")).scalar_one()
     assert len(found) == 1 and label == "Nyanlända"
 
 
 def test_semicolon_csv_in_windows_1252_and_a_mapping_file(bank, tmp_path: Path) -> None:
-    from insightbank.spreadsheet import load_mapping
+    from insightbank.exchange.spreadsheets.reading import load_mapping
 
     path = tmp_path / "excel.csv"
-    path.write_bytes("Vad vi lärde oss;Vem\n\"Äldre vill ha mötesplatser\";Invånare i allmänhet\n".encode("cp1252"))
+    path.write_bytes('Vad vi lärde oss;Vem\n"Äldre vill ha mötesplatser";Invånare i allmänhet\n'.encode("cp1252"))
     mapping_file = tmp_path / "map.yaml"
     mapping_file.write_text("Vad vi lärde oss: statement\nVem: perspectives\n", encoding="utf-8")
     report = importer.import_spreadsheet(bank, path, "tester", mapping=load_mapping(mapping_file))

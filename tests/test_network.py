@@ -55,7 +55,9 @@ def test_municipality_graph_weighs_shared_themes_and_near_duplicates(demo_bank) 
 
 def test_graph_cli_writes_graphml_and_json_that_read_back(demo_bank, runner, tmp_path) -> None:
     path = tmp_path / "termer.graphml"
-    result = runner.invoke(cli, ["--db", demo_bank.url, "graph", "--kind", "terms", "--format", "graphml", "-o", str(path)])
+    result = runner.invoke(
+        cli, ["--db", demo_bank.url, "graph", "--kind", "terms", "--format", "graphml", "-o", str(path)]
+    )
     assert result.exit_code == 0, result.output
     back = nx.read_graphml(path)
     assert back.number_of_nodes() > 30 and all("lift" in d for *_, d in back.edges(data=True))

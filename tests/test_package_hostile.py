@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from insightbank import queries
-from insightbank.db import open_bank
-from insightbank.package_export import ExportOptions, export
-from insightbank.package_import import IMPORTS, import_package
-from insightbank.package_reader import Limits, PackageError
-from insightbank.package_validate import load
+from insightbank.bank import open_bank
+from insightbank.exchange.packages.export import ExportOptions, export
+from insightbank.exchange.packages.importing import IMPORTS, import_package
+from insightbank.exchange.packages.reader import Limits, PackageError
+from insightbank.exchange.packages.validate import load
+from insightbank.insights import queries
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def test_a_symlink_in_the_archive_is_refused(folder, tmp_path) -> None:
     buffer = io.BytesIO(zip_bytes(folder))
     with zipfile.ZipFile(buffer, "a") as archive:
         link = zipfile.ZipInfo("link.csv")
-        link.external_attr = (0o120777 << 16)
+        link.external_attr = 0o120777 << 16
         archive.writestr(link, "/etc/passwd")
     (tmp_path / "link.zip").write_bytes(buffer.getvalue())
     refused(tmp_path / "link.zip", "symlink")
@@ -205,9 +205,11 @@ def test_fuzzed_archives_only_ever_raise_the_tools_own_error(valid_folder, data)
     _load_bytes(bytes(mutated[:cut]))
 
 
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
-                    max_leaves=10)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    max_leaves=10,
+)
 
 
 def _paths(value: object, prefix: tuple[object, ...] = ()) -> list[tuple[object, ...]]:

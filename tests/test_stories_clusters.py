@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from insightbank import stories
-from insightbank.analysis import compositional as comp
-from insightbank.analysis import story_figures as figs
-from insightbank.analysis.story_clusters import by_signifiers, by_text, choose_k
+from insightbank.analysis.stories import compositional as comp
+from insightbank.analysis.stories import figures as figs
+from insightbank.analysis.stories.clusters import by_signifiers, by_text, choose_k
 from insightbank.cli.main import cli
 from insightbank.fixtures.stories import grouped_set, to_story_data, topic_texts
+from insightbank.stories import store as stories
 
 
 def test_clustering_by_two_dyads_recovers_the_planted_groups() -> None:
@@ -30,10 +30,15 @@ def test_clustering_by_text_recovers_the_planted_topics() -> None:
     result = by_text(data)
     assert result.k == 4
     assert adjusted_rand_score(topics, result.assignment) >= 0.9
-    vocab = [set(t.split()) for t in ("språket ord tecken bildstöd kommunicera prata förstå meningar tolk modersmål sagor läsa",
-                                      "motoriken springa klättra balans hoppa trappan gården cykla saxen penna grovmotorik finmotorik",
-                                      "hemma föräldrarna vårdnadshavarna mamma pappa flytt separation syskon hemsituationen oro kväll morgon",
-                                      "kompisar leka konflikter turas dela gruppen samlingen vänner bråk leken ensam tillsammans")]
+    vocab = [
+        set(t.split())
+        for t in (
+            "språket ord tecken bildstöd kommunicera prata förstå meningar tolk modersmål sagor läsa",
+            "motoriken springa klättra balans hoppa trappan gården cykla saxen penna grovmotorik finmotorik",
+            "hemma föräldrarna vårdnadshavarna mamma pappa flytt separation syskon hemsituationen oro kväll morgon",
+            "kompisar leka konflikter turas dela gruppen samlingen vänner bråk leken ensam tillsammans",
+        )
+    ]
     for cluster in result.clusters:  # each label names words of one topic only
         words = set(cluster.label.split(", "))
         assert sum(bool(words & v) for v in vocab) == 1
@@ -61,19 +66,40 @@ def test_cluster_cli_contract_and_figures(bank, runner, tmp_path) -> None:
     data, _ = grouped_set(120, seed=4)
     with bank.transaction() as conn:
         stories.write_stories(conn, "g", data.framework, to_story_data(data), "csv", "tester")
-    out = runner.invoke(cli, ["--db", bank.url, "stories", "cluster", "-c", "g", "--signifiers", "kansla,relation",
-                              "--format", "json", "--figure", str(tmp_path / "map.png")])
+    out = runner.invoke(
+        cli,
+        [
+            "--db",
+            bank.url,
+            "stories",
+            "cluster",
+            "-c",
+            "g",
+            "--signifiers",
+            "kansla,relation",
+            "--format",
+            "json",
+            "--figure",
+            str(tmp_path / "map.png"),
+        ],
+    )
     assert out.exit_code == 0, out.output
     payload = json.loads(out.output)
     assert {"id", "size", "members", "label"} <= set(payload["clusters"][0])
     members = {m for c in payload["clusters"] for m in c["members"]}
     assert members == set(data.source_ids)
     assert (tmp_path / "map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    for args, name in ((["-q", "triad0"], "t.svg"), (["-q", "triad0", "--density"], "d.png"), (["-q", "kansla"], "k.png")):
+    for args, name in (
+        (["-q", "triad0"], "t.svg"),
+        (["-q", "triad0", "--density"], "d.png"),
+        (["-q", "kansla"], "k.png"),
+    ):
         result = runner.invoke(cli, ["--db", bank.url, "stories", "figure", "-c", "g", *args, str(tmp_path / name)])
         assert result.exit_code == 0, result.output
     assert b"<svg" in (tmp_path / "t.svg").read_bytes()[:500]
-    text = runner.invoke(cli, ["--db", bank.url, "stories", "cluster", "-c", "g", "--by", "text", "--k", "3", "--format", "json"])
+    text = runner.invoke(
+        cli, ["--db", bank.url, "stories", "cluster", "-c", "g", "--by", "text", "--k", "3", "--format", "json"]
+    )
     assert text.exit_code == 0, text.output
     assert len(json.loads(text.output)["clusters"]) == 3
 
@@ -98,9 +124,9 @@ def test_ternary_plot_writes_the_format_of_its_suffix(tmp_path, suffix: str) -> 
 def test_sentence_embeddings_are_cached_and_only_new_texts_are_encoded(tmp_path) -> None:
     import sqlalchemy as sa
 
-    from insightbank.analysis.story_clusters import text_vectors
-    from insightbank.analysis_tables import EMBEDDING
-    from insightbank.db import open_bank
+    from insightbank.analysis.stories.clusters import text_vectors
+    from insightbank.bank import open_bank
+    from insightbank.storage.models.analysis import EMBEDDING
 
     bank = open_bank(f"sqlite:///{tmp_path / 'b.sqlite'}")
     texts = topic_texts(30, seed=6)[0]

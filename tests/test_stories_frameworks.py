@@ -5,9 +5,9 @@ from __future__ import annotations
 import jsonschema
 import pytest
 
-from insightbank import frameworks
 from insightbank.errors import ValidationError
-from insightbank.storyset import Answer, check_answer, format_answer, parse_answer
+from insightbank.stories import frameworks
+from insightbank.stories.storyset import Answer, check_answer, format_answer, parse_answer
 
 
 @pytest.mark.parametrize("name", ["forskola", "tillit", "kasam"])
@@ -25,25 +25,35 @@ def test_the_preschool_framework_has_the_practice_questions() -> None:
     assert [o.label for o in fw.question("situation").options] == ["Känslor", "Handlingsutrymme", "Krav"]
     assert fw.question("behov").multi and fw.question("behov").allow_na
     assert [o.label for o in frameworks.shipped("tillit").questions[0].options] == ["Empati", "Logik", "Autenticitet"]
-    assert [o.label for o in frameworks.shipped("kasam").questions[0].options] == ["Meningsfull", "Begriplig", "Hanterbar"]
+    assert [o.label for o in frameworks.shipped("kasam").questions[0].options] == [
+        "Meningsfull",
+        "Begriplig",
+        "Hanterbar",
+    ]
 
 
-@pytest.mark.parametrize(("question", "message"), [
-    ({"id": "t", "type": "triad", "title": "T", "corners": ["a", "b"]}, "needs 3"),
-    ({"id": "c", "type": "choice", "title": "C", "options": ["a", "a"]}, "duplicate option"),
-    ({"id": "x", "type": "slider", "title": "X"}, "unknown question type"),
-    ({"id": "c", "type": "choice", "title": "C", "options": ["a", "b"], "min": 2, "max": 1}, "min 2 > max 1"),
-])
+@pytest.mark.parametrize(
+    ("question", "message"),
+    [
+        ({"id": "t", "type": "triad", "title": "T", "corners": ["a", "b"]}, "needs 3"),
+        ({"id": "c", "type": "choice", "title": "C", "options": ["a", "a"]}, "duplicate option"),
+        ({"id": "x", "type": "slider", "title": "X"}, "unknown question type"),
+        ({"id": "c", "type": "choice", "title": "C", "options": ["a", "b"], "min": 2, "max": 1}, "min 2 > max 1"),
+    ],
+)
 def test_bad_frameworks_are_refused_with_the_question_named(question: dict, message: str) -> None:
     with pytest.raises(ValidationError, match=message):
         frameworks.from_dict({"name": "x", "title": "X", "questions": [question]})
 
 
-@pytest.mark.parametrize("question", [
-    {"id": "t", "type": "triad", "title": "T", "corners": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
-    {"id": "x", "type": "slider", "title": "X"},
-    {"id": "d", "type": "dyad", "title": "D"},
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        {"id": "t", "type": "triad", "title": "T", "corners": [{"id": "a", "label": "A"}, {"id": "b", "label": "B"}]},
+        {"id": "x", "type": "slider", "title": "X"},
+        {"id": "d", "type": "dyad", "title": "D"},
+    ],
+)
 def test_the_json_schema_refuses_what_the_loader_refuses(question: dict) -> None:
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate({"name": "x", "title": "X", "questions": [question]}, frameworks.schema())

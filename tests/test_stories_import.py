@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from insightbank import stories, story_import
 from insightbank.cli.main import cli
 from insightbank.errors import InputFileError
 from insightbank.fixtures.stories import planted_set, to_story_data
-from insightbank.story_longcsv import write as write_long
-from insightbank.story_models import STORY, STORY_ANSWER
+from insightbank.storage.models.stories import STORY, STORY_ANSWER
+from insightbank.stories import importing as story_import
+from insightbank.stories import store as stories
+from insightbank.stories.formats.longcsv import write as write_long
 
 
 def _run(runner, bank, *args: str) -> str:
@@ -64,7 +65,9 @@ def test_narrafirma_export_imports_every_encoding(bank, runner, shared_datasets:
     story_rows = [n for n, r in enumerate(records, start=1) if n > 1 and not r[0].startswith(";")]
     assert sorted(loaded.source_ids, key=int) == [str(n) for n in story_rows]
     # The same answer in five encodings reads the same: texts, delimited, indexed, yes/no.
-    need = {k: loaded.column(k).chosen for k in ("Needed", "Needed delimited", "Needed index delimited", "Needed yes/no")}
+    need = {
+        k: loaded.column(k).chosen for k in ("Needed", "Needed delimited", "Needed index delimited", "Needed yes/no")
+    }
     first = need.pop("Needed")
     assert first is not None and first.any()
     assert all((other == first).all() for other in need.values())
@@ -77,39 +80,89 @@ def test_narrafirma_export_imports_every_encoding(bank, runner, shared_datasets:
     assert got is not None
     assert [got[order[str(n)]] for n in story_rows] == pytest.approx(scale)
     write_ins = [t for t in loaded.column("WRITEIN_Feel about").texts or [] if t]
-    assert sorted(write_ins) == sorted(r[header.index("WRITEIN_Feel about")] for r in records[2:] if r[header.index("WRITEIN_Feel about")])
+    assert sorted(write_ins) == sorted(
+        r[header.index("WRITEIN_Feel about")] for r in records[2:] if r[header.index("WRITEIN_Feel about")]
+    )
     listing = json.loads(_run(runner, bank, "stories", "patterns", "--collection", "nf", "--format", "json"))
     assert any(p["p"] is not None for p in listing)
 
 
 def test_narrafirma_import_guide_layout(bank, shared_datasets: Path) -> None:
     folder = shared_datasets / "narrafirma-example"
-    report = story_import.import_files(bank, "narrafirma", "guide", [folder / "import_guide_example_story_form.csv",
-                                                                      folder / "import_guide_example_stories.csv"], "tester")
+    report = story_import.import_files(
+        bank,
+        "narrafirma",
+        "guide",
+        [folder / "import_guide_example_story_form.csv", folder / "import_guide_example_stories.csv"],
+        "tester",
+    )
     assert report.created == 3
     with bank.reading() as conn:
         fw, found = stories.fetch_all(conn, "guide")
     first = next(s for s in found if s.meta.get("participant_id") == "2554")
     assert first.answers["Needed"].choices == ("help",)  # "Needed [help]" = Yes, "[understanding]" = No
     assert first.answers["Helped"].choices == ("manager", "colleague")
-    assert first.answers["Surprised"].choices == (fw.question("Surprised").options[0].id, fw.question("Surprised").options[3].id)
+    assert first.answers["Surprised"].choices == (
+        fw.question("Surprised").options[0].id,
+        fw.question("Surprised").options[3].id,
+    )
     assert first.answers["Remember"].values == pytest.approx(((3 - 1) / (10 - 1),))
 
 
 def _tiny_sensemaker(tmp_path: Path, bad: str | None = None) -> tuple[Path, Path]:
-    definition = {"name": ["Tiny"], "fragment_signifier_id": ["f"], "signifiers": [
-        {"id": ["f"], "type": ["freetext"], "fragment": [True], "title": ["Story"]},
-        {"id": ["t"], "type": ["triad"], "allow_na": [True], "title": ["<b>Triad</b>"],
-         "content": {"labels": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}, {"id": "c", "text": "C"}]}},
-        {"id": ["d"], "type": ["dyad"], "allow_na": [True], "title": ["Dyad"],
-         "content": {"labels": [{"id": "l", "text": "L"}, {"id": "r", "text": "R"}]}},
-        {"id": ["m"], "type": ["list"], "title": ["Multi"], "content": {"max_responses": [2], "min_responses": [1],
-                                                                         "items": [{"id": "i1", "title": "one"}, {"id": "i2", "title": "two"}]}}]}
+    definition = {
+        "name": ["Tiny"],
+        "fragment_signifier_id": ["f"],
+        "signifiers": [
+            {"id": ["f"], "type": ["freetext"], "fragment": [True], "title": ["Story"]},
+            {
+                "id": ["t"],
+                "type": ["triad"],
+                "allow_na": [True],
+                "title": ["<b>Triad</b>"],
+                "content": {"labels": [{"id": "a", "text": "A"}, {"id": "b", "text": "B"}, {"id": "c", "text": "C"}]},
+            },
+            {
+                "id": ["d"],
+                "type": ["dyad"],
+                "allow_na": [True],
+                "title": ["Dyad"],
+                "content": {"labels": [{"id": "l", "text": "L"}, {"id": "r", "text": "R"}]},
+            },
+            {
+                "id": ["m"],
+                "type": ["list"],
+                "title": ["Multi"],
+                "content": {
+                    "max_responses": [2],
+                    "min_responses": [1],
+                    "items": [{"id": "i1", "title": "one"}, {"id": "i2", "title": "two"}],
+                },
+            },
+        ],
+    }
     (tmp_path / "def.json").write_text(json.dumps(definition))
-    header = ["id", "f", "t_percentX", "t_percentY", "t_a", "t_b", "t_c", "t_NA", "d_percentX", "d_l", "d_r", "d_NA", "m_i1", "m_i2"]
-    rows = [["s1", "first", "", "", "0.2", "0.3", "0.5", "", "0.7", "0.3", "0.7", "", "1", ""],
-            ["s2", "second", "", "", "", "", "", "1", "", "", "", "1", "1", "1"],
-            ["s3", "third", "", "", bad or "0.6", "0.2", "0.2", "", "0.1", "0.9", "0.1", "", "", "1"]]
+    header = [
+        "id",
+        "f",
+        "t_percentX",
+        "t_percentY",
+        "t_a",
+        "t_b",
+        "t_c",
+        "t_NA",
+        "d_percentX",
+        "d_l",
+        "d_r",
+        "d_NA",
+        "m_i1",
+        "m_i2",
+    ]
+    rows = [
+        ["s1", "first", "", "", "0.2", "0.3", "0.5", "", "0.7", "0.3", "0.7", "", "1", ""],
+        ["s2", "second", "", "", "", "", "", "1", "", "", "", "1", "1", "1"],
+        ["s3", "third", "", "", bad or "0.6", "0.2", "0.2", "", "0.1", "0.9", "0.1", "", "", "1"],
+    ]
     with (tmp_path / "data.csv").open("w", newline="") as handle:
         csv.writer(handle).writerows([header, *rows])
     return tmp_path / "data.csv", tmp_path / "def.json"
@@ -117,18 +170,30 @@ def _tiny_sensemaker(tmp_path: Path, bad: str | None = None) -> tuple[Path, Path
 
 def test_a_bad_cell_stops_the_import_with_file_row_column_and_value(bank, runner, tmp_path: Path) -> None:
     data, definition = _tiny_sensemaker(tmp_path, bad="lots")
-    result = runner.invoke(cli, ["--db", bank.url, "stories", "import", "--format", "sensemaker", "-c", "tiny",
-                                 str(data), str(definition)])
+    result = runner.invoke(
+        cli, ["--db", bank.url, "stories", "import", "--format", "sensemaker", "-c", "tiny", str(data), str(definition)]
+    )
     assert result.exit_code == 2
-    assert "data.csv" in result.output and "row 4" in result.output and "'t_a'" in result.output and "'lots'" in result.output
+    assert (
+        "data.csv" in result.output
+        and "row 4" in result.output
+        and "'t_a'" in result.output
+        and "'lots'" in result.output
+    )
     assert _count(bank) == 0
 
 
 def test_sensemaker_na_is_stored_as_na(bank, tmp_path: Path) -> None:
     story_import.import_files(bank, "sensemaker", "tiny", list(_tiny_sensemaker(tmp_path)), "tester")
     with bank.reading() as conn:
-        rows = {(r.question_id, r.na, r.x1) for r in conn.execute(
-            sa.select(STORY_ANSWER).join(STORY, STORY.c.id == STORY_ANSWER.c.story_id).where(STORY.c.source_id == "s2"))}
+        rows = {
+            (r.question_id, r.na, r.x1)
+            for r in conn.execute(
+                sa.select(STORY_ANSWER)
+                .join(STORY, STORY.c.id == STORY_ANSWER.c.story_id)
+                .where(STORY.c.source_id == "s2")
+            )
+        }
     assert ("t", True, None) in rows and ("d", True, None) in rows
 
 
@@ -168,16 +233,22 @@ def test_an_unknown_question_names_its_row(bank, tmp_path: Path) -> None:
 
 def _tiny_narrafirma(tmp_path: Path, scope: str = "2") -> tuple[Path, Path]:
     form = tmp_path / "form.csv"
-    form.write_text("Data column name,Type,About,Short name,Long name,Options,Answers,,\n"
-                    "Scope,Single choice indexed,story,Scope,How many?,,Individual,Pair,Team\n"
-                    "Trust,Scale,story,Trust,How much trust?,,none,complete,1,10\n"
-                    "Needed,Multi-choice single-column delimited,story,Needed,Needed?,,help|help,respect|respect,\n"
-                    ",Scale range,import,,,,0,100,\n", encoding="utf-8")
+    form.write_text(
+        "Data column name,Type,About,Short name,Long name,Options,Answers,,\n"
+        "Scope,Single choice indexed,story,Scope,How many?,,Individual,Pair,Team\n"
+        "Trust,Scale,story,Trust,How much trust?,,none,complete,1,10\n"
+        "Needed,Multi-choice single-column delimited,story,Needed,Needed?,,help|help,respect|respect,\n"
+        ",Scale range,import,,,,0,100,\n",
+        encoding="utf-8",
+    )
     data = tmp_path / "stories.csv"
-    data.write_text("Story title,Story text,Scope,Trust,Needed\n"
-                    "; a comment line,,,,\n"
-                    f"One,Första berättelsen,{scope},10,\"help,respect\"\n"
-                    "Two,Andra berättelsen,1,N/A,\n", encoding="utf-8")
+    data.write_text(
+        "Story title,Story text,Scope,Trust,Needed\n"
+        "; a comment line,,,,\n"
+        f'One,Första berättelsen,{scope},10,"help,respect"\n'
+        "Two,Andra berättelsen,1,N/A,\n",
+        encoding="utf-8",
+    )
     return data, form
 
 

@@ -8,13 +8,13 @@ import numpy as np
 import pytest
 from scipy import special, stats
 
-from insightbank.analysis import compositional as comp
-from insightbank.analysis import story_tests as st
-from insightbank.analysis.comparison import compare, select
-from insightbank.analysis.patterns import find_patterns
+from insightbank.analysis.stories import compositional as comp
+from insightbank.analysis.stories import statistics as st
+from insightbank.analysis.stories.comparison import compare, select
+from insightbank.analysis.stories.patterns import find_patterns
 from insightbank.cli.main import cli
 from insightbank.fixtures.stories import planted_set, to_story_data, topic_texts
-from insightbank.story_longcsv import write as write_long
+from insightbank.stories.formats.longcsv import write as write_long
 
 PLANTED = {"kansla", "relation"}
 
@@ -43,7 +43,9 @@ def test_geometric_mean_is_the_closed_geometric_mean() -> None:
 def test_zones_follow_their_thresholds() -> None:
     points = np.array([[0.8, 0.1, 0.1], [0.1, 0.1, 0.8], [0.45, 0.45, 0.1], [0.1, 0.45, 0.45], [0.34, 0.33, 0.33]])
     assert [comp.ZONE_NAMES[z] for z in comp.zones(points)] == ["corner-1", "corner-3", "edge-12", "edge-23", "centre"]
-    summary = comp.summarise("t", ["a", "b", "c"], np.vstack([points, [[np.nan] * 3]]), np.array([0, 0, 0, 0, 0, 1], bool))
+    summary = comp.summarise(
+        "t", ["a", "b", "c"], np.vstack([points, [[np.nan] * 3]]), np.array([0, 0, 0, 0, 0, 1], bool)
+    )
     assert sum(summary.zone_counts.values()) == summary.n == 5 and summary.n_na == 1
 
 
@@ -96,7 +98,10 @@ def test_planted_pair_is_found_and_null_questions_are_not(bank, runner, tmp_path
     generated = planted_set(300, seed=0)
     path = tmp_path / "planted.csv"
     write_long(path, generated.framework, to_story_data(generated))
-    assert runner.invoke(cli, ["--db", bank.url, "stories", "import", "--format", "csv", "-c", "p", str(path)]).exit_code == 0
+    assert (
+        runner.invoke(cli, ["--db", bank.url, "stories", "import", "--format", "csv", "-c", "p", str(path)]).exit_code
+        == 0
+    )
     result = runner.invoke(cli, ["--db", bank.url, "stories", "patterns", "-c", "p", "--format", "json"])
     listing = json.loads(result.output)
     planted = [p for p in listing if {q["id"] for q in p["questions"]} == PLANTED]
@@ -138,8 +143,11 @@ def test_more_like_these_compares_a_region_to_the_rest() -> None:
     assert all(d.q is None or d.q >= 0.01 for k, d in by_id.items() if k != "relation")
     home = compare(data, topics == 2)
     words_a = {w for w, _ in home.words_a}
-    assert words_a and words_a <= set(" ".join(["hemma föräldrarna vårdnadshavarna mamma pappa flytt separation syskon",
-                                                "hemsituationen oro kväll morgon"]).split())
+    assert words_a and words_a <= set(
+        " ".join(
+            ["hemma föräldrarna vårdnadshavarna mamma pappa flytt separation syskon", "hemsituationen oro kväll morgon"]
+        ).split()
+    )
     assert select(data, "triad0:centre").sum() + select(data, "triad0:corner-1").sum() <= len(data)
 
 
@@ -147,8 +155,13 @@ def test_compare_and_summary_from_the_cli(bank, runner, tmp_path) -> None:
     generated = planted_set(200, seed=2)
     path = tmp_path / "planted.csv"
     write_long(path, generated.framework, to_story_data(generated))
-    assert runner.invoke(cli, ["--db", bank.url, "stories", "import", "--format", "csv", "-c", "p", str(path)]).exit_code == 0
-    out = runner.invoke(cli, ["--db", bank.url, "stories", "compare", "-c", "p", "--select", "kansla:0.66-1", "--format", "json"])
+    assert (
+        runner.invoke(cli, ["--db", bank.url, "stories", "import", "--format", "csv", "-c", "p", str(path)]).exit_code
+        == 0
+    )
+    out = runner.invoke(
+        cli, ["--db", bank.url, "stories", "compare", "-c", "p", "--select", "kansla:0.66-1", "--format", "json"]
+    )
     assert out.exit_code == 0, out.output
     result = json.loads(out.output)
     feeling = generated.column("kansla").values

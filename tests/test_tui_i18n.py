@@ -47,7 +47,7 @@ def test_every_key_used_in_the_tui_has_a_translation() -> None:
 
 
 def test_every_binding_description_is_a_key() -> None:
-    from insightbank.tui.screens.help import binding_groups
+    from insightbank.tui.keymap import binding_groups
 
     for _title, bindings in binding_groups():
         for binding in bindings:
@@ -55,8 +55,11 @@ def test_every_binding_description_is_a_key() -> None:
 
 
 def test_no_literal_user_facing_strings_in_widgets() -> None:
-    offenders = [f"{path.name}:{m.group(0)}" for path, text in sources().items()
-                 for m in (*LITERAL.finditer(text), *PLACEHOLDER.finditer(text))]
+    offenders = [
+        f"{path.name}:{m.group(0)}"
+        for path, text in sources().items()
+        for m in (*LITERAL.finditer(text), *PLACEHOLDER.finditer(text))
+    ]
     assert not offenders
 
 

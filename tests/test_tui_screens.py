@@ -8,10 +8,12 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input, Select, Static
 
-from insightbank import queries, stories
-from insightbank.db import Bank
 from insightbank.fixtures.demo import study_id
 from insightbank.fixtures.tui_bank import SIZE, TODAY, demo_bank
+from insightbank.insights import queries
+from insightbank.insights.filters import InsightFilter
+from insightbank.storage.engine import Bank
+from insightbank.stories import store as stories
 from insightbank.tui.app import InsightbankApp
 from insightbank.tui.modals.cell_insights import CellInsightsModal
 from insightbank.tui.modals.confirm import ConfirmModal
@@ -55,8 +57,8 @@ async def test_dashboard_shows_size_latest_and_white_spots(bank: Bank) -> None:
 
 
 async def test_dashboard_lists_recent_package_imports(bank: Bank, tmp_path: Path) -> None:
-    from insightbank.import_log import recent_imports
-    from insightbank.package_import import import_package
+    from insightbank.exchange.packages.importing import import_package
+    from insightbank.exchange.packages.log import recent_imports
     from insightbank.tui.transfer_services import export_path
 
     export_path(bank, tmp_path / "q1.zip", "anna", include_internal=False, redact=False)
@@ -79,10 +81,16 @@ async def test_capture_a_typical_insight_by_keyboard_in_few_keys(bank: Bank) -> 
         await pilot.press("f4")
         await settle(pilot)
         form = [
-            "tab", "1", "2",                    # perspectives: clients + risk groups
-            "tab", *"ung", "enter",             # subpopulation: Unga (fuzzy, Swedish label)
-            "tab", *"aku", "enter",             # shift: Från akut till förebyggande
-            "ctrl+s",                           # save and next
+            "tab",
+            "1",
+            "2",  # perspectives: clients + risk groups
+            "tab",
+            *"ung",
+            "enter",  # subpopulation: Unga (fuzzy, Swedish label)
+            "tab",
+            *"aku",
+            "enter",  # shift: Från akut till förebyggande
+            "ctrl+s",  # save and next
         ]
         await pilot.press(*keys_for(statement))
         await pilot.press(*form)
@@ -91,7 +99,7 @@ async def test_capture_a_typical_insight_by_keyboard_in_few_keys(bank: Bank) -> 
         # statement (17 s) plus ~2 keys/s for the form (7 s) that is about 24 s: inside 30 s.
         assert len(form) == 14
         with bank.reading() as conn:
-            found = queries.select(conn, queries.InsightFilter(text="skolkuratorn mottagning"))
+            found = queries.select(conn, InsightFilter(text="skolkuratorn mottagning"))
         assert len(found) == 1
         saved = found[0]
         assert saved.perspectives == ["clients", "risk_groups"]
@@ -129,7 +137,7 @@ async def test_browser_filters_and_searches_in_sql(bank: Bank) -> None:
         app.screen.query_one("#f-perspective", Select).value = "risk_groups"
         await settle(pilot)
         with bank.reading() as conn:
-            expected = queries.count(conn, queries.InsightFilter(perspectives=["risk_groups"]))
+            expected = queries.count(conn, InsightFilter(perspectives=["risk_groups"]))
         assert table.row_count == expected < 84
         assert f"{expected} insikter" in text(app, "#pager")
         await pilot.press("slash", *"skam")
@@ -142,8 +150,7 @@ async def test_browser_filters_and_searches_in_sql(bank: Bank) -> None:
 
 
 async def test_browser_similar_and_corroboration_come_from_the_analysis_on_s(bank: Bank) -> None:
-    from insightbank import engines
-    from insightbank.analysis import similarity
+    from insightbank.analysis.text import engines, similarity
 
     app = InsightbankApp(bank, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
@@ -176,7 +183,7 @@ async def test_edit_and_delete_with_confirmation(bank: Bank) -> None:
         await pilot.press("ctrl+s")
         await settle(pilot)
         with bank.reading() as conn:
-            assert queries.count(conn, queries.InsightFilter(text="Ändrad")) == 1
+            assert queries.count(conn, InsightFilter(text="Ändrad")) == 1
         await pilot.press("x")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmModal)
@@ -198,7 +205,7 @@ async def test_gap_map_drills_into_a_cell_and_shows_the_venn(bank: Bank) -> None
         await settle(pilot)
         assert isinstance(app.screen, CellInsightsModal)
         with bank.reading() as conn:
-            n = queries.count(conn, queries.InsightFilter(perspectives=["risk_groups"], subpopulations=["youth"]))
+            n = queries.count(conn, InsightFilter(perspectives=["risk_groups"], subpopulations=["youth"]))
         assert app.screen.query_one(DataTable).row_count == n > 0
         await pilot.press("escape", "v")
         assert "Riskgrupper" in text(app, "#venn")

@@ -10,8 +10,8 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from insightbank.db import Bank
 from insightbank.fixtures.tui_bank import SIZE, TODAY, demo_bank
+from insightbank.storage.engine import Bank
 from insightbank.tui.app import InsightbankApp
 
 
@@ -34,24 +34,28 @@ def steps(*keys: str) -> Callable[[Pilot[None]], Any]:
         for box in pilot.app.screen.query(Input):  # a blinking cursor would make the picture depend on timing
             box.cursor_blink = False
         await pilot.pause()
+
     return run
 
 
-@pytest.mark.parametrize(("name", "keys"), [
-    ("dashboard", ()),
-    ("browser", ("f3",)),
-    ("capture", ("f4", *"Ny", "tab", "1", "2", "tab", *"ung")),
-    ("studies", ("f5",)),
-    ("study_form", ("f5", "a")),
-    ("gaps", ("f6", "down")),
-    ("venn", ("f6", "v")),
-    ("stories", ("f7",)),
-    ("patterns", ("f7", "m")),
-    ("transfer", ("f8",)),
-    ("settings", ("f9",)),
-    ("help", ("f1",)),
-    ("clusters", ("f7", "k", "enter")),
-])
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("dashboard", ()),
+        ("browser", ("f3",)),
+        ("capture", ("f4", *"Ny", "tab", "1", "2", "tab", *"ung")),
+        ("studies", ("f5",)),
+        ("study_form", ("f5", "a")),
+        ("gaps", ("f6", "down")),
+        ("venn", ("f6", "v")),
+        ("stories", ("f7",)),
+        ("patterns", ("f7", "m")),
+        ("transfer", ("f8",)),
+        ("settings", ("f9",)),
+        ("help", ("f1",)),
+        ("clusters", ("f7", "k", "enter")),
+    ],
+)
 def test_screen_snapshot(snap_compare: Any, bank: Bank, name: str, keys: tuple[str, ...]) -> None:
     app = InsightbankApp(bank, today=TODAY)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps(*keys))

@@ -11,11 +11,11 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Static
 
-from insightbank import stories
-from insightbank.analysis.comparison import compare
-from insightbank.analysis.story_clusters import cluster_stories
-from insightbank.db import Bank
+from insightbank.analysis.stories.clusters import cluster_stories
+from insightbank.analysis.stories.comparison import compare
 from insightbank.fixtures.tui_bank import SIZE, TODAY, demo_bank
+from insightbank.storage.engine import Bank
+from insightbank.stories import store as stories
 from insightbank.tui.app import InsightbankApp
 from insightbank.tui.screens.stories import _difference_row
 

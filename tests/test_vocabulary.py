@@ -7,8 +7,17 @@ from insightbank import vocabulary
 from insightbank.errors import ValidationError, VocabularyError
 from insightbank.vocabulary import normalise, standard_vocabulary
 
-SPEC_COUNTS = {"perspective": 3, "subpopulation": 8, "shift": 22, "theme": 4, "cross_cutting": 6,
-               "organisation_type": 8, "method": 10, "sensitivity": 3, "status": 4}
+SPEC_COUNTS = {
+    "perspective": 3,
+    "subpopulation": 8,
+    "shift": 22,
+    "theme": 4,
+    "cross_cutting": 6,
+    "organisation_type": 8,
+    "method": 10,
+    "sensitivity": 3,
+    "status": 4,
+}
 
 
 def test_every_spec_term_is_there_with_both_labels_and_descriptions() -> None:
@@ -19,17 +28,20 @@ def test_every_spec_term_is_there_with_both_labels_and_descriptions() -> None:
             assert term.label_sv and term.label_en and term.description_sv and term.description_en
 
 
-@pytest.mark.parametrize(("dim", "value", "code"), [
-    ("perspective", "Riskgrupper", "risk_groups"),
-    ("perspective", "RISK GROUPS", "risk_groups"),
-    ("perspective", "risk_groups", "risk_groups"),
-    ("subpopulation", "äldre", "older_adults"),
-    ("subpopulation", "ÄLDRE", "older_adults"),
-    ("subpopulation", "Föräldrar och vårdnadshavare", "parents"),
-    ("shift", "från akut till förebyggande", "acute_to_preventive"),
-    ("shift", "From acute to preventive", "acute_to_preventive"),
-    ("theme", "  Tillgänglighet   och tillit ", "accessibility_trust"),
-])
+@pytest.mark.parametrize(
+    ("dim", "value", "code"),
+    [
+        ("perspective", "Riskgrupper", "risk_groups"),
+        ("perspective", "RISK GROUPS", "risk_groups"),
+        ("perspective", "risk_groups", "risk_groups"),
+        ("subpopulation", "äldre", "older_adults"),
+        ("subpopulation", "ÄLDRE", "older_adults"),
+        ("subpopulation", "Föräldrar och vårdnadshavare", "parents"),
+        ("shift", "från akut till förebyggande", "acute_to_preventive"),
+        ("shift", "From acute to preventive", "acute_to_preventive"),
+        ("theme", "  Tillgänglighet   och tillit ", "accessibility_trust"),
+    ],
+)
 def test_match_accepts_code_swedish_and_english_case_insensitively(dim: str, value: str, code: str) -> None:
     assert standard_vocabulary().match(dim, value) == code
 

@@ -14,38 +14,20 @@ from typing import ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 
 from insightbank import vocabulary
+from insightbank.bank import open_bank
 from insightbank.config import current_actor
-from insightbank.db import Bank, open_bank
 from insightbank.errors import InsightbankError
+from insightbank.storage.engine import Bank
 from insightbank.tui.base import localise_bindings
 from insightbank.tui.i18n import set_language, t
+from insightbank.tui.keymap import GLOBAL_BINDINGS, SCREENS, binding_groups
 from insightbank.tui.messages import WorkFailed
-from insightbank.tui.screens.browser import BrowserScreen
-from insightbank.tui.screens.capture import CaptureScreen
 from insightbank.tui.screens.dashboard import DashboardScreen
-from insightbank.tui.screens.gaps import GapScreen
 from insightbank.tui.screens.help import HelpScreen
-from insightbank.tui.screens.settings import SettingsScreen
-from insightbank.tui.screens.stories import StoriesScreen
-from insightbank.tui.screens.studies import StudiesScreen
-from insightbank.tui.screens.transfer import TransferScreen
 from insightbank.vocabulary import Vocabulary
-
-#: mode → (screen class, function key, i18n key of its name)
-SCREENS: dict[str, tuple[type[Screen[None]], str, str]] = {
-    "dashboard": (DashboardScreen, "f2", "screen.dashboard"),
-    "browser": (BrowserScreen, "f3", "screen.browser"),
-    "capture": (CaptureScreen, "f4", "screen.capture"),
-    "studies": (StudiesScreen, "f5", "screen.studies"),
-    "gaps": (GapScreen, "f6", "screen.gaps"),
-    "stories": (StoriesScreen, "f7", "screen.stories"),
-    "transfer": (TransferScreen, "f8", "screen.transfer"),
-    "settings": (SettingsScreen, "f9", "screen.settings"),
-}
 
 
 class InsightbankApp(App[None]):
@@ -54,12 +36,7 @@ class InsightbankApp(App[None]):
     ENABLE_COMMAND_PALETTE = True
     MODES: ClassVar = {mode: cls for mode, (cls, _key, _name) in SCREENS.items()}
     DEFAULT_MODE = "dashboard"
-    BINDINGS: ClassVar = [
-        Binding("f1", "help", "binding.help"),
-        *(Binding(key, f"switch_mode('{mode}')", name, show=mode in ("browser", "capture", "gaps"))
-          for mode, (_cls, key, name) in SCREENS.items()),
-        Binding("ctrl+q", "quit", "binding.quit", priority=True),
-    ]
+    BINDINGS: ClassVar = GLOBAL_BINDINGS
 
     def __init__(self, bank: Bank, lang: str = "sv", *, today: dt.date | None = None) -> None:
         set_language(lang)
@@ -81,22 +58,26 @@ class InsightbankApp(App[None]):
         self.sub_title = t("app.subtitle")
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(binding_groups()))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Every action: the screens, help, language, quit, and every binding of this screen."""
         for mode, (_cls, key, name) in SCREENS.items():
-            yield SystemCommand(t(name), f"{t('palette.go_to')} ({key.upper()})",
-                                lambda m=mode: self.switch_mode(m))  # type: ignore[misc]
+            yield SystemCommand(t(name), f"{t('palette.go_to')} ({key.upper()})", lambda m=mode: self.switch_mode(m))  # type: ignore[misc]
         yield SystemCommand(t("binding.help"), t("palette.help"), self.action_help)
         other = "en" if self.lang == "sv" else "sv"
-        yield SystemCommand(t("palette.language"), t(f"settings.lang_{other}"), lambda: self.call_later(self.set_lang, other))
+        yield SystemCommand(
+            t("palette.language"), t(f"settings.lang_{other}"), lambda: self.call_later(self.set_lang, other)
+        )
         seen = {"help", "quit", "command_palette", *(f"switch_mode('{m}')" for m in SCREENS)}
         for _key, (node, binding, enabled, _tip) in screen.active_bindings.items():
             if enabled and binding.action not in seen and binding.description:
                 seen.add(binding.action)
-                yield SystemCommand(binding.description, f"{t('palette.key')} {binding.key}",
-                                    lambda n=node, a=binding.action: self.call_later(self.run_action, a, n))  # type: ignore[misc]
+                yield SystemCommand(
+                    binding.description,
+                    f"{t('palette.key')} {binding.key}",
+                    lambda n=node, a=binding.action: self.call_later(self.run_action, a, n),
+                )  # type: ignore[misc]
         yield SystemCommand(t("binding.quit"), "ctrl+q", self.action_quit)
 
     def notify_error(self, text: str) -> None:

@@ -18,8 +18,10 @@ if TYPE_CHECKING:
 def localise_bindings(node: DOMNode) -> None:
     """Replace i18n keys in binding descriptions with text in the current language."""
     source = type(node)._merged_bindings or BindingsMap()
-    keys = {key: [replace(b, description=t(b.description) if b.description else "") for b in bindings]
-            for key, bindings in source.key_to_bindings.items()}
+    keys = {
+        key: [replace(b, description=t(b.description) if b.description else "") for b in bindings]
+        for key, bindings in source.key_to_bindings.items()
+    }
     node._bindings = BindingsMap.from_keys(keys)
 
 

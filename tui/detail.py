@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.markup import escape
 
-from insightbank.records import InsightRecord
+from insightbank.insights.records import InsightRecord
 from insightbank.tui.format import short
 from insightbank.tui.i18n import t
 from insightbank.vocabulary import Vocabulary

@@ -12,7 +12,7 @@ from typing import Any
 
 from textual.message import Message
 
-from insightbank.records import InsightRecord, StudyRecord
+from insightbank.insights.records import InsightRecord, StudyRecord
 
 
 @dataclass

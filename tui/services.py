@@ -12,10 +12,13 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from insightbank import db, import_log, insights, queries, studies
-from insightbank.db import Bank
-from insightbank.queries import InsightFilter
-from insightbank.records import InsightData, InsightRecord, StudyData, StudyRecord
+from insightbank.exchange.packages import log as import_log
+from insightbank.insights import queries, studies
+from insightbank.insights import writes as insights
+from insightbank.insights.filters import FILTER_FIELDS, InsightFilter
+from insightbank.insights.records import InsightData, InsightRecord, StudyData, StudyRecord
+from insightbank.storage.engine import Bank
+from insightbank.storage.meta import get_meta, set_meta
 from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary
 
 LATEST = 8
@@ -24,8 +27,8 @@ LATEST = 8
 def dashboard_facts(bank: Bank) -> dict[str, Any]:
     with bank.reading() as conn:
         facts: dict[str, Any] = {
-            "name": db.get_meta(conn, "name") or "insightbank",
-            "municipality": db.get_meta(conn, "municipality") or "",
+            "name": get_meta(conn, "name") or "insightbank",
+            "municipality": get_meta(conn, "municipality") or "",
             "insights": queries.count(conn),
             "latest": queries.select(conn, limit=LATEST),
         }
@@ -42,30 +45,30 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
     return facts
 
 
-def top_white_spots(bank: Bank, vocab: Vocabulary, limit: int, lang: str = "sv",
-                    today: dt.date | None = None) -> list[dict[str, Any]]:
+def top_white_spots(
+    bank: Bank, vocab: Vocabulary, limit: int, lang: str = "sv", today: dt.date | None = None
+) -> list[dict[str, Any]]:
     return list(gaps(bank, vocab, "perspective", "subpopulation", lang, today)["white_spots"])[:limit]
 
 
-def gaps(bank: Bank, vocab: Vocabulary, rows: str, cols: str, lang: str = "sv",
-         today: dt.date | None = None) -> dict[str, Any]:
+def gaps(
+    bank: Bank, vocab: Vocabulary, rows: str, cols: str, lang: str = "sv", today: dt.date | None = None
+) -> dict[str, Any]:
     """The coverage matrix with ranked white spots and reasons (``gaps --format json``), from the
     analysis' snapshot cache (fast on big banks). ``vocab`` is unused: the matrix carries its labels."""
-    from insightbank.analysis import gap_cache
+    from insightbank.analysis.coverage import cache as gap_cache
 
     return dict(gap_cache.gaps(bank, rows, cols, lang=lang, today=today).to_json())
 
 
 def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv") -> list[dict[str, Any]]:
-    from insightbank.analysis.venn import venn_counts
+    from insightbank.analysis.coverage.venn import venn_counts
 
     with bank.reading() as conn:
         return list(venn_counts(conn, vocab=vocab, examples=1, lang=lang).to_json()["regions"])
 
 
 #: gap-map dimensions whose cells can be listed with an InsightFilter
-CELL_FIELDS = {"perspective": "perspectives", "subpopulation": "subpopulations", "shift": "shifts",
-               "theme": "themes", "cross_cutting": "cross_cutting", "municipality": "municipalities"}
 GAP_DIMENSIONS = ("perspective", "venn_region", "subpopulation", "shift", "theme", "cross_cutting", "municipality")
 
 
@@ -76,7 +79,7 @@ def cell_filter(rows_dim: str, row: str, cols_dim: str, col: str) -> InsightFilt
         if dim == "venn_region":
             flt.venn_region = sum(PERSPECTIVE_BITS[p] for p in code.split("+"))
         else:
-            getattr(flt, CELL_FIELDS[dim]).append(code)
+            getattr(flt, FILTER_FIELDS[dim]).append(code)
     return flt
 
 
@@ -97,7 +100,7 @@ def insight(bank: Bank, insight_id: uuid.UUID) -> InsightRecord:
 
 def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
     """Linked stories (cheap, always); similar insights come on request (:func:`similar_to`)."""
-    from insightbank import stories as story_store  # loads numpy: not at start-up
+    from insightbank.stories import store as story_store  # loads numpy: not at start-up
 
     assert record.id is not None
     with bank.reading() as conn:
@@ -109,8 +112,7 @@ def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
 def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
     """Similar insights and corroboration ("seen in N studies / M municipalities"), both from
     ``analysis.similarity`` with the bank's engine, as ``insightbank similar`` prints them."""
-    from insightbank import engines
-    from insightbank.analysis import similarity
+    from insightbank.analysis.text import engines, similarity
 
     assert record.id is not None
     with bank.reading() as conn:
@@ -127,8 +129,9 @@ def filter_options(bank: Bank) -> tuple[list[str], list[StudyRecord]]:
     return municipalities, found
 
 
-def save_insight(bank: Bank, vocab: Vocabulary, data: InsightData, actor: str,
-                 existing: InsightRecord | None) -> uuid.UUID:
+def save_insight(
+    bank: Bank, vocab: Vocabulary, data: InsightData, actor: str, existing: InsightRecord | None
+) -> uuid.UUID:
     clean = insights.validate(vocab, data)
     with bank.transaction() as conn:
         if existing is None:
@@ -174,11 +177,11 @@ def save_study(bank: Bank, vocab: Vocabulary, data: StudyData, actor: str) -> uu
 
 def set_engine(bank: Bank, name: str) -> None:
     with bank.transaction() as conn:
-        db.set_meta(conn, "embedding_engine", name)
+        set_meta(conn, "embedding_engine", name)
 
 
 def engine_name(bank: Bank) -> str:
-    from insightbank import engines
+    from insightbank.analysis.text import engines
 
     with bank.reading() as conn:
         return engines.active(conn)

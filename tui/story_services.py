@@ -1,4 +1,4 @@
-"""The stories screens' calls into ``insightbank.stories`` and ``insightbank.analysis``
+"""The stories screens' calls into ``insightbank.stories.store`` and ``insightbank.analysis``
 (run in worker threads). Patterns, clusters and comparisons are computed by the analysis
 package only; the analysis modules are imported where used, so the TUI starts fast."""
 
@@ -10,15 +10,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from insightbank import stories
-from insightbank.db import Bank
-from insightbank.frameworks import Framework
-from insightbank.storyset import Answer, StoryData, StorySet
+from insightbank.storage.engine import Bank
+from insightbank.stories import store as stories
+from insightbank.stories.frameworks import Framework
+from insightbank.stories.storyset import Answer, StoryData, StorySet
 
 if TYPE_CHECKING:
-    from insightbank.analysis.comparison import Comparison
-    from insightbank.analysis.patterns import Pattern
-    from insightbank.analysis.story_clusters import ClusterResult
+    from insightbank.analysis.stories.clusters import ClusterResult
+    from insightbank.analysis.stories.comparison import Comparison
+    from insightbank.analysis.stories.patterns import Pattern
 
 
 @dataclass
@@ -39,7 +39,9 @@ def load(bank: Bank, name: str) -> Collection:
     return Collection(name, found.framework, found)
 
 
-def triad_points(story_set: StorySet, question_id: str, filter_key: str | None) -> tuple[list[tuple[float, float, float]], int]:
+def triad_points(
+    story_set: StorySet, question_id: str, filter_key: str | None
+) -> tuple[list[tuple[float, float, float]], int]:
     """Answered points of one triad (optionally only stories that chose ``question:option``), and the N/A count."""
     col = story_set.column(question_id)
     keep = np.ones(len(story_set), dtype=bool)
@@ -55,7 +57,7 @@ def triad_points(story_set: StorySet, question_id: str, filter_key: str | None) 
 
 
 def patterns(story_set: StorySet, lang: str) -> list[Pattern]:
-    from insightbank.analysis.patterns import find_patterns
+    from insightbank.analysis.stories.patterns import find_patterns
 
     return find_patterns(story_set, lang=lang)
 
@@ -65,23 +67,31 @@ def stories_behind(story_set: StorySet, pattern: Pattern) -> list[dict[str, str]
     a, b = pattern.a, pattern.b
     both = np.flatnonzero(a.answered & b.answered)
     order = sorted(both, key=lambda i: (int(a.bins[i]), int(b.bins[i])))
-    return [{"id": story_set.source_ids[i], "a": a.labels[int(a.bins[i])], "b": b.labels[int(b.bins[i])],
-             "text": story_set.texts[i]} for i in order]
+    return [
+        {
+            "id": story_set.source_ids[i],
+            "a": a.labels[int(a.bins[i])],
+            "b": b.labels[int(b.bins[i])],
+            "text": story_set.texts[i],
+        }
+        for i in order
+    ]
 
 
 def clusters(story_set: StorySet) -> ClusterResult:
     """Clusters by the collection's signifiers, k chosen (and said how) by the analysis."""
-    from insightbank.analysis.story_clusters import cluster_stories
+    from insightbank.analysis.stories.clusters import cluster_stories
 
     return cluster_stories(story_set)
 
 
-def compare_clusters(story_set: StorySet, result: ClusterResult, more: set[int], fewer: set[int],
-                     labels: tuple[str, str]) -> Comparison:
-    """"More like these, fewer like those": the stories of the ``more`` clusters against those of
+def compare_clusters(
+    story_set: StorySet, result: ClusterResult, more: set[int], fewer: set[int], labels: tuple[str, str]
+) -> Comparison:
+    """ "More like these, fewer like those": the stories of the ``more`` clusters against those of
     the ``fewer`` clusters (or, when none are marked fewer, against every other story), compared
     on every question by ``analysis.comparison``."""
-    from insightbank.analysis.comparison import compare
+    from insightbank.analysis.stories.comparison import compare
 
     a = np.isin(result.assignment, sorted(more))
     b = np.isin(result.assignment, sorted(fewer)) if fewer else None

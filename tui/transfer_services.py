@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from insightbank.db import Bank
 from insightbank.errors import InsightbankError
+from insightbank.storage.engine import Bank
 
 
 def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms: bool) -> list[str]:
     """What ``insightbank import PATH`` prints, as lines; raises the CLI's errors."""
-    from insightbank.importing import import_path as run
+    from insightbank.exchange.importing import import_path as run
 
     if not path.exists():
         raise InsightbankError(f"{path}: filen finns inte / no such file")
@@ -19,8 +19,8 @@ def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms:
 
 def export_path(bank: Bank, path: Path, actor: str, *, include_internal: bool, redact: bool) -> list[str]:
     """What ``insightbank export PATH`` prints (all insights the sensitivity rules let out)."""
-    from insightbank.package_export import ExportOptions, export
-    from insightbank.privacy import load_names
+    from insightbank.exchange.packages.export import ExportOptions, export
+    from insightbank.exchange.privacy import load_names
 
     options = ExportOptions(include_internal=include_internal, redact=redact, names=load_names(None))
     with bank.reading() as conn:

@@ -7,11 +7,13 @@ from pathlib import Path
 import click
 from sqlalchemy.engine import make_url
 
-from insightbank import access, integrity
-from insightbank import backup as backups
+from insightbank.admin import backup as backups
+from insightbank.admin import integrity
+from insightbank.admin import roles as access
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
 from insightbank.errors import IntegrityProblemsError
+from insightbank.insights.filters import CLEARANCES
 
 
 @click.command(name="backup")
@@ -53,8 +55,10 @@ def restore(app: AppContext, path: Path, force: bool) -> None:
     report = backups.restore(app.url, path, force=force)
     rows = sum(t["rows"] for t in report.tables.values())
     shown = make_url(app.url).render_as_string(hide_password=True)
-    click.echo(f"Återställd / restored: {shown} från/from {path}: "
-               f"{rows} rader/rows i/in {len(report.tables)} tabeller/tables, samma som kopian / same as the backup")
+    click.echo(
+        f"Återställd / restored: {shown} från/from {path}: "
+        f"{rows} rader/rows i/in {len(report.tables)} tabeller/tables, samma som kopian / same as the backup"
+    )
 
 
 @click.command()
@@ -74,15 +78,30 @@ def check(app: AppContext, repair: bool, fmt: str) -> None:
     """
     report = integrity.check(app.bank, repair=repair)
     if fmt == "json":
-        print_json({"ok": report.ok, "checked": report.checked, "findings": [
-            {"check": f.check, "where": f.where, "problem": f.problem, "count": f.count,
-             "repairable": f.repair is not None, "repaired": f.repaired} for f in report.findings]})
+        print_json(
+            {
+                "ok": report.ok,
+                "checked": report.checked,
+                "findings": [
+                    {
+                        "check": f.check,
+                        "where": f.where,
+                        "problem": f.problem,
+                        "count": f.count,
+                        "repairable": f.repair is not None,
+                        "repaired": f.repaired,
+                    }
+                    for f in report.findings
+                ],
+            }
+        )
     else:
         for line in report.lines():
             click.echo(line)
     if not report.ok:
-        raise IntegrityProblemsError("Problem kvar / problems remain" + ("" if repair else
-                                     "; kör / run `insightbank check --repair`"))
+        raise IntegrityProblemsError(
+            "Problem kvar / problems remain" + ("" if repair else "; kör / run `insightbank check --repair`")
+        )
 
 
 @click.group(name="access")
@@ -102,8 +121,13 @@ def access_group() -> None:
 @access_group.command()
 @click.argument("role")
 @click.option("--municipality", "-m", required=True, help="Kommunen rollen tillhör / the role's municipality.")
-@click.option("--clearance", type=click.Choice(access.CLEARANCES), default="internal", show_default=True,
-              help="Högsta känslighet rollen ser i sin kommun / highest sensitivity it sees in its municipality.")
+@click.option(
+    "--clearance",
+    type=click.Choice(CLEARANCES),
+    default="internal",
+    show_default=True,
+    help="Högsta känslighet rollen ser i sin kommun / highest sensitivity it sees in its municipality.",
+)
 @click.option("--write", is_flag=True, help="Får också skriva i sin kommun / may also write in its municipality.")
 @click.option("--create", is_flag=True, help="Skapa rollen (LOGIN, utan lösenord) / create the role.")
 @pass_app
@@ -147,8 +171,10 @@ def list_(app: AppContext, fmt: str) -> None:
     if fmt == "json":
         print_json([r.__dict__ for r in rows])
     else:
-        print_table(["roll/role", "kommun/municipality", "nivå/clearance", "skriva/write"],
-                    [(r.role, r.municipality, r.clearance, "ja/yes" if r.write else "") for r in rows])
+        print_table(
+            ["roll/role", "kommun/municipality", "nivå/clearance", "skriva/write"],
+            [(r.role, r.municipality, r.clearance, "ja/yes" if r.write else "") for r in rows],
+        )
 
 
 COMMANDS = [backup_, restore, check, access_group]

@@ -10,10 +10,21 @@ import click
 from insightbank.cli.context import AppContext, pass_app, split_values
 from insightbank.cli.insight_options import parse_date
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
-from insightbank.queries import InsightFilter
+from insightbank.insights.filters import InsightFilter
 
-DIMS = ("perspective", "venn_region", "subpopulation", "shift", "theme", "cross_cutting", "municipality", "method",
-        "organisation_type", "study", "year")
+DIMS = (
+    "perspective",
+    "venn_region",
+    "subpopulation",
+    "shift",
+    "theme",
+    "cross_cutting",
+    "municipality",
+    "method",
+    "organisation_type",
+    "study",
+    "year",
+)
 
 
 def scope_options(func: Any) -> Any:
@@ -36,12 +47,13 @@ def scope(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
         municipalities=split_values(opts.get("municipality")),
         sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
         statuses=vocab.match_all("status", split_values(opts.get("status"))),
-        date_from=parse_date(opts.get("date_from")), date_to=parse_date(opts.get("date_to")),
+        date_from=parse_date(opts.get("date_from")),
+        date_to=parse_date(opts.get("date_to")),
     )
 
 
 def _engine(app: AppContext, name: str | None) -> str:
-    from insightbank import engines
+    from insightbank.analysis.text import engines
 
     with app.bank.reading() as conn:
         chosen = name or engines.active(conn)
@@ -53,13 +65,27 @@ def _engine(app: AppContext, name: str | None) -> str:
 @click.option("--rows", "rows_dim", type=click.Choice(DIMS), default="perspective", show_default=True)
 @click.option("--cols", "cols_dim", type=click.Choice(DIMS), default="subpopulation", show_default=True)
 @scope_options
-@click.option("--stale-years", type=float, default=3, show_default=True, help="Gammal cell: ingen insikt nyare än så / stale cell.")
+@click.option(
+    "--stale-years",
+    type=float,
+    default=3,
+    show_default=True,
+    help="Gammal cell: ingen insikt nyare än så / stale cell.",
+)
 @click.option("--figure", type=click.Path(path_type=Path, dir_okay=False), help="Värmekarta / heatmap (.png, .svg).")
 @click.option("--fresh", is_flag=True, help="Räkna om även om en aktuell ögonblicksbild finns / always recompute.")
 @format_option
 @pass_app
-def gaps(app: AppContext, rows_dim: str, cols_dim: str, stale_years: float, figure: Path | None, fresh: bool,
-         fmt: str, **opts: Any) -> None:
+def gaps(
+    app: AppContext,
+    rows_dim: str,
+    cols_dim: str,
+    stale_years: float,
+    figure: Path | None,
+    fresh: bool,
+    fmt: str,
+    **opts: Any,
+) -> None:
     """Täckningsmatris och vita fläckar / coverage matrix and white spots.
 
     \b
@@ -69,11 +95,11 @@ def gaps(app: AppContext, rows_dim: str, cols_dim: str, stale_years: float, figu
       insightbank gaps --rows municipality --cols shift -m Grums -m Karlstad --from 2024-01-01
       insightbank --lang en gaps --rows perspective --cols method --figure gaps.png
     """
-    from insightbank.analysis import gap_cache
+    from insightbank.analysis.coverage import cache as gap_cache
 
     report = gap_cache.gaps(app.bank, rows_dim, cols_dim, scope(app, opts), app.lang, fresh, stale_years=stale_years)
     if figure:
-        from insightbank.analysis.figures import heatmap_figure
+        from insightbank.analysis.coverage.figures import heatmap_figure
 
         click.echo(f"Figur / figure: {heatmap_figure(report, figure)}", err=True)
     m = report.matrix
@@ -106,12 +132,12 @@ def venn(app: AppContext, examples: int, figure: Path | None, fmt: str, **opts: 
       insightbank venn --figure perspektiv.svg --examples 0
       insightbank venn -m Grums --format json
     """
-    from insightbank.analysis.venn import render_text, venn_counts
+    from insightbank.analysis.coverage.venn import render_text, venn_counts
 
     with app.bank.reading() as conn:
         counts = venn_counts(conn, scope(app, opts), examples=examples, lang=app.lang)
     if figure:
-        from insightbank.analysis.figures import venn_figure
+        from insightbank.analysis.coverage.figures import venn_figure
 
         click.echo(f"Figur / figure: {venn_figure(counts, figure)}", err=True)
     if fmt == "json":
@@ -134,8 +160,8 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
       insightbank similar 3f2a91c0
       insightbank similar 3f2a91c0 --engine minilm --limit 5 --format json
     """
-    from insightbank import queries
-    from insightbank.analysis import similarity
+    from insightbank.analysis.text import similarity
+    from insightbank.insights import queries
 
     chosen = _engine(app, engine)
     with app.bank.reading() as conn:
@@ -145,13 +171,28 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
     studies, towns = report.corroboration()[target]
     seen = f"sedd i / seen in {studies} studier/studies / {towns} kommuner/municipalities"
     if fmt == "json":
-        print_json({"id": str(target), "engine": chosen, "corroboration": {"studies": studies, "municipalities": towns},
-                    "similar": [{"id": str(s.id), "statement": s.statement, "score": round(s.score, 4),
-                                 "municipality": s.municipality} for s in found]})
+        print_json(
+            {
+                "id": str(target),
+                "engine": chosen,
+                "corroboration": {"studies": studies, "municipalities": towns},
+                "similar": [
+                    {
+                        "id": str(s.id),
+                        "statement": s.statement,
+                        "score": round(s.score, 4),
+                        "municipality": s.municipality,
+                    }
+                    for s in found
+                ],
+            }
+        )
         return
     click.echo(f"“{corpus.texts[corpus.index()[target]]}” ({seen})")
-    print_table(["id", "likhet/score", "insikt/statement", "kommun"],
-                [[str(s.id)[:8], f"{s.score:.2f}", s.statement, s.municipality or ""] for s in found])
+    print_table(
+        ["id", "likhet/score", "insikt/statement", "kommun"],
+        [[str(s.id)[:8], f"{s.score:.2f}", s.statement, s.municipality or ""] for s in found],
+    )
 
 
 @click.command()
@@ -161,7 +202,9 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
 @scope_options
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @pass_app
-def duplicates(app: AppContext, threshold: float | None, engine: str | None, across: bool, fmt: str, **opts: Any) -> None:
+def duplicates(
+    app: AppContext, threshold: float | None, engine: str | None, across: bool, fmt: str, **opts: Any
+) -> None:
     """Nära dubbletter och bekräftelse / near-duplicates and corroboration.
 
     \b
@@ -170,7 +213,7 @@ def duplicates(app: AppContext, threshold: float | None, engine: str | None, acr
       insightbank duplicates --threshold 0.3 --across --format json
       insightbank duplicates --engine minilm
     """
-    from insightbank.analysis import similarity
+    from insightbank.analysis.text import similarity
 
     chosen = _engine(app, engine)
     report = similarity.duplicates(app.bank, chosen, threshold, scope(app, opts))
@@ -178,14 +221,28 @@ def duplicates(app: AppContext, threshold: float | None, engine: str | None, acr
     if fmt == "json":
         print_json(data)
         return
-    rows = [[f"{p['score']:.2f}", p["a"][:8], p["a_statement"], p["b"][:8], p["b_statement"], " / ".join(map(str, p["municipalities"]))]
-            for p in data["pairs"]]
-    print_table(["likhet", "id", "insikt A", "id", "insikt B", "kommuner"], rows,
-                title=f"{len(rows)} par / pairs ≥ {report.threshold:g} ({chosen}, {report.encoded.new_encodings} nya kodningar / new encodings)")
+    rows = [
+        [
+            f"{p['score']:.2f}",
+            p["a"][:8],
+            p["a_statement"],
+            p["b"][:8],
+            p["b_statement"],
+            " / ".join(map(str, p["municipalities"])),
+        ]
+        for p in data["pairs"]
+    ]
+    print_table(
+        ["likhet", "id", "insikt A", "id", "insikt B", "kommuner"],
+        rows,
+        title=f"{len(rows)} par / pairs ≥ {report.threshold:g} ({chosen}, {report.encoded.new_encodings} nya kodningar / new encodings)",
+    )
 
 
 @click.command()
-@click.option("--kind", type=click.Choice(("insight-term", "terms", "municipalities")), default="terms", show_default=True)
+@click.option(
+    "--kind", type=click.Choice(("insight-term", "terms", "municipalities")), default="terms", show_default=True
+)
 @click.option("--format", "fmt", type=click.Choice(("table", "graphml", "json")), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Fil / file (annars stdout).")
 @click.option("--engine", help="Motor för nära dubbletter (municipalities) / engine for near-duplicates.")
@@ -213,7 +270,9 @@ def graph(app: AppContext, kind: str, fmt: str, output: Path | None, engine: str
     if text is not None:
         click.echo(text)
     else:
-        click.echo(f"Skrev / wrote {output} ({g.number_of_nodes()} noder/nodes, {g.number_of_edges()} kanter/edges)", err=True)
+        click.echo(
+            f"Skrev / wrote {output} ({g.number_of_nodes()} noder/nodes, {g.number_of_edges()} kanter/edges)", err=True
+        )
 
 
 COMMANDS = [gaps, venn, similar, duplicates, graph]

@@ -7,9 +7,10 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 
-from insightbank import db
+from insightbank.bank import open_bank
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
+from insightbank.storage.meta import get_meta, set_meta
 
 
 @click.command()
@@ -28,22 +29,31 @@ def init(app: AppContext, name: str | None, municipality: str | None, organisati
     with app.bank.transaction() as conn:
         for key, value in (("name", name), ("municipality", municipality), ("organisation", organisation)):
             if value:
-                db.set_meta(conn, key, value)
+                set_meta(conn, key, value)
     click.echo(f"Banken är klar / the bank is ready: {app.bank.display_url()}")
 
 
 def bank_facts(app: AppContext) -> dict[str, object]:
-    from insightbank import engines
+    from insightbank.analysis.text import engines
 
     with app.bank.reading() as conn:
-        counts = {t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
-                  for t in ("insight", "study", "evidence", "change_log")}
+        counts = {
+            t: conn.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar_one()
+            for t in ("insight", "study", "evidence", "change_log")
+        }
         local = conn.execute(sa.text("SELECT count(*) FROM term WHERE is_local")).scalar_one()
-        meta = {k: db.get_meta(conn, k) for k in ("bank_id", "name", "municipality", "organisation")}
+        meta = {k: get_meta(conn, k) for k in ("bank_id", "name", "municipality", "organisation")}
         revision = ", ".join(sorted(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()))
         engine = engines.describe(conn)
-    return {"bank": app.bank.display_url(), "backend": app.bank.dialect, "schema": revision,
-            "embedding_engine": engine, **meta, **{f"{k}_count": v for k, v in counts.items()}, "local_terms": local}
+    return {
+        "bank": app.bank.display_url(),
+        "backend": app.bank.dialect,
+        "schema": revision,
+        "embedding_engine": engine,
+        **meta,
+        **{f"{k}_count": v for k, v in counts.items()},
+        "local_terms": local,
+    }
 
 
 @click.command()
@@ -66,10 +76,17 @@ def info(app: AppContext, fmt: str) -> None:
 
 @click.command(name="import")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Kontrollera och rapportera utan att skriva / check and report, write nothing.")
-@click.option("--new-terms", is_flag=True, help="Lägg till okända värden som lokala termer / add unknown values as local terms.")
-@click.option("--mapping", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="YAML: kolumnrubrik → fält / column header → field, for other layouts.")
+@click.option(
+    "--dry-run", is_flag=True, help="Kontrollera och rapportera utan att skriva / check and report, write nothing."
+)
+@click.option(
+    "--new-terms", is_flag=True, help="Lägg till okända värden som lokala termer / add unknown values as local terms."
+)
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="YAML: kolumnrubrik → fält / column header → field, for other layouts.",
+)
 @pass_app
 def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping: Path | None) -> None:
     """Importera ett insiktspaket eller kalkylark / import an insight package or a spreadsheet.
@@ -87,15 +104,19 @@ def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping
       insightbank import insiktskarta.csv --new-terms
       insightbank import annan_layout.xlsx --mapping kolumner.yaml
     """
-    from insightbank.importing import import_path
+    from insightbank.exchange.importing import import_path
 
     for line in import_path(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms, mapping_file=mapping):
         click.echo(line)
 
 
 @click.command()
-@click.option("--path", "target", type=click.Path(path_type=Path, dir_okay=False),
-              help="Var demobanken skapas / where the demo bank is written (default: user data dir).")
+@click.option(
+    "--path",
+    "target",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Var demobanken skapas / where the demo bank is written (default: user data dir).",
+)
 @click.option("--no-tui", is_flag=True, help="Bygg bara banken / only build the bank.")
 @click.pass_context
 def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
@@ -116,7 +137,7 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
     path = target or demo_db_path()
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-    bank = db.open_bank(f"sqlite:///{path.resolve()}")
+    bank = open_bank(f"sqlite:///{path.resolve()}")
     summary = build_demo_bank(bank, actor=app.actor)
     bank.dispose()
     click.echo(f"Demobank / demo bank: {path} ({summary})")

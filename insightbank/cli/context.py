@@ -7,8 +7,9 @@ from functools import cached_property
 
 import click
 
+from insightbank.bank import open_bank
 from insightbank.config import current_actor, resolve_db_url
-from insightbank.db import Bank, open_bank
+from insightbank.storage.engine import Bank
 from insightbank.vocabulary import Vocabulary
 
 LANGS = ("sv", "en")

@@ -11,15 +11,21 @@ from typing import Any
 import click
 from sqlalchemy.engine import Connection
 
-from insightbank import queries, studies
 from insightbank.cli.context import split_values
 from insightbank.errors import ValidationError
-from insightbank.records import SENSITIVITIES, STATUSES, InsightData, Quote
+from insightbank.insights import queries, studies
+from insightbank.insights.records import SENSITIVITIES, STATUSES, TAG_FIELDS, InsightData, Quote
+from insightbank.storage.tables import STUDY
 from insightbank.vocabulary import normalise
 
 OPTIONS = [
     click.option("--statement", "-s", help="Insikten i en mening / the insight in one sentence."),
-    click.option("--perspective", "-p", multiple=True, help="clients, risk_groups, general_public (kod eller etikett; upprepa eller ;)."),
+    click.option(
+        "--perspective",
+        "-p",
+        multiple=True,
+        help="clients, risk_groups, general_public (kod eller etikett; upprepa eller ;).",
+    ),
     click.option("--subpopulation", "-g", multiple=True, help="Målgrupp, t.ex. children, Barn."),
     click.option("--shift", "-f", multiple=True, help="Förflyttning, t.ex. acute_to_preventive."),
     click.option("--theme", "-t", multiple=True, help="Tema / theme."),
@@ -74,22 +80,28 @@ def resolve_study(conn: Connection, text: str | None) -> uuid.UUID | None:
     if by_title:
         return by_title
     try:
-        return queries.resolve_id(conn, text, studies.STUDY)
+        return queries.resolve_id(conn, text, STUDY)
     except Exception:
-        raise ValidationError(f"--study: ingen studie / no study titled or with id {text!r} (see `insightbank studies list`)") from None
+        raise ValidationError(
+            f"--study: ingen studie / no study titled or with id {text!r} (see `insightbank studies list`)"
+        ) from None
 
 
 def apply_options(conn: Connection, base: InsightData, opts: dict[str, Any]) -> InsightData:
     """``base`` with every given option applied (a given option replaces that field)."""
     data = InsightData(**{k: getattr(base, k) for k in InsightData.__dataclass_fields__})
-    plain = {"statement": "statement", "description": "description", "municipality": "municipality",
-             "organisation_type": "organisation_type", "sensitivity": "sensitivity", "status": "status"}
+    plain = {
+        "statement": "statement",
+        "description": "description",
+        "municipality": "municipality",
+        "organisation_type": "organisation_type",
+        "sensitivity": "sensitivity",
+        "status": "status",
+    }
     for option, attr in plain.items():
         if opts.get(option) is not None:
             setattr(data, attr, opts[option])
-    lists = {"perspective": "perspectives", "subpopulation": "subpopulations", "shift": "shifts",
-             "theme": "themes", "cross_cutting": "cross_cutting"}
-    for option, attr in lists.items():
+    for option, attr in TAG_FIELDS.items():
         if opts.get(option):
             setattr(data, attr, split_values(opts[option]))
     if opts.get("date_"):

@@ -6,16 +6,29 @@ from typing import Any
 
 import click
 
-from insightbank import changelog, insights, queries
 from insightbank.cli.context import AppContext, pass_app, split_values
 from insightbank.cli.insight_options import apply_options, insight_options, parse_date, prompt_missing, resolve_study
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
-from insightbank.queries import InsightFilter
-from insightbank.records import InsightData, InsightRecord
+from insightbank.insights import queries
+from insightbank.insights import writes as insights
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import InsightData, InsightRecord
+from insightbank.storage import changelog
 from insightbank.vocabulary import Vocabulary
 
-LIST_COLUMNS = ["id", "statement", "perspectives", "subpopulations", "shifts", "themes", "study", "municipality",
-                "date", "sensitivity", "status"]
+LIST_COLUMNS = [
+    "id",
+    "statement",
+    "perspectives",
+    "subpopulations",
+    "shifts",
+    "themes",
+    "study",
+    "municipality",
+    "date",
+    "sensitivity",
+    "status",
+]
 
 
 @click.command()
@@ -83,9 +96,17 @@ def emit(records: list[InsightRecord], fmt: str, vocab: Vocabulary, lang: str, t
     if fmt == "csv":
         print_csv(LIST_COLUMNS, [[r.to_json()[c] for c in LIST_COLUMNS] for r in records])
         return
-    rows = [[str(r.id)[:8], r.statement, [vocab.label("perspective", p, lang) for p in r.perspectives],
-             [vocab.label("subpopulation", s, lang) for s in r.subpopulations], r.study_title or "",
-             r.municipality or ""] for r in records]
+    rows = [
+        [
+            str(r.id)[:8],
+            r.statement,
+            [vocab.label("perspective", p, lang) for p in r.perspectives],
+            [vocab.label("subpopulation", s, lang) for s in r.subpopulations],
+            r.study_title or "",
+            r.municipality or "",
+        ]
+        for r in records
+    ]
     heads = ["id", "insikt/statement", "perspektiv", "målgrupp", "studie/study", "kommun"]
     title = f"{len(records)} av/of {total}" if total is not None else None
     print_table(heads, rows, title=title, wide=1)
@@ -163,14 +184,25 @@ def _show_table(r: InsightRecord, vocab: Vocabulary, lang: str, changes: list[ch
         return "; ".join(vocab.label(dim, c, lang) for c in codes)
 
     rows = [
-        ("id", str(r.id)), ("insikt / statement", r.statement), ("beskrivning / description", r.description or ""),
-        ("perspektiv", labels("perspective", r.perspectives)), ("Venn", r.venn_region),
-        ("målgrupper", labels("subpopulation", r.subpopulations)), ("förflyttningar", labels("shift", r.shifts)),
-        ("teman", labels("theme", r.themes)), ("tvärperspektiv", labels("cross_cutting", r.cross_cutting)),
-        ("studie / study", r.study_title or ""), ("kommun", r.municipality or ""),
-        ("organisationstyp", vocab.label("organisation_type", r.organisation_type, lang) if r.organisation_type else ""),
-        ("datum", str(r.date or "")), ("känslighet", vocab.label("sensitivity", r.sensitivity, lang)),
-        ("status", vocab.label("status", r.status, lang)), ("version", str(r.version)),
+        ("id", str(r.id)),
+        ("insikt / statement", r.statement),
+        ("beskrivning / description", r.description or ""),
+        ("perspektiv", labels("perspective", r.perspectives)),
+        ("Venn", r.venn_region),
+        ("målgrupper", labels("subpopulation", r.subpopulations)),
+        ("förflyttningar", labels("shift", r.shifts)),
+        ("teman", labels("theme", r.themes)),
+        ("tvärperspektiv", labels("cross_cutting", r.cross_cutting)),
+        ("studie / study", r.study_title or ""),
+        ("kommun", r.municipality or ""),
+        (
+            "organisationstyp",
+            vocab.label("organisation_type", r.organisation_type, lang) if r.organisation_type else "",
+        ),
+        ("datum", str(r.date or "")),
+        ("känslighet", vocab.label("sensitivity", r.sensitivity, lang)),
+        ("status", vocab.label("status", r.status, lang)),
+        ("version", str(r.version)),
         ("ursprung / origin", r.origin_bank or ""),
     ]
     rows += [(f"citat {i + 1}", f"“{q.text}” — {q.speaker_role or '?'}") for i, q in enumerate(r.quotes)]
@@ -181,7 +213,12 @@ def _show_table(r: InsightRecord, vocab: Vocabulary, lang: str, changes: list[ch
 @click.command()
 @click.argument("insight_id")
 @insight_options
-@click.option("--version", "seen_version", type=int, help="Versionen du läste (skyddar mot att skriva över) / the version you read.")
+@click.option(
+    "--version",
+    "seen_version",
+    type=int,
+    help="Versionen du läste (skyddar mot att skriva över) / the version you read.",
+)
 @pass_app
 def edit(app: AppContext, insight_id: str, seen_version: int | None, **opts: Any) -> None:
     """Ändra en insikt; angivna fält ersätts / edit an insight; given fields are replaced.
@@ -220,4 +257,3 @@ def delete(app: AppContext, insight_id: str, yes: bool) -> None:
 
 
 COMMANDS = [add, list_, search, show, edit, delete]
-

@@ -46,12 +46,12 @@ class BankGroup(click.Group):
         except InsightbankError as exc:
             raise UserError(exc) from None
         except sa.exc.OperationalError as exc:
-            from insightbank.faults import translate
+            from insightbank.storage.faults import translate
 
             mapped = translate(exc) or InsightbankError(f"databasfel / database error: {exc.orig}")
             raise UserError(mapped) from None
         except sa.exc.DBAPIError as exc:
-            from insightbank.faults import translate
+            from insightbank.storage.faults import translate
 
             known = translate(exc)
             if known is None:
@@ -60,7 +60,9 @@ class BankGroup(click.Group):
 
 
 @click.group(cls=BankGroup, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", envvar="INSIGHTBANK_DB", help="Banken: SQLAlchemy-URL eller filsökväg / the bank: URL or file path.")
+@click.option(
+    "--db", envvar="INSIGHTBANK_DB", help="Banken: SQLAlchemy-URL eller filsökväg / the bank: URL or file path."
+)
 @click.option("--lang", type=click.Choice(LANGS), envvar="INSIGHTBANK_LANG", help="Språk / language (sv, en).")
 @click.version_option(__version__, prog_name="insightbank")
 @click.pass_context
@@ -84,8 +86,16 @@ def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
         open_ui(app.url, lang=app.lang)
 
 
-for command in [*insights_cmd.COMMANDS, bank_cmd.init, bank_cmd.info, bank_cmd.import_, bank_cmd.demo,
-                studies_cmd.studies_group, vocab_cmd.vocab_group, stories_group]:
+for command in [
+    *insights_cmd.COMMANDS,
+    bank_cmd.init,
+    bank_cmd.info,
+    bank_cmd.import_,
+    bank_cmd.demo,
+    studies_cmd.studies_group,
+    vocab_cmd.vocab_group,
+    stories_group,
+]:
     cli.add_command(command)
 # Shared bank (issue 7): `edit` wrapped with conflict details and --force-merge.
 cli.add_command(merge_cmd.edit)

@@ -12,11 +12,12 @@ from typing import Any
 
 import click
 
-from insightbank import insights, merge, queries
 from insightbank.cli import insights_cmd
 from insightbank.cli.context import AppContext
 from insightbank.cli.insight_options import apply_options
 from insightbank.errors import ConflictError
+from insightbank.insights import merge, queries
+from insightbank.insights import writes as insights
 
 MERGE_HELP = """
 
@@ -40,8 +41,10 @@ def _merge(app: AppContext, insight_id: str, seen_version: int, force: bool, opt
             raise ConflictError(found.message())
         version = insights.update(conn, record.id, mine, record.version, app.actor)  # type: ignore[arg-type]
     kept = ", ".join(sorted(set(found.theirs) - set(found.yours))) or "–"
-    click.echo(f"Sammanfogad / merged: {record.id} (version {version}); dina fält / your fields: "
-               f"{', '.join(sorted(found.yours)) or '–'}; deras behölls / theirs kept: {kept}")
+    click.echo(
+        f"Sammanfogad / merged: {record.id} (version {version}); dina fält / your fields: "
+        f"{', '.join(sorted(found.yours)) or '–'}; deras behölls / theirs kept: {kept}"
+    )
 
 
 def _callback(force_merge: bool, **kwargs: Any) -> None:
@@ -61,10 +64,15 @@ def _callback(force_merge: bool, **kwargs: Any) -> None:
 edit = click.Command(
     name="edit",
     callback=_callback,
-    params=[*insights_cmd.edit.params,
-            click.Option(["--force-merge"], is_flag=True,
-                         help="Vid krock: lägg dina fält ovanpå den nya versionen / on conflict: apply your "
-                              "fields on top of the new version.")],
+    params=[
+        *insights_cmd.edit.params,
+        click.Option(
+            ["--force-merge"],
+            is_flag=True,
+            help="Vid krock: lägg dina fält ovanpå den nya versionen / on conflict: apply your "
+            "fields on top of the new version.",
+        ),
+    ],
     help=(insights_cmd.edit.help or "") + MERGE_HELP,
     short_help=insights_cmd.edit.short_help,
 )

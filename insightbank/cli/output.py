@@ -15,7 +15,11 @@ from rich.table import Table
 
 FORMATS = ("table", "json", "csv")
 format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
     help="table för människor, json/csv för skript / table for people, json/csv for scripts.",
 )
 
@@ -46,8 +50,9 @@ def _flat(value: Any) -> str:
     return str(value)
 
 
-def print_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None,
-                wide: int | None = None) -> None:
+def print_table(
+    columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str | None = None, wide: int | None = None
+) -> None:
     """A table; column ``wide`` (the statement, in lists) gets the room the others leave."""
     table = Table(title=title, show_lines=False, header_style="bold", expand=True)
     for pos, column in enumerate(columns):

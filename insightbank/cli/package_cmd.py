@@ -6,12 +6,14 @@ from pathlib import Path
 
 import click
 
-from insightbank import queries, vocabulary
+from insightbank import vocabulary
 from insightbank.cli.context import AppContext, pass_app, split_values
 from insightbank.cli.insight_options import parse_date, resolve_study
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
 from insightbank.errors import ValidationError
-from insightbank.records import STATUSES
+from insightbank.insights import queries
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import STATUSES
 
 
 @click.command(name="export")
@@ -23,15 +25,34 @@ from insightbank.records import STATUSES
 @click.option("--perspective", "-p", multiple=True, help="clients, risk_groups, general_public.")
 @click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Status (upprepa) / status (repeat).")
 @click.option("--id", "ids", multiple=True, help="Insiktens id eller prefix (upprepa) / insight id or prefix.")
-@click.option("--include", type=click.Choice(["internal"]),
-              help="Ta med interna insikter också / also export internal ones (confidential never leaves).")
-@click.option("--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping.")
-@click.option("--names", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.")
+@click.option(
+    "--include",
+    type=click.Choice(["internal"]),
+    help="Ta med interna insikter också / also export internal ones (confidential never leaves).",
+)
+@click.option(
+    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
+)
+@click.option(
+    "--names",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
+)
 @pass_app
-def export(app: AppContext, path: Path, municipality: tuple[str, ...], study: tuple[str, ...], date_from: str | None,
-           date_to: str | None, perspective: tuple[str, ...], status: tuple[str, ...], ids: tuple[str, ...],
-           include: str | None, redact: bool, names: Path | None) -> None:
+def export(
+    app: AppContext,
+    path: Path,
+    municipality: tuple[str, ...],
+    study: tuple[str, ...],
+    date_from: str | None,
+    date_to: str | None,
+    perspective: tuple[str, ...],
+    status: tuple[str, ...],
+    ids: tuple[str, ...],
+    include: str | None,
+    redact: bool,
+    names: Path | None,
+) -> None:
     """Exportera ett insiktspaket / export an insight package (.zip, folder, or .csv/.xlsx).
 
     Bara publika insikter lämnar banken, interna med --include internal, konfidentiella
@@ -46,22 +67,30 @@ def export(app: AppContext, path: Path, municipality: tuple[str, ...], study: tu
       insightbank export paket/ --include internal --redact --names namn.txt
       insightbank export insikter.xlsx -p risk_groups --from 2026-01-01
     """
-    from insightbank.package_export import ExportOptions
-    from insightbank.package_export import export as run
-    from insightbank.privacy import load_names
+    from insightbank.exchange.packages.export import ExportOptions
+    from insightbank.exchange.packages.export import export as run
+    from insightbank.exchange.privacy import load_names
 
     with app.bank.reading() as conn:
         vocab = vocabulary.load(conn)
-        chosen = queries.InsightFilter(
+        chosen = InsightFilter(
             perspectives=vocab.match_all("perspective", split_values(perspective)),
-            municipalities=split_values(municipality), statuses=list(status),
+            municipalities=split_values(municipality),
+            statuses=list(status),
             study_ids=[s for s in (resolve_study(conn, t) for t in study) if s],
             ids=[queries.resolve_id(conn, i) for i in split_values(ids)],
-            date_from=parse_date(date_from), date_to=parse_date(date_to))
+            date_from=parse_date(date_from),
+            date_to=parse_date(date_to),
+        )
         if chosen.date_from and chosen.date_to and chosen.date_to < chosen.date_from:
             raise ValidationError("--to är före --from / --to is before --from")
-        options = ExportOptions(chosen, include_internal=include == "internal", redact=redact,
-                                names=load_names(names), extra_study_ids=chosen.study_ids)
+        options = ExportOptions(
+            chosen,
+            include_internal=include == "internal",
+            redact=redact,
+            names=load_names(names),
+            extra_study_ids=chosen.study_ids,
+        )
         report = run(conn, path, options, app.actor)
     for line in report.lines():
         click.echo(line)
@@ -79,7 +108,7 @@ def imports(app: AppContext, conflicts: bool, fmt: str) -> None:
       insightbank imports
       insightbank imports --conflicts --format json
     """
-    from insightbank import import_log
+    from insightbank.exchange.packages import log as import_log
 
     with app.bank.reading() as conn:
         found = import_log.open_conflicts(conn) if conflicts else import_log.recent_imports(conn)

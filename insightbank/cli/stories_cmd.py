@@ -11,12 +11,15 @@ from pathlib import Path
 
 import click
 
-from insightbank import frameworks, queries, stories, story_import
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
 from insightbank.errors import ValidationError
-from insightbank.frameworks import Framework
-from insightbank.storyset import Answer, StoryData, format_answer, parse_answer
+from insightbank.insights import queries
+from insightbank.stories import frameworks
+from insightbank.stories import importing as story_import
+from insightbank.stories import store as stories
+from insightbank.stories.frameworks import Framework
+from insightbank.stories.storyset import Answer, StoryData, format_answer, parse_answer
 
 collection_option = click.option("--collection", "-c", required=True, help="Samlingens namn / the collection's name.")
 
@@ -37,18 +40,29 @@ def _answers(fw: Framework, raw: tuple[str, ...]) -> dict[str, Answer]:
 
 
 def _framework(ref: str) -> Framework:
-    return frameworks.load(Path(ref)) if Path(ref).suffix.lower() in (".yaml", ".yml", ".json") else frameworks.shipped(ref)
+    return (
+        frameworks.load(Path(ref))
+        if Path(ref).suffix.lower() in (".yaml", ".yml", ".json")
+        else frameworks.shipped(ref)
+    )
 
 
 @stories_group.command(name="import")
-@click.option("--format", "fmt", type=click.Choice(story_import.FORMATS), required=True,
-              help="sensemaker (data-CSV + definition-JSON), narrafirma (berättelse-CSV + formulär-CSV), csv (långt format).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(story_import.FORMATS),
+    required=True,
+    help="sensemaker (data-CSV + definition-JSON), narrafirma (berättelse-CSV + formulär-CSV), csv (långt format).",
+)
 @collection_option
 @click.option("--framework", help="csv: ett medföljande ramverk / a shipped framework (forskola, tillit, kasam).")
 @click.option("--dry-run", is_flag=True, help="Kontrollera utan att spara / check without writing.")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
-def import_stories(app: AppContext, fmt: str, collection: str, framework: str | None, dry_run: bool, files: tuple[Path, ...]) -> None:
+def import_stories(
+    app: AppContext, fmt: str, collection: str, framework: str | None, dry_run: bool, files: tuple[Path, ...]
+) -> None:
     """Importera berättelser / import stories. Allt eller inget / all or nothing.
 
     \b
@@ -86,8 +100,15 @@ def export_stories(app: AppContext, collection: str, path: Path) -> None:
 @click.option("--answer", "-a", multiple=True, help="FRÅGA=VÄRDE: triad a;b;c, dyad 0–1, val id;id, NA för N/A.")
 @click.option("--framework", help="För en ny samling / for a new collection: forskola, tillit, kasam or a file.")
 @pass_app
-def add_story(app: AppContext, collection: str, source_id: str, title: str | None, text: str, answer: tuple[str, ...],
-              framework: str | None) -> None:
+def add_story(
+    app: AppContext,
+    collection: str,
+    source_id: str,
+    title: str | None,
+    text: str,
+    answer: tuple[str, ...],
+    framework: str | None,
+) -> None:
     """Lägg till en berättelse / add a story.
 
     \b
@@ -102,7 +123,9 @@ def add_story(app: AppContext, collection: str, source_id: str, title: str | Non
                 raise ValidationError(f"Samlingen {collection!r} finns inte; ange / give --framework")
             stories.ensure_collection(conn, collection, _framework(framework), "manual")
         _, fw = stories.collection(conn, collection)
-        story_id = stories.add_story(conn, collection, StoryData(source_id, text, title, _answers(fw, answer)), app.actor)
+        story_id = stories.add_story(
+            conn, collection, StoryData(source_id, text, title, _answers(fw, answer)), app.actor
+        )
     click.echo(f"Sparad / saved: {story_id}")
 
 
@@ -114,8 +137,15 @@ def add_story(app: AppContext, collection: str, source_id: str, title: str | Non
 @click.option("--answer", "-a", multiple=True, help="FRÅGA=VÄRDE, ersätter det svaret / replaces that answer.")
 @click.option("--version", "seen", type=int, help="Versionen du läste / the version you read (default: current).")
 @pass_app
-def edit_story(app: AppContext, collection: str, story: str, title: str | None, text: str | None,
-               answer: tuple[str, ...], seen: int | None) -> None:
+def edit_story(
+    app: AppContext,
+    collection: str,
+    story: str,
+    title: str | None,
+    text: str | None,
+    answer: tuple[str, ...],
+    seen: int | None,
+) -> None:
     """Ändra en berättelse / edit a story (by source id or UUID).
 
     \b
@@ -126,8 +156,12 @@ def edit_story(app: AppContext, collection: str, story: str, title: str | None, 
         story_id = stories.resolve(conn, collection, story)
         before, _, version = stories.get_story(conn, story_id)
         _, fw = stories.collection(conn, collection)
-        changes = StoryData(before.source_id, text if text is not None else before.text,
-                            title if title is not None else before.title, _answers(fw, answer))
+        changes = StoryData(
+            before.source_id,
+            text if text is not None else before.text,
+            title if title is not None else before.title,
+            _answers(fw, answer),
+        )
         new = stories.edit_story(conn, story_id, changes, seen if seen is not None else version, app.actor)
     click.echo(f"Sparad / saved: {story_id} (version {new})")
 
@@ -150,14 +184,25 @@ def show_story(app: AppContext, collection: str, story: str, fmt: str) -> None:
         _, fw = stories.collection(conn, collection)
         cited_by = [str(i) for i in stories.insights_of_story(conn, story_id)]
     answers = {q.id: format_answer(q, data.answers[q.id]) for q in fw.questions if q.id in data.answers}
-    out = {"id": str(story_id), "source_id": data.source_id, "title": data.title, "text": data.text, "version": version,
-           "answers": answers, "meta": data.meta, "cited_by_insights": cited_by}
+    out = {
+        "id": str(story_id),
+        "source_id": data.source_id,
+        "title": data.title,
+        "text": data.text,
+        "version": version,
+        "answers": answers,
+        "meta": data.meta,
+        "cited_by_insights": cited_by,
+    }
     if fmt == "json":
         print_json(out)
     else:
         rows = [(k, v) for k, v in out.items() if k not in ("answers", "meta")]
         rows += [(f"{fw.question(k).title} [{k}]", v) for k, v in answers.items()]
-        print_table(["fält / field", "värde / value"], [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in rows])
+        print_table(
+            ["fält / field", "värde / value"],
+            [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in rows],
+        )
 
 
 @stories_group.command(name="list")
@@ -187,7 +232,10 @@ def list_stories(app: AppContext, collection: str | None, insight: str | None, f
     if fmt == "json":
         print_json(rows)
     else:
-        print_table(["källid / source id", "rubrik / title", "text"], [[r["source_id"], r["title"], (r["text"] or "")[:70]] for r in rows])
+        print_table(
+            ["källid / source id", "rubrik / title", "text"],
+            [[r["source_id"], r["title"], (r["text"] or "")[:70]] for r in rows],
+        )
 
 
 @stories_group.command(name="cite")
@@ -225,7 +273,12 @@ def list_frameworks(app: AppContext, name: str | None) -> None:
     """
     if name:
         fw = frameworks.shipped(name)
-        print_table(["id", "typ / type", "fråga / question", "alternativ / options"],
-                    [[q.id, q.kind, q.title, " | ".join(o.label for o in q.options)] for q in fw.questions], title=fw.title)
+        print_table(
+            ["id", "typ / type", "fråga / question", "alternativ / options"],
+            [[q.id, q.kind, q.title, " | ".join(o.label for o in q.options)] for q in fw.questions],
+            title=fw.title,
+        )
         return
-    print_table(["namn / name", "titel / title"], [[n, frameworks.shipped(n).title] for n in frameworks.shipped_names()])
+    print_table(
+        ["namn / name", "titel / title"], [[n, frameworks.shipped(n).title] for n in frameworks.shipped_names()]
+    )

@@ -6,14 +6,27 @@ from typing import Any
 
 import click
 
-from insightbank import queries, studies
 from insightbank.cli.context import AppContext, pass_app, split_values
 from insightbank.cli.insight_options import parse_date
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
-from insightbank.records import SENSITIVITIES, StudyData, StudyRecord
+from insightbank.insights import queries, studies
+from insightbank.insights.records import SENSITIVITIES, StudyData, StudyRecord
+from insightbank.storage.tables import STUDY
 
-COLUMNS = ["id", "title", "organisation", "organisation_type", "municipality", "methods", "period_start",
-           "period_end", "participants", "perspectives_reached", "sensitivity", "insight_count"]
+COLUMNS = [
+    "id",
+    "title",
+    "organisation",
+    "organisation_type",
+    "municipality",
+    "methods",
+    "period_start",
+    "period_end",
+    "participants",
+    "perspectives_reached",
+    "sensitivity",
+    "insight_count",
+]
 
 
 @click.group(name="studies")
@@ -28,8 +41,10 @@ def _emit(records: list[StudyRecord], fmt: str) -> None:
     elif fmt == "csv":
         print_csv(COLUMNS, [[d[c] for c in COLUMNS] for d in data])
     else:
-        rows = [[d["id"][:8], d["title"], d["municipality"], d["methods"], d["period_start"], d["insight_count"]]
-                for d in data]
+        rows = [
+            [d["id"][:8], d["title"], d["municipality"], d["methods"], d["period_start"], d["insight_count"]]
+            for d in data
+        ]
         print_table(["id", "titel/title", "kommun", "metod", "start", "insikter"], rows)
 
 
@@ -73,11 +88,19 @@ def add_study(app: AppContext, **o: Any) -> None:
       insightbank studies add --title "Föräldraintervjuer 2025" -m Grums --method interview --participants 14
     """
     data = StudyData(
-        title=o["title"], organisation=o["organisation"], organisation_type=o["organisation_type"],
-        municipality=o["municipality"], methods=split_values(o["method"]), period_start=parse_date(o["start"]),
-        period_end=parse_date(o["end"]), participants=o["participants"],
-        perspectives_reached=split_values(o["reached"]), contact=o["contact"],
-        raw_material_location=o["raw_material"], description=o["description"], sensitivity=o["sensitivity"],
+        title=o["title"],
+        organisation=o["organisation"],
+        organisation_type=o["organisation_type"],
+        municipality=o["municipality"],
+        methods=split_values(o["method"]),
+        period_start=parse_date(o["start"]),
+        period_end=parse_date(o["end"]),
+        participants=o["participants"],
+        perspectives_reached=split_values(o["reached"]),
+        contact=o["contact"],
+        raw_material_location=o["raw_material"],
+        description=o["description"],
+        sensitivity=o["sensitivity"],
     )
     vocab = app.vocab()
     with app.bank.transaction() as conn:
@@ -97,7 +120,7 @@ def show_study(app: AppContext, study_id: str, fmt: str) -> None:
       insightbank studies show 7c1e
     """
     with app.bank.reading() as conn:
-        record = studies.get(conn, queries.resolve_id(conn, study_id, studies.STUDY))
+        record = studies.get(conn, queries.resolve_id(conn, study_id, STUDY))
     data = record.to_json()
     if fmt == "json":
         print_json(data)

@@ -46,8 +46,9 @@ def list_terms(app: AppContext, dimension: str | None, fmt: str) -> None:
 @click.option("--code", help="Kod (annars skapas en) / code (made from the label if left out).")
 @click.option("--description", default="", help="Kort beskrivning / short description.")
 @pass_app
-def add_term(app: AppContext, dimension: str, label_sv: str, label_en: str | None, code: str | None,
-             description: str) -> None:
+def add_term(
+    app: AppContext, dimension: str, label_sv: str, label_en: str | None, code: str | None, description: str
+) -> None:
     """Lägg till en lokal term / add a local term.
 
     \b

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
-from insightbank.queries import InsightFilter
+from insightbank.insights.filters import InsightFilter
 from insightbank.tui import services
 from insightbank.tui.base import BankModal
 from insightbank.tui.format import perspective_marks, short
@@ -54,7 +54,9 @@ class CellInsightsModal(BankModal[None]):
             table.add_row(short(r.statement, 70), perspective_marks(r.perspectives), r.municipality or "")
 
     def on_count_loaded(self, message: CountLoaded) -> None:
-        self.query_one("#cell-count", Static).update(t("gaps.cell_count", n=message.total, shown=min(message.total, LIMIT)))
+        self.query_one("#cell-count", Static).update(
+            t("gaps.cell_count", n=message.total, shown=min(message.total, LIMIT))
+        )
 
     def action_close(self) -> None:
         self.dismiss(None)

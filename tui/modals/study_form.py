@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
-from insightbank.records import InsightRecord, StudyData, StudyRecord
+from insightbank.insights.records import InsightRecord, StudyData, StudyRecord
 from insightbank.tui import services
 from insightbank.tui.base import BankModal
 from insightbank.tui.format import short
@@ -50,8 +50,12 @@ class StudyFormModal(BankModal[StudyData | None]):
                 with Vertical():
                     yield Label(t("studies.organisation"), classes="field-label")
                     yield Input(id="s-organisation", compact=True)
-            yield VocabPicker(vocab.dimension("method").label(lang), list(vocab.terms.get("method", {}).values()),
-                              lang, id="s-methods")
+            yield VocabPicker(
+                vocab.dimension("method").label(lang),
+                list(vocab.terms.get("method", {}).values()),
+                lang,
+                id="s-methods",
+            )
             yield Label(t("capture.description"), classes="field-label")
             yield Input(id="s-description", compact=True)
             yield Static(t("studies.form_keys"), classes="dim")
@@ -75,11 +79,19 @@ class StudyFormModal(BankModal[StudyData | None]):
         if not title:
             self.notify(t("studies.need_title"), severity="warning")
             return
+
         def value(name: str) -> str | None:
             return self.query_one(f"#s-{name}", Input).value.strip() or None
 
-        self.dismiss(StudyData(title=title, methods=self.query_one(VocabPicker).chosen, municipality=value("municipality"),
-                               organisation=value("organisation"), description=value("description")))
+        self.dismiss(
+            StudyData(
+                title=title,
+                methods=self.query_one(VocabPicker).chosen,
+                municipality=value("municipality"),
+                organisation=value("organisation"),
+                description=value("description"),
+            )
+        )
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -89,7 +101,8 @@ def asked_text(studies: list[StudyRecord], insights: list[InsightRecord]) -> str
     if not studies and not insights:
         return t("studies.asked_none")
     lines = [f"[b]{t('studies.asked_yes')}[/b]"]
-    lines.extend(f"· {escape(short(s.title, 60))} — {escape(s.municipality or '')} {escape(s.contact or '')}"
-                 for s in studies)
+    lines.extend(
+        f"· {escape(short(s.title, 60))} — {escape(s.municipality or '')} {escape(s.contact or '')}" for s in studies
+    )
     lines.extend(f"  ” {escape(short(i.statement, 70))}” ({escape(i.municipality or '')})" for i in insights)
     return "\n".join(lines)

@@ -17,10 +17,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from insightbank import search
 from insightbank.errors import InsightbankError
-from insightbank.queries import InsightFilter
-from insightbank.records import InsightRecord
+from insightbank.insights import search
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import InsightRecord
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.detail import detail_text
@@ -32,9 +32,14 @@ PAGE_SIZE = 100
 DEBOUNCE = 0.08
 MIN_SEARCH = 2
 #: filter select id → (vocabulary dimension, InsightFilter field)
-VOCAB_FILTERS = {"f-perspective": ("perspective", "perspectives"), "f-subpopulation": ("subpopulation", "subpopulations"),
-                 "f-shift": ("shift", "shifts"), "f-theme": ("theme", "themes"), "f-status": ("status", "statuses"),
-                 "f-sensitivity": ("sensitivity", "sensitivities")}
+VOCAB_FILTERS = {
+    "f-perspective": ("perspective", "perspectives"),
+    "f-subpopulation": ("subpopulation", "subpopulations"),
+    "f-shift": ("shift", "shifts"),
+    "f-theme": ("theme", "themes"),
+    "f-status": ("status", "statuses"),
+    "f-sensitivity": ("sensitivity", "sensitivities"),
+}
 
 
 class BrowserScreen(BankScreen):
@@ -183,8 +188,17 @@ class BrowserScreen(BankScreen):
         table.clear()
         self.records = {str(r.id): r for r in message.records}
         vocab, lang = self.ib.vocab, self.ib.lang
-        table.add_rows([(short(r.statement, 52), perspective_marks(r.perspectives), short(r.municipality or "", 11),
-                         vocab.label("status", r.status, lang)) for r in message.records])
+        table.add_rows(
+            [
+                (
+                    short(r.statement, 52),
+                    perspective_marks(r.perspectives),
+                    short(r.municipality or "", 11),
+                    vocab.label("status", r.status, lang),
+                )
+                for r in message.records
+            ]
+        )
         # DataTable.add_rows cannot take keys, so rows are keyed by position
         self._order = [str(r.id) for r in message.records]
         self._show_pager()
@@ -227,8 +241,9 @@ class BrowserScreen(BankScreen):
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         current = self.selected()
         if current is not None and current.id == message.record.id:
-            self.query_one("#detail", Static).update(detail_text(message.record, self.ib.vocab, self.ib.lang,
-                                                                 message.extras))
+            self.query_one("#detail", Static).update(
+                detail_text(message.record, self.ib.vocab, self.ib.lang, message.extras)
+            )
 
     def action_similar(self) -> None:
         record = self.selected()
@@ -263,7 +278,9 @@ class BrowserScreen(BankScreen):
             if yes and record is not None:
                 self.delete_record(record)
 
-        self.app.push_screen(ConfirmModal(t("browser.confirm_delete", statement=short(record.statement, 60))), confirmed)
+        self.app.push_screen(
+            ConfirmModal(t("browser.confirm_delete", statement=short(record.statement, 60))), confirmed
+        )
 
     @work(thread=True, group="write")
     def delete_record(self, record: InsightRecord) -> None:

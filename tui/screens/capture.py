@@ -17,7 +17,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, Select, Static
 
 from insightbank.errors import InsightbankError
-from insightbank.records import SENSITIVITIES, STATUSES, InsightData, InsightRecord, Quote, StudyRecord
+from insightbank.insights.records import SENSITIVITIES, STATUSES, InsightData, InsightRecord, Quote, StudyRecord
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import short
@@ -74,13 +74,22 @@ class CaptureScreen(BankScreen):
             with Horizontal(classes="form-row"):
                 with Vertical():
                     yield Label(vocab.dimension("sensitivity").label(lang), classes="field-label")
-                    yield Select([(vocab.label("sensitivity", c, lang), c) for c in SENSITIVITIES],
-                                 value=rec.sensitivity if rec else "internal", allow_blank=False,
-                                 id="sensitivity", compact=True)
+                    yield Select(
+                        [(vocab.label("sensitivity", c, lang), c) for c in SENSITIVITIES],
+                        value=rec.sensitivity if rec else "internal",
+                        allow_blank=False,
+                        id="sensitivity",
+                        compact=True,
+                    )
                 with Vertical():
                     yield Label(vocab.dimension("status").label(lang), classes="field-label")
-                    yield Select([(vocab.label("status", c, lang), c) for c in STATUSES],
-                                 value=rec.status if rec else "draft", allow_blank=False, id="status", compact=True)
+                    yield Select(
+                        [(vocab.label("status", c, lang), c) for c in STATUSES],
+                        value=rec.status if rec else "draft",
+                        allow_blank=False,
+                        id="status",
+                        compact=True,
+                    )
             yield Static(t("capture.keys_hint"), id="capture-status")
         yield Footer()
 
@@ -102,19 +111,30 @@ class CaptureScreen(BankScreen):
 
     def data(self) -> InsightData:
         """What the form holds, as the core's input record (validated by the core on save)."""
-        text = {name: self.query_one(f"#{name}", Input).value.strip()
-                for name in ("statement", "municipality", "description", "quote", "role")}
+        text = {
+            name: self.query_one(f"#{name}", Input).value.strip()
+            for name in ("statement", "municipality", "description", "quote", "role")
+        }
         study = self.query_one("#study", Select).value
         study_id = uuid.UUID(study) if isinstance(study, str) else None
-        municipality = text["municipality"] or (self.studies[str(study)].municipality if isinstance(study, str) else None)
+        municipality = text["municipality"] or (
+            self.studies[str(study)].municipality if isinstance(study, str) else None
+        )
         tags = {dim: self.query_one(f"#pick-{dim}", VocabPicker).chosen for dim in PICKERS}
         keep = self.record
         return InsightData(
-            statement=text["statement"], perspectives=self.query_one(PerspectiveToggles).codes,
-            description=text["description"] or None, subpopulations=tags["subpopulation"], shifts=tags["shift"],
-            themes=tags["theme"], cross_cutting=keep.cross_cutting if keep else [], study_id=study_id,
-            municipality=municipality, organisation_type=keep.organisation_type if keep else None,
-            date=keep.date if keep else None, sensitivity=str(self.query_one("#sensitivity", Select).value),
+            statement=text["statement"],
+            perspectives=self.query_one(PerspectiveToggles).codes,
+            description=text["description"] or None,
+            subpopulations=tags["subpopulation"],
+            shifts=tags["shift"],
+            themes=tags["theme"],
+            cross_cutting=keep.cross_cutting if keep else [],
+            study_id=study_id,
+            municipality=municipality,
+            organisation_type=keep.organisation_type if keep else None,
+            date=keep.date if keep else None,
+            sensitivity=str(self.query_one("#sensitivity", Select).value),
             status=str(self.query_one("#status", Select).value),
             quotes=[Quote(text["quote"], text["role"] or None)] if text["quote"] else [],
         )

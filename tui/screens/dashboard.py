@@ -59,7 +59,9 @@ class DashboardScreen(BankScreen):
 
     @work(thread=True, exclusive=True, group="dashboard-extras")
     def load_extras(self) -> None:
-        self.post_message(DashboardLoaded(services.dashboard_extras(self.ib.bank, self.ib.vocab, self.ib.lang, self.ib.today)))
+        self.post_message(
+            DashboardLoaded(services.dashboard_extras(self.ib.bank, self.ib.vocab, self.ib.lang, self.ib.today))
+        )
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         facts = message.facts
@@ -72,16 +74,25 @@ class DashboardScreen(BankScreen):
             self._show_imports(facts["imports"])
 
     def _show_size(self, facts: dict[str, Any]) -> None:
-        lines = [f"[b]{facts['name']}[/b]", facts["municipality"], "",
-                 t("dashboard.insights", n=f"{facts['insights']:,}".replace(",", " "))]
+        lines = [
+            f"[b]{facts['name']}[/b]",
+            facts["municipality"],
+            "",
+            t("dashboard.insights", n=f"{facts['insights']:,}".replace(",", " ")),
+        ]
         self._size_text = "\n".join(lines)
         self.query_one("#dash-size", Static).update(self._size_text + "\n" + self._studies_line)
         table = self.query_one("#latest-table", DataTable)
         table.clear()
         vocab, lang = self.ib.vocab, self.ib.lang
         for record in facts["latest"]:
-            table.add_row(short(record.statement, 70), perspective_marks(record.perspectives),
-                          record.municipality or "", vocab.label("status", record.status, lang), key=str(record.id))
+            table.add_row(
+                short(record.statement, 70),
+                perspective_marks(record.perspectives),
+                record.municipality or "",
+                vocab.label("status", record.status, lang),
+                key=str(record.id),
+            )
 
     def _show_spots(self, spots: list[dict[str, Any]]) -> None:
         widget = self.query_one("#dash-spots", Static)
@@ -106,6 +117,7 @@ class DashboardScreen(BankScreen):
 def _import_line(item: dict[str, Any]) -> str:
     """One import in a 26-column panel: when (MM-DD), from where, and what it did."""
     counts = f"+{item['created']} ~{item['updated']}" + (f" !{item['conflicts']}" if item["conflicts"] else "")
-    sender = short(str(item["sender_municipality"] or item["sender_name"] or item["package_id"]),
-                   max(18 - len(counts), 4))
+    sender = short(
+        str(item["sender_municipality"] or item["sender_name"] or item["package_id"]), max(18 - len(counts), 4)
+    )
     return f"{str(item['imported_at'])[5:10]} {sender} {counts}"

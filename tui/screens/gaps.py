@@ -32,8 +32,10 @@ class GapScreen(BankScreen):
 
     def compose(self) -> ComposeResult:
         vocab, lang = self.ib.vocab, self.ib.lang
-        options = [(t(f"dim.{d}") if d in ("venn_region", "municipality") else vocab.dimension(d).label(lang), d)
-                   for d in services.GAP_DIMENSIONS]
+        options = [
+            (t(f"dim.{d}") if d in ("venn_region", "municipality") else vocab.dimension(d).label(lang), d)
+            for d in services.GAP_DIMENSIONS
+        ]
         yield Header()
         with Horizontal(id="gap-axes"):
             yield Label(t("gaps.rows"), classes="field-label")
@@ -77,9 +79,14 @@ class GapScreen(BankScreen):
         self.spots = {(s["row"], s["col"]): s for s in result["white_spots"]}
         labels = result.get("labels", {})
         rows, cols = result["rows"], result["cols"]
-        self.query_one(Heatmap).show(rows, cols, result["counts"], set(self.spots),
-                                     [labels.get("rows", {}).get(r, r) for r in rows],
-                                     [labels.get("cols", {}).get(c, c) for c in cols])
+        self.query_one(Heatmap).show(
+            rows,
+            cols,
+            result["counts"],
+            set(self.spots),
+            [labels.get("rows", {}).get(r, r) for r in rows],
+            [labels.get("cols", {}).get(c, c) for c in cols],
+        )
         self._show_venn(message.result["venn"])
 
     def on_heatmap_cell_highlighted(self, message: Heatmap.CellHighlighted) -> None:

@@ -11,7 +11,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Header, Input, Label, RadioButton, RadioSet, Select, Static
 
-from insightbank import engines
+from insightbank.analysis.text import engines
 from insightbank.config import resolve_db_url
 from insightbank.errors import InsightbankError
 from insightbank.tui import services
@@ -36,8 +36,9 @@ class SettingsScreen(BankScreen):
                 for lang in LANGS:
                     yield RadioButton(t(f"settings.lang_{lang}"), value=lang == self.ib.lang, id=f"lang-{lang}")
             yield Label(t("settings.engine"), classes="field-label")
-            yield Select([(f"{name}: {text}", name) for name, text in engines.ENGINES.items()],
-                         allow_blank=False, id="engine")
+            yield Select(
+                [(f"{name}: {text}", name) for name, text in engines.ENGINES.items()], allow_blank=False, id="engine"
+            )
             yield Static("", id="engine-note", classes="dim")
         yield Footer()
 

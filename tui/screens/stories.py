@@ -27,9 +27,9 @@ from insightbank.tui.messages import StoriesLoaded
 from insightbank.tui.widgets.ternary import TernaryPlot
 
 if TYPE_CHECKING:
-    from insightbank.analysis.comparison import Comparison, Difference
-    from insightbank.analysis.patterns import Pattern
-    from insightbank.analysis.story_clusters import ClusterResult
+    from insightbank.analysis.stories.clusters import ClusterResult
+    from insightbank.analysis.stories.comparison import Comparison, Difference
+    from insightbank.analysis.stories.patterns import Pattern
 
 
 class StoriesScreen(BankScreen):
@@ -80,8 +80,13 @@ class StoriesScreen(BankScreen):
         clusters.add_column("n", width=6)
         clusters.add_column(t("stories.mark"), width=16)
         compared = self.query_one("#compare-table", DataTable)
-        for label, width in ((t("stories.question"), 30), (t("stories.n_ab"), 9), (t("stories.effect"), 22),
-                             ("q", 7), (t("stories.summary"), 40)):
+        for label, width in (
+            (t("stories.question"), 30),
+            (t("stories.n_ab"), 9),
+            (t("stories.effect"), 22),
+            ("q", 7),
+            (t("stories.summary"), 40),
+        ):
             compared.add_column(label, width=width)
         self.load_collections()
 
@@ -141,8 +146,12 @@ class StoriesScreen(BankScreen):
         self.collection = found
         questions = found.framework.questions
         triads = [(short(q.title, 40), q.id) for q in questions if q.kind == "triad"]
-        filters = [(short(f"{q.title}: {o.label}", 40), f"{q.id}:{o.id}") for q in questions if q.kind == "choice"
-                   for o in q.options]
+        filters = [
+            (short(f"{q.title}: {o.label}", 40), f"{q.id}:{o.id}")
+            for q in questions
+            if q.kind == "choice"
+            for o in q.options
+        ]
         with self.prevent(Select.Changed):
             self.query_one("#triad-q", Select).set_options(triads)
             self.query_one("#plot-filter", Select).set_options(filters)
@@ -158,7 +167,9 @@ class StoriesScreen(BankScreen):
         if self.collection is None or not isinstance(question, str):
             return
         flt = self.query_one("#plot-filter", Select).value
-        points, na = story_services.triad_points(self.collection.stories, question, flt if isinstance(flt, str) else None)
+        points, na = story_services.triad_points(
+            self.collection.stories, question, flt if isinstance(flt, str) else None
+        )
         q = self.collection.framework.question(question)
         labels = (q.options[0].label, q.options[1].label, q.options[2].label)
         self.query_one(TernaryPlot).plot(labels, points, na)
@@ -178,7 +189,9 @@ class StoriesScreen(BankScreen):
         for c in result.clusters:
             table.add_row(short(c.label, 60), str(c.size), "", key=str(c.id))
         self.query_one("#compare-table", DataTable).clear()
-        self.query_one("#compare-head", Static).update(f"[dim]{escape(result.how_chosen)}[/dim]\n{t('stories.compare_hint')}")
+        self.query_one("#compare-head", Static).update(
+            f"[dim]{escape(result.how_chosen)}[/dim]\n{t('stories.compare_hint')}"
+        )
 
     def _mark_text(self, cluster_id: int) -> str:
         mark = self.marks.get(cluster_id)
@@ -252,6 +265,7 @@ class StoriesScreen(BankScreen):
             self.notify(t("stories.none"), severity="warning")
             return
         name = self.collection.name
+
         def saved(done: bool | None) -> None:
             if done:
                 self.load_collection(name)

@@ -12,8 +12,8 @@ from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
 
 from insightbank.errors import InsightbankError
-from insightbank.frameworks import Framework, Question
-from insightbank.storyset import Answer
+from insightbank.stories.frameworks import Framework, Question
+from insightbank.stories.storyset import Answer
 from insightbank.tui import story_services
 from insightbank.tui.base import BankModal
 from insightbank.tui.i18n import t

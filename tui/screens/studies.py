@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from insightbank.errors import InsightbankError
-from insightbank.queries import InsightFilter
-from insightbank.records import StudyData
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import StudyData
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import short
@@ -58,8 +58,9 @@ class StudiesScreen(BankScreen):
         vocab, lang = self.ib.vocab, self.ib.lang
         for s in message.studies:
             methods = ", ".join(vocab.label("method", m, lang) for m in s.methods)
-            table.add_row(short(s.title, 56), s.municipality or "", short(methods, 26), str(s.insight_count),
-                          key=str(s.id))
+            table.add_row(
+                short(s.title, 56), s.municipality or "", short(methods, 26), str(s.insight_count), key=str(s.id)
+            )
         self.query_one("#study-count", Static).update(t("studies.count", n=len(message.studies)))
 
     def action_focus_table(self) -> None:

@@ -68,12 +68,20 @@ class TransferScreen(BankScreen):
         try:
             if kind == "import":
                 lines = transfer_services.import_path(
-                    self.ib.bank, path, self.ib.actor, dry_run=check("#dry-run", Checkbox).value,
-                    new_terms=check("#new-terms", Checkbox).value)
+                    self.ib.bank,
+                    path,
+                    self.ib.actor,
+                    dry_run=check("#dry-run", Checkbox).value,
+                    new_terms=check("#new-terms", Checkbox).value,
+                )
             else:
                 lines = transfer_services.export_path(
-                    self.ib.bank, path, self.ib.actor, include_internal=check("#include-internal", Checkbox).value,
-                    redact=check("#redact", Checkbox).value)
+                    self.ib.bank,
+                    path,
+                    self.ib.actor,
+                    include_internal=check("#include-internal", Checkbox).value,
+                    redact=check("#redact", Checkbox).value,
+                )
         except InsightbankError as exc:
             self.post_message(TransferFinished([transfer_services.cli_error(exc)], ok=False))
             return

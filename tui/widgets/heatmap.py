@@ -57,8 +57,15 @@ class Heatmap(Widget, can_focus=True):
         self.counts: dict[str, dict[str, int]] = {}
         self.spots: set[tuple[str, str]] = set()
 
-    def show(self, rows: list[str], cols: list[str], counts: dict[str, dict[str, int]],
-             spots: set[tuple[str, str]], row_labels: list[str], col_labels: list[str]) -> None:
+    def show(
+        self,
+        rows: list[str],
+        cols: list[str],
+        counts: dict[str, dict[str, int]],
+        spots: set[tuple[str, str]],
+        row_labels: list[str],
+        col_labels: list[str],
+    ) -> None:
         self.rows, self.cols, self.counts, self.spots = rows, cols, counts, spots
         self.row_labels, self.col_labels = row_labels, col_labels
         self.cursor = (0, 0)

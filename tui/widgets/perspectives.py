@@ -62,8 +62,10 @@ class PerspectiveToggles(Widget, can_focus=True):
         text = Text()
         for i, code in enumerate(CODES):
             on = bool(self.mask & PERSPECTIVE_BITS[code])
-            text.append(f"[{'x' if on else ' '}] {i + 1} {self.vocab.label('perspective', code, self.lang)}   ",
-                        style="bold" if on else "dim")
+            text.append(
+                f"[{'x' if on else ' '}] {i + 1} {self.vocab.label('perspective', code, self.lang)}   ",
+                style="bold" if on else "dim",
+            )
         text.append(f"\n{t('capture.venn_region')}: ", style="")
         text.append(self.region_label(), style="bold")
         return text

@@ -84,8 +84,16 @@ class VocabPicker(Vertical):
             self.picker = picker
             self.codes = codes
 
-    def __init__(self, title: str, terms: list[TermInfo], lang: str, *, chosen: list[str] | None = None,
-                 multi: bool = True, id: str | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        terms: list[TermInfo],
+        lang: str,
+        *,
+        chosen: list[str] | None = None,
+        multi: bool = True,
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.title = title
         self.terms = terms

@@ -16,8 +16,9 @@ class TernaryPlot(Widget):
     TernaryPlot { width: auto; height: auto; padding: 0 1; border: round $panel; }
     """
 
-    def __init__(self, labels: tuple[str, str, str] = ("A", "B", "C"), *, cols: int = 40, rows: int = 16,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, labels: tuple[str, str, str] = ("A", "B", "C"), *, cols: int = 40, rows: int = 16, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         self.labels = labels
         self.cols, self.rows = cols, rows
@@ -38,9 +39,9 @@ class TernaryPlot(Widget):
 
         for i in range(101):
             s = i / 100
-            dot(0.5 * s, 1 - s)          # left edge
-            dot(0.5 + 0.5 * s, s)        # right edge
-            dot(s, 1.0)                  # base
+            dot(0.5 * s, 1 - s)  # left edge
+            dot(0.5 + 0.5 * s, s)  # right edge
+            dot(s, 1.0)  # base
         for point in self.points:
             dot(*to_xy(point))
         return canvas
@@ -50,7 +51,10 @@ class TernaryPlot(Widget):
         text = Text(self.labels[0][:width].center(width) + "\n", style="bold")
         for line in self._canvas():
             text.append("".join(chr(BRAILLE + bits) for bits in line) + "\n")
-        text.append(self.labels[1][: width // 2].ljust(width // 2) + self.labels[2][: width - width // 2].rjust(width - width // 2),
-                    style="bold")
+        text.append(
+            self.labels[1][: width // 2].ljust(width // 2)
+            + self.labels[2][: width - width // 2].rjust(width - width // 2),
+            style="bold",
+        )
         text.append(f"\nn = {len(self.points)}" + (f"   N/A = {self.na}" if self.na else ""))
         return text

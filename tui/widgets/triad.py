@@ -23,8 +23,13 @@ Point = tuple[float, float, float]
 STEP = 0.05
 CENTRE: Point = (1 / 3, 1 / 3, 1 / 3)
 JUMPS: dict[str, Point] = {
-    "8": (1.0, 0.0, 0.0), "1": (0.0, 1.0, 0.0), "3": (0.0, 0.0, 1.0),
-    "4": (0.5, 0.5, 0.0), "6": (0.5, 0.0, 0.5), "2": (0.0, 0.5, 0.5), "5": CENTRE,
+    "8": (1.0, 0.0, 0.0),
+    "1": (0.0, 1.0, 0.0),
+    "3": (0.0, 0.0, 1.0),
+    "4": (0.5, 0.5, 0.0),
+    "6": (0.5, 0.0, 0.5),
+    "2": (0.0, 0.5, 0.5),
+    "5": CENTRE,
 }
 
 
@@ -79,8 +84,9 @@ class Triad(Widget, can_focus=True):
             self.triad = triad
             self.value = value
 
-    def __init__(self, labels: tuple[str, str, str], *, rows: int = 9, value: Point | None = CENTRE,
-                 id: str | None = None) -> None:
+    def __init__(
+        self, labels: tuple[str, str, str], *, rows: int = 9, value: Point | None = CENTRE, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
         localise_bindings(self)
         self.labels = labels

@@ -1,0 +1,1 @@
+"""Story statistics: variables, compositional summaries, tests, patterns, comparisons, clusters and figures."""

@@ -1,0 +1,1 @@
+"""Text similarity: engines, embeddings with their cache, similar and duplicate insights, evaluation."""

@@ -1,0 +1,31 @@
+"""Opening a bank: the storage engine, upgraded to the newest schema, with the standard vocabulary.
+
+Storage knows nothing of the vocabulary, so seeding the standard terms on open happens here, one
+layer up; the CLI, the TUI, fixtures and tests open banks through this module.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from insightbank.errors import ConfigError
+from insightbank.storage.engine import Bank, create_bank_engine, migrate
+from insightbank.storage.meta import ensure_bank_identity
+from insightbank.vocabulary import seed_standard_terms
+
+__all__ = ["Bank", "open_bank"]
+
+
+def open_bank(url: str, *, migrate_schema: bool = True) -> Bank:
+    """Open (and if needed create and upgrade) the bank at ``url``."""
+    engine = create_bank_engine(url)
+    try:
+        if migrate_schema:
+            migrate(engine)
+            with engine.begin() as conn:
+                ensure_bank_identity(conn)
+                seed_standard_terms(conn)
+    except sa.exc.OperationalError as exc:
+        engine.dispose()
+        raise ConfigError(f"Kan inte öppna banken / cannot open the bank {url!r}: {exc.orig}") from None
+    return Bank(url=url, engine=engine)

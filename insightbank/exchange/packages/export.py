@@ -1,0 +1,333 @@
+"""Export: choose what may leave the bank, check it for personal data, write a package.
+
+What may leave (PRODUCT.md, Privacy):
+- insights and studies marked ``public``; ``internal`` only with ``--include internal``;
+  ``confidential`` never, whatever the options;
+- a study that may not leave is not exported even when an exported insight cites it: the
+  insight goes without its study link (and its quotes without theirs), and the report says
+  how many lost it. Refusing the whole export would make one confidential study block
+  every public insight it produced;
+- quotes (evidence) follow their insight; the vocabulary goes with the terms in use.
+Every text field is scanned (:mod:`insightbank.exchange.privacy`) before anything is written.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+import uuid
+import zipfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from insightbank import __version__, vocabulary
+from insightbank.errors import ConfigError, InsightbankError
+from insightbank.exchange.packages.format import (
+    DESCRIPTOR,
+    EXPORTABLE,
+    FORMAT_VERSION,
+    PACKAGE_PROFILE,
+    RESOURCES,
+    TAG_RESOURCES,
+    cell,
+    field_names,
+    sha256_hex,
+    table_schema,
+    utc_text,
+)
+from insightbank.exchange.privacy import Finding, NameList, Scanner, redact
+from insightbank.insights import queries, studies
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.storage.meta import get_meta
+from insightbank.storage.models import utcnow
+
+#: resource → (id column, text columns scanned for personal data).
+SCANNED = {
+    "insights": ("id", ("statement", "description", "municipality", "origin_bank")),
+    "evidence": ("id", ("text", "speaker_role")),
+    "studies": (
+        "id",
+        ("title", "organisation", "municipality", "contact", "raw_material_location", "description", "origin_bank"),
+    ),
+    "vocabulary": ("code", ("label_sv", "label_en", "description_sv", "description_en")),
+}
+
+
+class PersonalDataError(InsightbankError):
+    """The export found personal data and stopped; nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, findings: list[Finding], limit: int = 40) -> None:
+        self.findings = findings
+        lines = [f"  {f}" for f in findings[:limit]]
+        if len(findings) > limit:
+            lines.append(f"  … och {len(findings) - limit} till / and {len(findings) - limit} more")
+        super().__init__(
+            "\n".join(
+                [
+                    f"Exporten stoppades: {len(findings)} träffar på personuppgifter, inget skrevs / export stopped: "
+                    f"{len(findings)} hits of personal data, nothing was written:",
+                    *lines,
+                    "Rätta texten i banken, eller exportera med --redact för att ersätta träffarna / fix the text in the "
+                    "bank, or export with --redact to replace the hits.",
+                ]
+            )
+        )
+
+
+@dataclass
+class ExportOptions:
+    filter: InsightFilter = field(default_factory=InsightFilter)
+    include_internal: bool = False
+    redact: bool = False
+    names: NameList = field(default_factory=NameList)
+    extra_study_ids: list[uuid.UUID] = field(default_factory=list)
+
+    def sensitivities(self) -> list[str]:
+        return list(EXPORTABLE if self.include_internal else EXPORTABLE[:1])
+
+
+@dataclass
+class ExportSet:
+    """Rows per package resource (Python values), plus what the report needs."""
+
+    tables: dict[str, list[dict[str, Any]]]
+    notes: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class ExportReport:
+    path: str
+    counts: dict[str, int]
+    package_id: uuid.UUID | None = None
+    redactions: list[Finding] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        out = [
+            f"{self.path}: insikter/insights {self.counts.get('insights', 0)}, studier/studies "
+            f"{self.counts.get('studies', 0)}, citat/quotes {self.counts.get('evidence', 0)}, termer/terms "
+            f"{self.counts.get('vocabulary', 0)}"
+        ]
+        if self.redactions:
+            out.append(f"Maskerade personuppgifter / redacted personal data ({len(self.redactions)}):")
+            out += [f"  {f}" for f in self.redactions[:200]]
+        return out + self.notes
+
+
+def collect(conn: Connection, options: ExportOptions) -> ExportSet:
+    """Everything that may leave under ``options``, as package rows, scanned and maybe redacted."""
+    allowed = options.sensitivities()
+    wanted = replace(options.filter, sensitivities=allowed)
+    records = queries.fetch(conn, queries.page_ids(conn, wanted, limit=None))
+    every_study = {s.id: s for s in studies.select(conn)}
+    cited = {r.study_id for r in records if r.study_id} | set(options.extra_study_ids)
+    shared = {sid: every_study[sid] for sid in cited if sid in every_study and every_study[sid].sensitivity in allowed}
+    result = ExportSet({name: [] for name in RESOURCES})
+    unlinked = sum(1 for r in records if r.study_id and r.study_id not in shared)
+    if unlinked:
+        result.notes.append(
+            f"{unlinked} insikter exporterades utan sin studie, som inte får lämna banken / insights "
+            f"exported without their study, which may not leave the bank"
+        )
+    for study in sorted(shared.values(), key=lambda s: str(s.id)):
+        _study_rows(result.tables, study)
+    for record in records:
+        _insight_rows(result.tables, record, record.study_id if record.study_id in shared else None)
+    result.tables["vocabulary"] = _vocabulary_rows(conn, result.tables)
+    _scan(result, options)
+    return result
+
+
+def _study_rows(tables: dict[str, list[dict[str, Any]]], study: StudyRecord) -> None:
+    row = {name: getattr(study, name, None) for name in field_names("studies")}
+    tables["studies"].append(row)
+    tables["study_methods"] += [{"study_id": study.id, "dimension": "method", "code": c} for c in study.methods]
+    tables["study_perspectives"] += [{"study_id": study.id, "perspective": p} for p in study.perspectives_reached]
+
+
+def _insight_rows(tables: dict[str, list[dict[str, Any]]], record: InsightRecord, study_id: uuid.UUID | None) -> None:
+    row = {name: getattr(record, name, None) for name in field_names("insights")} | {"study_id": study_id}
+    tables["insights"].append(row)
+    tables["insight_perspectives"] += [{"insight_id": record.id, "perspective": p} for p in record.perspectives]
+    for dim, resource in TAG_RESOURCES.items():
+        tables[resource] += [{"insight_id": record.id, "dimension": dim, "code": c} for c in record.tags(dim)]
+    tables["evidence"] += [
+        {
+            "id": q.id,
+            "insight_id": record.id,
+            "study_id": study_id,
+            "text": q.text,
+            "speaker_role": q.speaker_role,
+            "position": pos,
+            "version": 1,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+        }
+        for pos, q in enumerate(record.quotes)
+    ]
+
+
+def _vocabulary_rows(conn: Connection, tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """The terms the exported rows use (local ones included), and the three perspectives."""
+    used = {("perspective", code) for code in vocabulary.PERSPECTIVE_BITS}
+    for resource in (*TAG_RESOURCES.values(), "study_methods"):
+        used |= {(r["dimension"], r["code"]) for r in tables[resource]}
+    for resource in ("insights", "studies"):
+        used |= {("organisation_type", r["organisation_type"]) for r in tables[resource] if r["organisation_type"]}
+    vocab = vocabulary.load(conn)
+    rows = []
+    for dim, code in sorted(used):
+        term = vocab.terms.get(dim, {}).get(code) or vocabulary.TermInfo(dim, code, code, code, is_local=True)
+        rows.append(
+            {
+                "dimension": dim,
+                "code": code,
+                "label_sv": term.label_sv,
+                "label_en": term.label_en,
+                "description_sv": term.description_sv or None,
+                "description_en": term.description_en or None,
+                "is_local": term.is_local,
+            }
+        )
+    return rows
+
+
+def _scan(result: ExportSet, options: ExportOptions) -> None:
+    scanner = Scanner(options.names)
+    for resource, (id_column, columns) in SCANNED.items():
+        for row in result.tables[resource]:
+            for column in columns:
+                text = row.get(column)
+                if not isinstance(text, str) or not text:
+                    continue
+                hits = scanner.scan(text, contact=(resource == "studies" and column == "contact"))
+                if hits:
+                    result.findings += [Finding(resource, str(row[id_column]), column, h) for h in hits]
+                    if options.redact:
+                        row[column] = redact(text, hits)
+    if result.findings and not options.redact:
+        raise PersonalDataError(result.findings)
+
+
+def csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
+    columns = field_names(name)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    writer.writerows([cell(row.get(c)) for c in columns] for row in rows)
+    return buffer.getvalue().encode("utf-8")
+
+
+def sender(conn: Connection) -> dict[str, str | None]:
+    keys = ("bank_id", "name", "municipality", "organisation")
+    return {key: get_meta(conn, key) for key in keys}
+
+
+def descriptor(
+    package_id: uuid.UUID,
+    files: dict[str, bytes],
+    who: dict[str, str | None],
+    actor: str,
+    options: ExportOptions,
+    redactions: int,
+) -> dict[str, Any]:
+    now = utc_text(utcnow())
+    place = who.get("municipality") or who.get("name") or "insightbank"
+    return {
+        "$schema": PACKAGE_PROFILE,
+        "name": f"insightbank-{package_id}",
+        "id": f"urn:uuid:{package_id}",
+        "title": f"Insiktspaket från {place} / insight package from {place}",
+        "created": now,
+        "insightbank": {
+            "format_version": FORMAT_VERSION,
+            "package_id": str(package_id),
+            "sender": who,
+            "exported_at": now,
+            "exported_by": actor,
+            "tool_version": __version__,
+            "sensitivities": options.sensitivities(),
+            "filters": _filters(options),
+            "redactions": redactions,
+        },
+        "resources": [
+            {
+                "name": name,
+                "type": "table",
+                "path": f"{name}.csv",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "bytes": len(files[name]),
+                "hash": f"sha256:{sha256_hex(files[name])}",
+                "schema": table_schema(name),
+            }
+            for name in RESOURCES
+        ],
+    }
+
+
+def _filters(options: ExportOptions) -> dict[str, Any]:
+    f = options.filter
+    raw = {
+        "municipalities": f.municipalities,
+        "study_ids": f.study_ids,
+        "perspectives": f.perspectives,
+        "statuses": f.statuses,
+        "ids": f.ids,
+        "date_from": f.date_from,
+        "date_to": f.date_to,
+    }
+    return {k: ([cell(x) for x in v] if isinstance(v, list) else cell(v)) for k, v in raw.items() if v}
+
+
+def write_package(path: Path, files: dict[str, bytes], meta: dict[str, Any]) -> None:
+    """A ``.zip`` (written beside, then renamed: never half a package) or a new, empty folder."""
+    import json
+
+    files = {f"{name}.csv": data for name, data in files.items()}
+    files[DESCRIPTOR] = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    if path.suffix.lower() == ".zip":
+        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+        os.close(handle)
+        try:
+            with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for name, data in files.items():
+                    archive.writestr(name, data)
+            os.replace(temp, path)
+        finally:
+            Path(temp).unlink(missing_ok=True)
+        return
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise ConfigError(f"{path} finns redan och är inte en tom mapp / exists and is not an empty folder")
+    path.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (path / name).write_bytes(data)
+
+
+def export(conn: Connection, path: Path, options: ExportOptions, actor: str) -> ExportReport:
+    """Write a package (``.zip`` or folder) or a spreadsheet (``.csv``, ``.xlsx``) to ``path``."""
+    if not path.parent.is_dir():
+        raise ConfigError(f"Mappen finns inte / folder does not exist: {path.parent}")
+    chosen = collect(conn, options)
+    counts = {name: len(rows) for name, rows in chosen.tables.items()}
+    report = ExportReport(str(path), counts, redactions=chosen.findings, notes=chosen.notes)
+    if path.suffix.lower() in (".csv", ".xlsx"):
+        from insightbank.exchange.spreadsheets import export as spreadsheet_export
+
+        spreadsheet_export.write(path, chosen.tables)
+        return report
+    files = {name: csv_bytes(name, chosen.tables[name]) for name in RESOURCES}
+    report.package_id = uuid.uuid4()
+    meta = descriptor(report.package_id, files, sender(conn), actor, options, len(chosen.findings))
+    write_package(path, files, meta)
+    return report

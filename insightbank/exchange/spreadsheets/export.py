@@ -1,0 +1,123 @@
+"""Export for people who work in spreadsheets: one insight per row, CSV or Excel.
+
+The columns are the headers ``insightbank import`` reads (PRODUCT.md), so a sheet can go
+back in. The rows are the same ones a package gets: filtered, scanned for personal data
+and maybe redacted by :mod:`insightbank.exchange.packages.export`.
+
+Any cell that begins with ``=``, ``+``, ``-`` or ``@`` (also after leading spaces or a
+tab/CR) is neutralised with a leading ``'``: a spreadsheet would otherwise run it as a
+formula (CSV injection), and a quote from a resident can be made to look like one.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import tempfile
+import uuid
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from insightbank.exchange.packages.format import TAG_RESOURCES, cell
+
+COLUMNS = (
+    "id",
+    "statement",
+    "description",
+    "quotes",
+    "perspectives",
+    "subpopulations",
+    "shifts",
+    "themes",
+    "cross_cutting",
+    "municipality",
+    "organisation_type",
+    "source",
+    "method",
+    "date",
+    "sensitivity",
+    "status",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(text: str) -> str:
+    """``'`` in front of anything a spreadsheet would read as a formula; the text itself is kept."""
+    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
+
+
+def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
+    """One flat, neutralised row per insight, in the spreadsheet-import layout."""
+    tags: dict[str, dict[uuid.UUID, list[str]]] = {}
+    for dim, resource in TAG_RESOURCES.items():
+        tags[dim] = defaultdict(list)
+        for link in tables[resource]:
+            tags[dim][link["insight_id"]].append(link["code"])
+    perspectives: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for link in tables["insight_perspectives"]:
+        perspectives[link["insight_id"]].append(link["perspective"])
+    quotes: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for quote in sorted(tables["evidence"], key=lambda q: q["position"]):
+        quotes[quote["insight_id"]].append(" ".join(quote["text"].split()))
+    methods: dict[uuid.UUID, list[str]] = defaultdict(list)
+    for link in tables["study_methods"]:
+        methods[link["study_id"]].append(link["code"])
+    titles = {s["id"]: s["title"] for s in tables["studies"]}
+    out = []
+    for insight in tables["insights"]:
+        iid, sid = insight["id"], insight["study_id"]
+        values = {
+            **{
+                k: cell(insight.get(k))
+                for k in (
+                    "id",
+                    "statement",
+                    "description",
+                    "municipality",
+                    "organisation_type",
+                    "date",
+                    "sensitivity",
+                    "status",
+                )
+            },
+            "quotes": "\n".join(quotes[iid]),
+            "perspectives": ";".join(perspectives[iid]),
+            "subpopulations": ";".join(tags["subpopulation"][iid]),
+            "shifts": ";".join(tags["shift"][iid]),
+            "themes": ";".join(tags["theme"][iid]),
+            "cross_cutting": ";".join(tags["cross_cutting"][iid]),
+            "source": titles.get(sid, "") if sid else "",
+            "method": ";".join(methods[sid]) if sid else "",
+        }
+        out.append([neutralise(values[c]) for c in COLUMNS])
+    return out
+
+
+def write(path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+    """Write ``.csv`` (UTF-8 with BOM, so Excel reads å ä ö) or ``.xlsx``, atomically."""
+    data = rows(tables)
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+    os.close(handle)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            _write_xlsx(Path(temp), data)
+        else:
+            with open(temp, "w", encoding="utf-8-sig", newline="") as out:
+                writer = csv.writer(out)
+                writer.writerow(COLUMNS)
+                writer.writerows(data)
+        os.replace(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)
+
+
+def _write_xlsx(path: Path, data: list[list[str]]) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("insikter")
+    sheet.append(list(COLUMNS))
+    for row in data:
+        sheet.append(row)
+    book.save(path)

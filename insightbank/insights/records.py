@@ -1,0 +1,138 @@
+"""Typed records that move between the CLI, importers, packages and the store.
+
+They are plain dataclasses (not ORM objects) so that bulk paths can use SQLAlchemy core
+and every caller gets the same shape, with perspectives as a set of codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from insightbank.vocabulary import normalise, venn_region
+
+SENSITIVITIES = ("public", "internal", "confidential")
+STATUSES = ("draft", "validated", "acted_on", "fed_back")
+MULTI_DIMENSIONS = ("subpopulation", "shift", "theme", "cross_cutting")
+#: The one map from a tag dimension to its field on records and filters (``subpopulation`` → ``subpopulations``).
+TAG_FIELDS = {
+    "perspective": "perspectives",
+    "subpopulation": "subpopulations",
+    "shift": "shifts",
+    "theme": "themes",
+    "cross_cutting": "cross_cutting",
+}
+
+
+@dataclass
+class Quote:
+    text: str
+    speaker_role: str | None = None
+    id: uuid.UUID | None = None
+
+
+@dataclass
+class InsightData:
+    """What it takes to write an insight. ``id`` None means a new one."""
+
+    statement: str
+    perspectives: list[str]
+    description: str | None = None
+    subpopulations: list[str] = field(default_factory=list)
+    shifts: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    cross_cutting: list[str] = field(default_factory=list)
+    study_id: uuid.UUID | None = None
+    municipality: str | None = None
+    organisation_type: str | None = None
+    date: dt.date | None = None
+    sensitivity: str = "internal"
+    status: str = "draft"
+    quotes: list[Quote] = field(default_factory=list)
+    id: uuid.UUID | None = None
+    origin_bank: str | None = None
+    origin_package_id: uuid.UUID | None = None
+
+    def tags(self, dim: str) -> list[str]:
+        """The codes of one multi-valued dimension (``subpopulation`` → ``subpopulations``)."""
+        return list(getattr(self, TAG_FIELDS[dim]))
+
+    def match_key(self) -> str:
+        return match_key(self.statement, self.study_id)
+
+
+def match_key(statement: str, study_id: uuid.UUID | None) -> str:
+    """How a row without an id is recognised again: its normalised statement in its study."""
+    raw = f"{normalise(statement)}\x1f{study_id or ''}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class InsightRecord(InsightData):
+    """An insight as read from the bank."""
+
+    study_title: str | None = None
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 1
+
+    @property
+    def venn_region(self) -> str:
+        from insightbank.vocabulary import perspective_mask
+
+        return venn_region(perspective_mask(self.perspectives))
+
+    def to_data(self) -> InsightData:
+        names = InsightData.__dataclass_fields__
+        return InsightData(**{k: v for k, v in self.__dict__.items() if k in names})
+
+    def to_json(self) -> dict[str, Any]:
+        """The CLI contract shape: ids and dates as strings, tags as lists of codes."""
+        out = asdict(self)
+        out["study"] = self.study_title
+        out["venn_region"] = self.venn_region
+        out["quotes"] = [{"text": q.text, "speaker_role": q.speaker_role} for q in self.quotes]
+        for key, value in list(out.items()):
+            if isinstance(value, uuid.UUID | dt.date | dt.datetime):
+                out[key] = value.isoformat() if not isinstance(value, uuid.UUID) else str(value)
+        return out
+
+
+@dataclass
+class StudyData:
+    title: str
+    organisation: str | None = None
+    organisation_type: str | None = None
+    municipality: str | None = None
+    methods: list[str] = field(default_factory=list)
+    period_start: dt.date | None = None
+    period_end: dt.date | None = None
+    participants: int | None = None
+    perspectives_reached: list[str] = field(default_factory=list)
+    contact: str | None = None
+    raw_material_location: str | None = None
+    description: str | None = None
+    sensitivity: str = "internal"
+    id: uuid.UUID | None = None
+    origin_bank: str | None = None
+    origin_package_id: uuid.UUID | None = None
+
+
+@dataclass
+class StudyRecord(StudyData):
+    insight_count: int = 0
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    version: int = 1
+
+    def to_json(self) -> dict[str, Any]:
+        out = asdict(self)
+        for key, value in list(out.items()):
+            if isinstance(value, uuid.UUID):
+                out[key] = str(value)
+            elif isinstance(value, dt.date | dt.datetime):
+                out[key] = value.isoformat()
+        return out

@@ -1,0 +1,71 @@
+"""The append-only change log: who changed what, when.
+
+Rows are only ever inserted; triggers created by the first migration refuse UPDATE and
+DELETE on ``change_log`` in both SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from insightbank.storage.models import utcnow
+from insightbank.storage.tables import CHANGE_LOG as TABLE
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """One change-log row, ready for a bulk insert."""
+    payload = {key: _plain(value) for key, value in changes.items()}
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else "{}"
+    return {
+        "at": utcnow(),
+        "actor": actor,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "action": action,
+        "changes": text,
+    }
+
+
+def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    from insightbank.storage.engine import bulk_insert
+
+    bulk_insert(conn, TABLE, rows)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """Changed fields as ``{field: [old, new]}``."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+@dataclass
+class Change:
+    at: dt.datetime
+    actor: str
+    entity: str
+    entity_id: str
+    action: str
+    changes: dict[str, Any]
+
+
+def history(conn: Connection, entity_id: uuid.UUID | str | None = None, limit: int = 50) -> list[Change]:
+    query = sa.select(TABLE).order_by(TABLE.c.id.desc()).limit(limit)
+    if entity_id is not None:
+        query = query.where(TABLE.c.entity_id == str(entity_id))
+    return [Change(r.at, r.actor, r.entity, r.entity_id, r.action, json.loads(r.changes)) for r in conn.execute(query)]

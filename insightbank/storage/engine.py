@@ -1,0 +1,153 @@
+"""The engine of a bank: connection settings, transactions, migrations, bulk inserts.
+
+SQLite gets WAL (readers never block the writer), a busy timeout (writers wait instead of
+failing at once) and enforced foreign keys. Every open upgrades the schema to the newest
+Alembic revision, so an older bank file keeps working after an update.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from insightbank.errors import ConfigError
+from insightbank.storage.faults import translate
+
+BUSY_TIMEOUT_MS = 10_000
+WRITE_OPTION = "insightbank_write"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_bank_engine(url: str) -> Engine:
+    try:
+        if url.startswith("sqlite"):
+            engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            sa.event.listen(engine, "connect", _sqlite_pragmas)
+            _take_over_transactions(engine)
+            return engine
+        return sa.create_engine(url, pool_pre_ping=True)
+    except (sa.exc.ArgumentError, ModuleNotFoundError) as exc:
+        raise ConfigError(f"Kan inte öppna banken / cannot open the bank {url!r}: {exc}") from None
+
+
+def _take_over_transactions(engine: Engine) -> None:
+    """Let SQLAlchemy, not pysqlite, emit BEGIN (pysqlite's own handling breaks SAVEPOINT)."""
+
+    @sa.event.listens_for(engine, "connect")
+    def _no_autobegin(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @sa.event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        # A write transaction takes the write lock at BEGIN, so two writers queue on the
+        # busy timeout instead of failing when a read lock cannot be upgraded.
+        write = conn.get_execution_options().get(WRITE_OPTION, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("insightbank.storage") / "migrations"))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def schema_is_current(engine: Engine) -> bool:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        heads = set(ScriptDirectory.from_config(_alembic_config(conn)).get_heads())
+    return current == heads
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the schema to every head revision (a no-op when current)."""
+    from alembic import command
+
+    if schema_is_current(engine):
+        return
+    with engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), "heads")
+
+
+@dataclass
+class Bank:
+    """An open bank: the engine plus what the rest of the core needs to know about it."""
+
+    url: str
+    engine: Engine
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Connection]:
+        """One all-or-nothing unit of work (on SQLite it holds the write lock from BEGIN).
+
+        A full disk or a lost connection surfaces as a clear :mod:`insightbank.storage.faults` error.
+        """
+        try:
+            with self.engine.connect() as conn:
+                conn = conn.execution_options(**{WRITE_OPTION: True})
+                with conn.begin():
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            mapped = translate(exc, self.display_url())
+            if mapped is None:
+                raise
+            raise mapped from exc
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def display_url(self) -> str:
+        return sa.engine.make_url(self.url).render_as_string(hide_password=True)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert many rows with one executemany.
+
+    On SQLite the column types' own bind processors are applied here and the rows go straight
+    to the driver: SQLAlchemy's per-row parameter handling costs more than SQLite's insert
+    itself on a 100k-row import. Every row must have the same keys. Elsewhere this is
+    ``conn.execute(insert(table), rows)``.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "sqlite":
+        conn.execute(sa.insert(table), rows)
+        return
+    columns = list(rows[0])
+    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    quote = conn.dialect.identifier_preparer.quote
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join('?' for _ in columns)})"
+    )
+    pairs = list(zip(columns, processors, strict=True))
+    params = [tuple(p(row[c]) if p and row[c] is not None else row[c] for c, p in pairs) for row in rows]
+    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]

@@ -1,0 +1,1 @@
+"""Micro-narratives: signifier frameworks, stories in memory and in the bank, and imports of foreign formats."""

@@ -1,0 +1,1 @@
+"""One reader per foreign story format: SenseMaker, NarraFirma, and our own long CSV."""
