@@ -551,3 +551,29 @@ def test_dry_run_lists_what_would_be_created_updated_deleted_and_conflicted(ab, 
     assert f"would be deleted (1):\n  insight {chat}  Unga vill ha chatt" in text
     assert f"conflict (1):\n  insight {elderly}  Äldre saknar mötesplatser" in text
     assert state(b) == before and exists(b, chat)
+
+
+def test_a_second_implementation_verifies_a_package_from_the_documented_steps_alone(a, tmp_path) -> None:
+    """docs/package-format.md, "Signature", steps 1–5, with nothing from insightbank but the package."""
+    import base64
+    import zipfile
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    with a.transaction() as conn:
+        insights.delete(conn, by_statement(a, "Äldre saknar mötesplatser"), "anna")
+    with zipfile.ZipFile(package(a, tmp_path / "a.zip")) as archive:
+        members = {name: archive.read(name) for name in archive.namelist()}
+    document = json.loads(members["signature.json"])
+    assert (document["format"], document["algorithm"]) == ("insightbank-signature/1", "ed25519")
+    public = Ed25519PublicKey.from_public_bytes(base64.b64decode(document["public_key"]))
+    public.verify(base64.b64decode(document["signature"]), document["manifest"].encode("utf-8"))  # raises if bad
+    manifest = json.loads(document["manifest"])
+    descriptor = json.loads(members["datapackage.json"])
+    paths = ["datapackage.json", *(r["path"] for r in descriptor["resources"])]
+    assert all(manifest["files"][p] == "sha256:" + hashlib.sha256(members[p]).hexdigest() for p in paths)
+    assert manifest["bank_id"] == descriptor["insightbank"]["sender"]["bank_id"] == bank_id(a)
+    assert manifest["package_id"] == descriptor["insightbank"]["package_id"]
+    digest = hashlib.sha256(base64.b64decode(document["public_key"])).hexdigest()[:20]
+    assert document["fingerprint"] == "-".join(digest[i : i + 4] for i in range(0, 20, 4)) == fingerprint_of(a)
+    assert "tombstones.csv" in paths and members["tombstones.csv"].startswith(b"entity,id,version,deleted_at\n")
