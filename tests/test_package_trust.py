@@ -252,7 +252,7 @@ def test_one_changed_statement_with_its_checksum_recomputed_is_refused_for_its_s
     change_statement(folder, "Unga vill ha chatt", "Unga vill ha mer pengar")
     before = state(b)
     for extra in ([], ["--allow-unsigned"], ["--trust-new-sender"]):
-        refused(run(runner, b, "import", str(folder), *extra), "insights.csv", "changed after signing")
+        refused(run(runner, b, "import", str(folder), *extra), "insights.csv", "changed after signing", "Grums")
     assert state(b) == before
 
 
@@ -265,6 +265,25 @@ def test_any_byte_changed_after_signing_is_refused_naming_the_file(a, b, runner,
     signature["manifest"] = signature["manifest"].replace(bank_id(a)[:4], "ffff", 1)
     (folder / SIGNATURE).write_text(json.dumps(signature), encoding="utf-8")
     refused(run(runner, b, "import", str(folder)), SIGNATURE, "does not verify")
+    assert state(b)[0] == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not json",
+        "[]",
+        '{"format": "insightbank-signature/1"}',
+        '{"format": "insightbank-signature/1", "algorithm": "rsa", "manifest": "{}"}',
+        '{"format": "insightbank-signature/1", "algorithm": "ed25519", "manifest": "{}", "public_key": "!!", '
+        '"signature": 5}',
+        '{"format": "insightbank-signature/1", "algorithm": "ed25519", "manifest": 7}',
+    ],
+)
+def test_a_broken_signature_file_is_a_clean_refusal(a, b, runner, tmp_path, text) -> None:
+    folder = package(a, tmp_path / "a")
+    (folder / SIGNATURE).write_text(text, encoding="utf-8")
+    refused(run(runner, b, "import", str(folder), "--allow-unsigned", "--trust-new-sender"), SIGNATURE)
     assert state(b)[0] == 0
 
 

@@ -105,24 +105,31 @@ def verify(path: Path, limits: Limits | None = None) -> Signer | None:
     with open_package(path, limits) as files:
         if not _has(files, SIGNATURE):
             return None
+        raw = files.source.read(DESCRIPTOR, files.limits.max_descriptor_bytes)
+        where = f"{files.label}:{DESCRIPTOR}"
+        descriptor = parse_json(decode(raw, where), where)
+        if not isinstance(descriptor, dict):
+            raise refuse(where, "ska vara ett JSON-objekt / must be a JSON object")
+        meta = _meta(descriptor, where)  # a format this reader cannot read says so before any signature talk
+        sender = f"{meta.sender_label()} (bank-id {meta.sender_bank_id})"
         where = f"{files.label}:{SIGNATURE}"
-        document = parse_json(decode(files.read(SIGNATURE), where), where)
-        public_key, manifest = _checked(document, where)
-        problems = _changed_files(files, manifest)
+        document = parse_json(decode(files.source.read(SIGNATURE, files.limits.max_descriptor_bytes), where), where)
+        public_key, manifest = _checked(document, where, sender)
+        problems = _changed_files(files, raw, descriptor, manifest, sender)
     if problems:
         raise PackageError(problems)
     return Signer(public_key, str(manifest["bank_id"]))
 
 
-def _checked(document: Any, where: str) -> tuple[bytes, dict[str, Any]]:
+def _checked(document: Any, where: str, sender: str) -> tuple[bytes, dict[str, Any]]:
     """The signing key and the manifest, once the signature over the manifest holds."""
     if not isinstance(document, dict) or document.get("format") != SIGNATURE_FORMAT:
-        raise refuse(where, f"okänt signaturformat / unknown signature format (expected {SIGNATURE_FORMAT})")
+        raise refuse(where, f"{sender}: okänt signaturformat / unknown signature format (not {SIGNATURE_FORMAT})")
     if document.get("algorithm") != "ed25519":
-        raise refuse(where, "okänd algoritm / unknown algorithm", value=str(document.get("algorithm"))[:40])
+        raise refuse(where, f"{sender}: okänd algoritm / unknown algorithm", value=str(document.get("algorithm"))[:40])
     manifest_text = document.get("manifest")
     if not isinstance(manifest_text, str):
-        raise refuse(where, "manifest saknas / manifest missing")
+        raise refuse(where, f"{sender}: manifest saknas / manifest missing")
     try:
         public_key = keys.decode_public(document.get("public_key"), where)
         signature = base64.b64decode(str(document.get("signature")), validate=True)
@@ -130,41 +137,38 @@ def _checked(document: Any, where: str) -> tuple[bytes, dict[str, Any]]:
     except (ConfigError, ValueError, InvalidSignature):
         raise refuse(
             where,
-            "signaturen stämmer inte: paketet har ändrats efter signeringen eller är förfalskat / the signature "
-            "does not verify: the package was changed after signing, or forged",
+            f"{sender}: signaturen stämmer inte, paketet har ändrats efter signeringen eller är förfalskat / the "
+            "signature does not verify: the package was changed after signing, or forged",
         ) from None
     manifest = parse_json(manifest_text, where)
     if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict) or not manifest.get("bank_id"):
-        raise refuse(where, "manifestet är ofullständigt / the manifest is incomplete")
+        raise refuse(where, f"{sender}: manifestet är ofullständigt / the manifest is incomplete")
     return public_key, manifest
 
 
-def _changed_files(files: PackageFiles, manifest: dict[str, Any]) -> list[Problem]:
+def _changed_files(
+    files: PackageFiles, raw: bytes, descriptor: dict[str, Any], manifest: dict[str, Any], sender: str
+) -> list[Problem]:
     """Every file the importer reads whose bytes differ from what was signed, resources first."""
     signed: dict[str, Any] = manifest["files"]
-    raw = files.read(DESCRIPTOR)
-    descriptor = parse_json(decode(raw, f"{files.label}:{DESCRIPTOR}"), f"{files.label}:{DESCRIPTOR}")
-    if isinstance(descriptor, dict):  # a format this reader cannot read says so, before any signature talk
-        _meta(descriptor, f"{files.label}:{DESCRIPTOR}")
-    paths = [
-        r["path"]
-        for r in (descriptor.get("resources") if isinstance(descriptor, dict) else None) or []
-        if isinstance(r, dict) and isinstance(r.get("path"), str)
-    ]
+    resources = descriptor.get("resources")
+    paths = [r["path"] for r in resources or [] if isinstance(r, dict) and isinstance(r.get("path"), str)]
     problems = []
     for name in paths:
         if name not in signed:
-            problems.append(_changed(files, name, "finns inte i signaturen", "not covered by the signature"))
+            problems.append(_changed(files, name, sender, "finns inte i signaturen", "not covered by the signature"))
         elif f"sha256:{sha256_hex(files.read(name))}" != signed[name]:
-            problems.append(_changed(files, name, CHANGED_SV, CHANGED_EN))
+            problems.append(_changed(files, name, sender, CHANGED_SV, CHANGED_EN))
     if f"sha256:{sha256_hex(raw)}" != signed.get(DESCRIPTOR):
-        problems.append(_changed(files, DESCRIPTOR, CHANGED_SV, CHANGED_EN))
-    block = descriptor.get("insightbank") if isinstance(descriptor, dict) else None
-    sender = block.get("sender") if isinstance(block, dict) else None
-    claimed = sender.get("bank_id") if isinstance(sender, dict) else None
-    package_id = block.get("package_id") if isinstance(block, dict) else None
-    if not problems and (str(claimed) != str(manifest["bank_id"]) or package_id != manifest.get("package_id")):
-        problems.append(_changed(files, DESCRIPTOR, "avsändaren är inte den som signerade", "sender is not the signer"))
+        problems.append(_changed(files, DESCRIPTOR, sender, CHANGED_SV, CHANGED_EN))
+    block = descriptor["insightbank"]
+    if not problems and (
+        str(block["sender"]["bank_id"]) != str(manifest["bank_id"])
+        or block.get("package_id") != manifest.get("package_id")
+    ):
+        problems.append(
+            _changed(files, DESCRIPTOR, sender, "avsändaren är inte den som signerade", "sender is not the signer")
+        )
     return problems
 
 
@@ -172,5 +176,7 @@ CHANGED_SV = "ändrad efter signeringen"
 CHANGED_EN = "changed after signing"
 
 
-def _changed(files: PackageFiles, name: str, sv: str, en: str) -> Problem:
-    return Problem(f"{files.label}:{name}", None, None, None, f"signaturen stämmer inte, {sv} / bad signature, {en}")
+def _changed(files: PackageFiles, name: str, sender: str, sv: str, en: str) -> Problem:
+    return Problem(
+        f"{files.label}:{name}", None, None, None, f"{sender}: signaturen stämmer inte, {sv} / bad signature, {en}"
+    )
