@@ -421,7 +421,7 @@ def test_a_deletion_at_a_removes_the_record_at_b(ab, tmp_path) -> None:
     assert (again.deleted, again.conflicts) == (0, 0)
 
 
-def test_a_deleted_study_travels_and_its_insights_stay(a, b, tmp_path) -> None:
+def test_a_deleted_study_travels_and_its_insights_stay(a, b, runner, tmp_path) -> None:
     with a.transaction() as conn:
         vocab = vocabulary.load(conn)
         sid = studies.insert(conn, studies.validate(vocab, StudyData("Föräldraintervjuer", sensitivity="public")), "a")
@@ -429,8 +429,7 @@ def test_a_deleted_study_travels_and_its_insights_stay(a, b, tmp_path) -> None:
         iid = insights.insert(conn, insights.validate(vocab, data), "anna")
     trust_between(a, b, "Grums")
     import_package(b, package(a, tmp_path / "first"), "bertil")
-    with a.transaction() as conn:
-        studies.delete(conn, sid, "anna")
+    assert run(runner, a, "studies", "delete", str(sid)[:8], "--yes").exit_code == 0
     report = import_package(b, package(a, tmp_path / "second"), "bertil")
     with b.reading() as conn:
         assert conn.execute(sa.select(STUDY.c.id).where(STUDY.c.id == sid)).first() is None
