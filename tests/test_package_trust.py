@@ -595,3 +595,29 @@ def test_a_second_implementation_verifies_a_package_from_the_documented_steps_al
     digest = hashlib.sha256(base64.b64decode(document["public_key"])).hexdigest()[:20]
     assert document["fingerprint"] == "-".join(digest[i : i + 4] for i in range(0, 20, 4)) == fingerprint_of(a)
     assert "tombstones.csv" in paths and members["tombstones.csv"].startswith(b"entity,id,version,deleted_at\n")
+
+
+def test_a_study_changed_on_both_sides_is_shown_and_resolved_with_theirs(a, b, runner, tmp_path) -> None:
+    with a.transaction() as conn:
+        vocab = vocabulary.load(conn)
+        sid = studies.insert(conn, studies.validate(vocab, StudyData("Föräldraintervjuer", sensitivity="public")), "a")
+        data = InsightData("Studiens insikt", ["clients"], sensitivity="public", study_id=sid)
+        insights.insert(conn, insights.validate(vocab, data), "anna")
+    trust_between(a, b, "Grums")
+    import_package(b, package(a, tmp_path / "first"), "bertil")
+    for target, title in ((a, "Föräldraintervjuer 2026"), (b, "Föräldraintervjuer (Arvika)")):
+        with target.transaction() as conn:
+            record = studies.get(conn, sid)
+            fields = {k: getattr(record, k) for k in StudyData.__dataclass_fields__} | {"title": title}
+            studies.update(conn, sid, StudyData(**fields), record.version, "x")
+    report = import_package(b, package(a, tmp_path / "second"), "bertil")
+    assert report.study_conflicts == 1
+    [conflict] = open_conflicts(runner, b)
+    assert (conflict["entity"], conflict["theirs"]) == ("study", "Föräldraintervjuer 2026")
+    shown = json.loads(run(runner, b, "imports", "conflicts", "show", conflict["id"], "--format", "json").output)
+    assert [(f["field"], f["ours"], f["theirs"]) for f in shown["fields"] if f["differs"]] == [
+        ("title", "Föräldraintervjuer (Arvika)", "Föräldraintervjuer 2026")
+    ]
+    assert run(runner, b, "imports", "conflicts", "resolve", conflict["id"], "--keep", "theirs").exit_code == 0
+    with b.reading() as conn:
+        assert studies.get(conn, sid).title == "Föräldraintervjuer 2026"
