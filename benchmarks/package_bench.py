@@ -12,6 +12,7 @@ within 8x of that baseline.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import tempfile
 import time
@@ -23,6 +24,7 @@ from insightbank import vocabulary
 from insightbank.bank import open_bank
 from insightbank.exchange.packages.export import ExportOptions, export
 from insightbank.exchange.packages.importing import import_package
+from insightbank.fixtures.trust import trust_between
 from insightbank.insights import studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
@@ -97,7 +99,9 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.db_dir) as where:
         root = Path(where)
+        os.environ["XDG_DATA_HOME"] = str(root / "data")  # the signing keys stay in the temporary folder
         a, b, c = (open_bank(f"sqlite:///{root / name}.sqlite") for name in ("a", "b", "c"))
+        trust_between(a, b, "A")  # B trusts A's key, as `insightbank trust add` would (issue 18)
         t0 = time.perf_counter()
         fill(a, args.n)
         print(f"bank A filled with {args.n} insights in {time.perf_counter() - t0:.1f} s (insert_many)")

@@ -21,6 +21,7 @@ from insightbank.cli.main import cli
 from insightbank.exchange.packages.export import ExportOptions, export
 from insightbank.exchange.packages.importing import CONFLICTS, IMPORTS, RECORDS, import_package
 from insightbank.exchange.packages.reader import PackageError
+from insightbank.fixtures.trust import resign, trust_between
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.filters import InsightFilter
@@ -36,6 +37,7 @@ def other_bank(bank: Bank, tmp_path: Path) -> Iterator[Bank]:
     """A second, empty bank on the same backend as ``bank``."""
     if bank.dialect == "sqlite":
         second = open_bank(f"sqlite:///{tmp_path / 'other.sqlite'}")
+        trust_between(bank, second)  # B trusts A's signing key (issue 18), as `trust add` would
         yield second
         second.dispose()
         return
@@ -46,6 +48,7 @@ def other_bank(bank: Bank, tmp_path: Path) -> Iterator[Bank]:
     with admin.connect() as conn:
         conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
     second = open_bank(base.set(database=name).render_as_string(hide_password=False))
+    trust_between(bank, second)  # B trusts A's signing key (issue 18), as `trust add` would
     try:
         yield second
     finally:
@@ -283,6 +286,7 @@ def test_a_newer_major_format_is_refused_with_a_clear_message(demo_bank, other_b
         import_package(other_bank, folder, "b")
     descriptor["insightbank"]["format_version"] = "1.7"  # a newer minor version is read
     (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    resign(folder, demo_bank)  # as its sender would have signed it (issue 18)
     assert import_package(other_bank, folder, "b").created > 0
 
 

@@ -21,16 +21,25 @@ from insightbank.storage.meta import get_meta, set_meta
 def init(app: AppContext, name: str | None, municipality: str | None, organisation: str | None) -> None:
     """Skapa eller uppgradera banken / create (or upgrade) the bank.
 
+    Skapar också bankens signeringsnyckel på den här datorn (bara ägaren kan läsa den).
+    Also creates the bank's signing key on this machine (readable by its owner only).
+
     \b
     Exempel / examples:
       insightbank init --name "Grums insiktsbank" -m Grums
       insightbank --db postgresql://user@localhost/region init
     """
+    from insightbank.exchange.packages import keys
+
     with app.bank.transaction() as conn:
         for key, value in (("name", name), ("municipality", municipality), ("organisation", organisation)):
             if value:
                 set_meta(conn, key, value)
+        bank_id = str(get_meta(conn, "bank_id"))
+    signing, created = keys.ensure(bank_id)
     click.echo(f"Banken är klar / the bank is ready: {app.bank.display_url()}")
+    state = "ny / new" if created else "finns / exists"
+    click.echo(f"Signeringsnyckel / signing key ({state}): {signing.fingerprint}  {signing.path}")
 
 
 def bank_facts(app: AppContext) -> dict[str, object]:
@@ -87,8 +96,22 @@ def info(app: AppContext, fmt: str) -> None:
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="YAML: kolumnrubrik → fält / column header → field, for other layouts.",
 )
+@click.option(
+    "--trust-new-sender",
+    is_flag=True,
+    help="Lita på en okänd avsändares nyckel och spara den / trust an unknown sender's key and record it.",
+)
+@click.option("--allow-unsigned", is_flag=True, help="Importera ett osignerat paket / import an unsigned package.")
 @pass_app
-def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping: Path | None) -> None:
+def import_(
+    app: AppContext,
+    path: Path,
+    dry_run: bool,
+    new_terms: bool,
+    mapping: Path | None,
+    trust_new_sender: bool,
+    allow_unsigned: bool,
+) -> None:
     """Importera ett insiktspaket eller kalkylark / import an insight package or a spreadsheet.
 
     Ett paket är en .zip, en mapp eller en datapackage.json; ett kalkylark är .csv eller .xlsx.
@@ -96,17 +119,32 @@ def import_(app: AppContext, path: Path, dry_run: bool, new_terms: bool, mapping
     A package is a .zip, a folder or a datapackage.json; a spreadsheet is .csv or .xlsx.
     All or nothing: one problem stops the import and nothing is written.
 
+    Ett paket måste vara signerat av en betrodd avsändare (`insightbank trust add`).
+    A package must be signed by a trusted sender; --trust-new-sender trusts an unknown one
+    (check its fingerprint first), --allow-unsigned lets an unsigned one in.
+
     \b
     Exempel / examples:
       insightbank import grums-2026q1.zip --dry-run
       insightbank import grums-2026q1.zip --new-terms
+      insightbank import grums-2026q1.zip --trust-new-sender
       insightbank import insiktskarta.xlsx --dry-run
       insightbank import insiktskarta.csv --new-terms
       insightbank import annan_layout.xlsx --mapping kolumner.yaml
     """
     from insightbank.exchange.importing import import_path
 
-    for line in import_path(app.bank, path, app.actor, dry_run=dry_run, new_terms=new_terms, mapping_file=mapping):
+    lines = import_path(
+        app.bank,
+        path,
+        app.actor,
+        dry_run=dry_run,
+        new_terms=new_terms,
+        mapping_file=mapping,
+        allow_unsigned=allow_unsigned,
+        trust_new_sender=trust_new_sender,
+    )
+    for line in lines:
         click.echo(line)
 
 

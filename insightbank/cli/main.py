@@ -16,6 +16,7 @@ from insightbank.cli import (
     merge_cmd,
     package_cmd,
     studies_cmd,
+    trust_cmd,
     vocab_cmd,
 )
 from insightbank.cli.context import LANGS, AppContext
@@ -103,6 +104,8 @@ for command in admin_cmd.COMMANDS:  # backup, restore, check, access
     cli.add_command(command)
 # Insight packages (issue 4): `export` and `imports`; `import` dispatches packages itself.
 for command in package_cmd.COMMANDS:
+    cli.add_command(command)
+for command in trust_cmd.COMMANDS:  # keys show|export, trust add|list|remove (issue 18)
     cli.add_command(command)
 for command in analysis_cmd.COMMANDS:  # gaps, venn, similar, duplicates, graph
     cli.add_command(command)

@@ -96,19 +96,108 @@ def export(
         click.echo(line)
 
 
-@click.command(name="imports")
-@click.option("--conflicts", is_flag=True, help="Visa olösta konflikter / show unresolved conflicts.")
+@click.group(name="conflicts", invoke_without_command=True)
+@format_option
+@click.pass_context
+def conflicts_group(ctx: click.Context, fmt: str) -> None:
+    """Olösta konflikter: ändrade här och hos avsändaren / unresolved conflicts: changed here and there.
+
+    \b
+    Exempel / examples:
+      insightbank imports conflicts
+      insightbank imports conflicts --format json
+    """
+    from insightbank.exchange.packages import conflicts
+
+    if ctx.invoked_subcommand is not None:
+        return
+    app: AppContext = ctx.obj
+    with app.bank.reading() as conn:
+        rows = conflicts.listed(conn)
+    columns = ["id", "entity", "record_id", "sender", "theirs", "detected_at"]
+    if fmt == "json":
+        print_json(rows)
+    elif fmt == "csv":
+        print_csv(columns, [[r[c] for c in columns] for r in rows])
+    else:
+        print_table(columns, [[str(r[c] or "") for c in columns] for r in rows], wide=4)
+
+
+@conflicts_group.command(name="show")
+@click.argument("conflict_id")
 @format_option
 @pass_app
-def imports(app: AppContext, conflicts: bool, fmt: str) -> None:
+def conflict_show(app: AppContext, conflict_id: str, fmt: str) -> None:
+    """Deras och vår version fält för fält / theirs and ours, field by field.
+
+    \b
+    Exempel / examples:
+      insightbank imports conflicts show 3f2a
+      insightbank imports conflicts show 3f2a --format json
+    """
+    from insightbank.exchange.packages import conflicts
+
+    with app.bank.reading() as conn:
+        row = conflicts.find(conn, conflict_id)
+        fields = conflicts.compare(conn, row)
+    if fmt == "json":
+        print_json(
+            {
+                "id": str(row.id),
+                "entity": row.entity,
+                "record_id": str(row.record_id),
+                "fields": [{"field": f, "ours": o, "theirs": t, "differs": d} for f, o, t, d in fields],
+            }
+        )
+    elif fmt == "csv":
+        print_csv(["field", "ours", "theirs", "differs"], fields)
+    else:
+        click.echo(f"{row.entity} {row.record_id} ({row.sender_municipality or row.sender_name})")
+        print_table(["", "vår / ours", "deras / theirs"], [(("≠ " if d else "  ") + f, o, t) for f, o, t, d in fields])
+
+
+@conflicts_group.command(name="resolve")
+@click.argument("conflict_id")
+@click.option("--keep", type=click.Choice(["ours", "theirs", "merge"]), required=True, help="ours, theirs or merge.")
+@pass_app
+def conflict_resolve(app: AppContext, conflict_id: str, keep: str) -> None:
+    """Lös en konflikt / resolve a conflict: behåll vår, ta deras eller slå samman.
+
+    merge: taggar och citat från båda, annars vårt värde där vi fyllt i, deras där vi lämnat tomt.
+    merge: tags and quotes from both; otherwise ours where we filled it in, theirs where empty.
+
+    \b
+    Exempel / examples:
+      insightbank imports conflicts resolve 3f2a --keep ours
+      insightbank imports conflicts resolve 3f2a --keep merge
+    """
+    from insightbank.exchange.packages import conflicts
+
+    with app.bank.transaction() as conn:
+        done = conflicts.resolve(conn, conflict_id, keep, app.actor)
+    click.echo(f"Löst / resolved: {done} ({app.actor})")
+
+
+@click.group(name="imports", invoke_without_command=True)
+@click.option("--conflicts", is_flag=True, help="Visa olösta konflikter / show unresolved conflicts.")
+@format_option
+@click.pass_context
+def imports(ctx: click.Context, conflicts: bool, fmt: str) -> None:
     """Importloggen: vilka paket som lästs in / the log of imported packages.
 
     \b
     Exempel / examples:
       insightbank imports
       insightbank imports --conflicts --format json
+      insightbank imports conflicts
+      insightbank imports conflicts show 3f2a
+      insightbank imports conflicts resolve 3f2a --keep theirs
     """
     from insightbank.exchange.packages import log as import_log
+
+    if ctx.invoked_subcommand is not None:
+        return
+    app: AppContext = ctx.obj
 
     with app.bank.reading() as conn:
         found = import_log.open_conflicts(conn) if conflicts else import_log.recent_imports(conn)
@@ -122,4 +211,5 @@ def imports(app: AppContext, conflicts: bool, fmt: str) -> None:
         print_table(columns, [[str(v) if v is not None else "" for v in r] for r in rows])
 
 
+imports.add_command(conflicts_group)
 COMMANDS = [export, imports]

@@ -1,4 +1,4 @@
-"""Study verbs: ``studies list|add|show``."""
+"""Study verbs: ``studies list|add|show|delete``."""
 
 from __future__ import annotations
 
@@ -128,3 +128,25 @@ def show_study(app: AppContext, study_id: str, fmt: str) -> None:
         print_csv(list(data), [list(data.values())])
     else:
         print_table(["fält / field", "värde / value"], [(k, v) for k, v in data.items()])
+
+
+@studies_group.command(name="delete")
+@click.argument("study_id")
+@click.option("--yes", "-y", is_flag=True, help="Fråga inte / do not ask.")
+@pass_app
+def delete_study(app: AppContext, study_id: str, yes: bool) -> None:
+    """Ta bort en studie; insikterna blir kvar utan länk / delete a study; its insights stay, unlinked.
+
+    Raderingen följer med nästa export / the deletion travels with the next export.
+
+    \b
+    Exempel / examples:
+      insightbank studies delete 7c1e --yes
+    """
+    with app.bank.transaction() as conn:
+        record = studies.get(conn, queries.resolve_id(conn, study_id, STUDY))
+        if not yes and not click.confirm(f"Ta bort / delete “{record.title[:60]}”?", default=False):
+            click.echo("Avbrutet / cancelled")
+            return
+        studies.delete(conn, record.id, app.actor, record.version)  # type: ignore[arg-type]
+    click.echo(f"Borttagen / deleted: {record.id}")

@@ -28,14 +28,22 @@ def import_path(
     dry_run: bool = False,
     new_terms: bool = False,
     mapping_file: Path | None = None,
+    allow_unsigned: bool = False,
+    trust_new_sender: bool = False,
 ) -> list[str]:
-    """Import ``path`` all-or-nothing and return the report's lines."""
+    """Import ``path`` all-or-nothing and return the report's lines.
+
+    A package must be signed by a key this bank trusts; ``allow_unsigned`` and
+    ``trust_new_sender`` are the two exceptions a person can make (see :mod:`.packages.trust`).
+    """
     if is_package(path):
         from insightbank.exchange.packages.importing import import_package
+        from insightbank.exchange.packages.trust import TrustPolicy
 
         if mapping_file is not None:
             raise InsightbankError(f"{path}: --mapping gäller bara kalkylark / --mapping is for spreadsheets only")
-        return list(import_package(bank, path, actor, dry_run=dry_run, new_terms=new_terms).lines())
+        policy = TrustPolicy(allow_unsigned=allow_unsigned, trust_new_sender=trust_new_sender)
+        return list(import_package(bank, path, actor, dry_run=dry_run, new_terms=new_terms, policy=policy).lines())
     if path.suffix.lower() not in SHEET_SUFFIXES:
         raise InsightbankError(
             f"{path}: varken paket (.zip, mapp) eller kalkylark (.csv, .xlsx) / "

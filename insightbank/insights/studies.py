@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection
 
 from insightbank.errors import ConflictError, NotFoundError, ValidationError
 from insightbank.insights.records import SENSITIVITIES, StudyData, StudyRecord
-from insightbank.storage import changelog
+from insightbank.storage import changelog, tombstones
 from insightbank.storage.models import study_method, utcnow
 from insightbank.storage.tables import INSIGHT, STUDY
 from insightbank.vocabulary import Vocabulary, perspectives_of
@@ -94,6 +94,17 @@ def update(conn: Connection, study_id: uuid.UUID, data: StudyData, seen_version:
     changes = changelog.diff(_row(before) | {"methods": before.methods}, _row(data) | {"methods": data.methods})
     changelog.write(conn, [changelog.entry(actor, "study", study_id, "update", changes)])
     return seen_version + 1
+
+
+def delete(conn: Connection, study_id: uuid.UUID, actor: str, seen_version: int | None = None) -> None:
+    """Delete a study; its insights stay, without the link. Leaves a tombstone for packages."""
+    before = get(conn, study_id)
+    if seen_version is not None and seen_version != before.version:
+        raise ConflictError(f"Studien {study_id} har ändrats sedan du läste den / the study changed since you read it")
+    conn.execute(sa.update(INSIGHT).where(INSIGHT.c.study_id == study_id).values(study_id=None))
+    conn.execute(sa.delete(STUDY).where(STUDY.c.id == study_id))
+    tombstones.record(conn, "study", [study_id], before.version, before.sensitivity, actor)
+    changelog.write(conn, [changelog.entry(actor, "study", study_id, "delete", {})])
 
 
 def ids_by_title(conn: Connection) -> dict[str, uuid.UUID]:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from insightbank.errors import ConflictError, NotFoundError, ValidationError
 from insightbank.insights import search
 from insightbank.insights.records import MULTI_DIMENSIONS, SENSITIVITIES, STATUSES, InsightData, Quote
-from insightbank.storage import changelog
+from insightbank.storage import changelog, tombstones
 from insightbank.storage.engine import bulk_insert
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS
@@ -168,6 +168,9 @@ def update(conn: Connection, insight_id: uuid.UUID, data: InsightData, seen_vers
     if [(q.text, q.speaker_role) for q in before.quotes] != [(q.text, q.speaker_role) for q in data.quotes]:
         conn.execute(sa.delete(EVIDENCE).where(EVIDENCE.c.insight_id == insight_id))
         _write_children(conn, {}, _quote_rows(data, insight_id))
+        kept = {q.id for q in data.quotes if q.id}
+        gone = [q.id for q in before.quotes if q.id and q.id not in kept]
+        tombstones.record(conn, "quote", gone, 1, data.sensitivity, actor)
     changes = changelog.diff(snapshot(before), snapshot(data))
     changelog.write(conn, [changelog.entry(actor, "insight", insight_id, "update", changes)])
     return seen_version + 1
@@ -186,7 +189,11 @@ def delete(conn: Connection, insight_id: uuid.UUID, actor: str, seen_version: in
     version = current_version(conn, insight_id)
     if seen_version is not None and seen_version != version:
         raise ConflictError(conflict_message(version, seen_version, insight_id))
+    sensitivity = conn.execute(sa.select(INSIGHT.c.sensitivity).where(INSIGHT.c.id == insight_id)).scalar_one()
+    quote_ids = list(conn.execute(sa.select(EVIDENCE.c.id).where(EVIDENCE.c.insight_id == insight_id)).scalars())
     conn.execute(sa.delete(INSIGHT).where(INSIGHT.c.id == insight_id, INSIGHT.c.version == version))
+    tombstones.record(conn, "insight", [insight_id], version, sensitivity, actor)
+    tombstones.record(conn, "quote", quote_ids, 1, sensitivity, actor)
     changelog.write(conn, [changelog.entry(actor, "insight", insight_id, "delete", {})])
 
 

@@ -12,6 +12,7 @@ from insightbank.storage.models.analysis import COVERAGE_SNAPSHOT, EMBEDDING
 from insightbank.storage.models.core import INSIGHT_LINKS, BankMeta, ChangeLog, Evidence, Insight, Study, Term
 from insightbank.storage.models.packages import PackageConflict, PackageImport, PackageRecord
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION, STORY_FRAMEWORK
+from insightbank.storage.models.trust import Tombstone, TrustedKey
 
 INSIGHT: sa.Table = Insight.__table__  # type: ignore[attr-defined]
 EVIDENCE: sa.Table = Evidence.__table__  # type: ignore[attr-defined]
@@ -22,6 +23,8 @@ CHANGE_LOG: sa.Table = ChangeLog.__table__  # type: ignore[attr-defined]
 PACKAGE_IMPORT: sa.Table = PackageImport.__table__  # type: ignore[attr-defined]
 PACKAGE_RECORD: sa.Table = PackageRecord.__table__  # type: ignore[attr-defined]
 PACKAGE_CONFLICT: sa.Table = PackageConflict.__table__  # type: ignore[attr-defined]
+TRUSTED_KEY: sa.Table = TrustedKey.__table__  # type: ignore[attr-defined]
+TOMBSTONE: sa.Table = Tombstone.__table__  # type: ignore[attr-defined]
 
 __all__ = [
     "BANK_META",
@@ -41,4 +44,6 @@ __all__ = [
     "STORY_FRAMEWORK",
     "STUDY",
     "TERM",
+    "TOMBSTONE",
+    "TRUSTED_KEY",
 ]

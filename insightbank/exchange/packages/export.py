@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from insightbank import __version__, vocabulary
 from insightbank.errors import ConfigError, InsightbankError
+from insightbank.exchange.packages import keys, tombstones
 from insightbank.exchange.packages.format import (
     DESCRIPTOR,
     EXPORTABLE,
@@ -40,6 +41,7 @@ from insightbank.exchange.packages.format import (
     table_schema,
     utc_text,
 )
+from insightbank.exchange.packages.signing import SIGNATURE, sign, signing_notes
 from insightbank.exchange.privacy import Finding, NameList, Scanner, redact
 from insightbank.insights import queries, studies
 from insightbank.insights.filters import InsightFilter
@@ -271,7 +273,7 @@ def descriptor(
                 "hash": f"sha256:{sha256_hex(files[name])}",
                 "schema": table_schema(name),
             }
-            for name in RESOURCES
+            for name in files
         ],
     }
 
@@ -290,12 +292,21 @@ def _filters(options: ExportOptions) -> dict[str, Any]:
     return {k: ([cell(x) for x in v] if isinstance(v, list) else cell(v)) for k, v in raw.items() if v}
 
 
-def write_package(path: Path, files: dict[str, bytes], meta: dict[str, Any]) -> None:
-    """A ``.zip`` (written beside, then renamed: never half a package) or a new, empty folder."""
+def descriptor_bytes(meta: dict[str, Any]) -> bytes:
     import json
 
+    return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def write_package(path: Path, files: dict[str, bytes], meta: dict[str, Any], sign: Any = None) -> None:
+    """A ``.zip`` (written beside, then renamed: never half a package) or a new, empty folder.
+
+    ``sign`` turns the package's members into its signature member (:mod:`.signing`).
+    """
     files = {f"{name}.csv": data for name, data in files.items()}
-    files[DESCRIPTOR] = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    files[DESCRIPTOR] = descriptor_bytes(meta)
+    if sign is not None:
+        files.update(sign(files))
     if path.suffix.lower() == ".zip":
         handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
         os.close(handle)
@@ -327,7 +338,12 @@ def export(conn: Connection, path: Path, options: ExportOptions, actor: str) -> 
         spreadsheet_export.write(path, chosen.tables)
         return report
     files = {name: csv_bytes(name, chosen.tables[name]) for name in RESOURCES}
+    deletions = csv_bytes(tombstones.RESOURCE, tombstones.export_rows(conn, options.sensitivities()))
+    files = tombstones.placed(files, deletions)
     report.package_id = uuid.uuid4()
-    meta = descriptor(report.package_id, files, sender(conn), actor, options, len(chosen.findings))
-    write_package(path, files, meta)
+    who = sender(conn)
+    meta = descriptor(report.package_id, files, who, actor, options, len(chosen.findings))
+    key, created = keys.ensure(str(who["bank_id"]))
+    write_package(path, files, meta, lambda members: {SIGNATURE: sign(members, str(report.package_id), key)})
+    report.notes += signing_notes(key, created)
     return report

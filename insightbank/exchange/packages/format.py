@@ -33,6 +33,8 @@ RESOURCES = (
     "insight_cross_cutting",
     "evidence",
 )
+#: Resources a package may carry or leave out (older packages have none of them).
+OPTIONAL_RESOURCES = ("tombstones",)
 #: vocabulary dimension → resource of the insight's link rows.
 TAG_RESOURCES = {
     "subpopulation": "insight_subpopulations",

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank import vocabulary
+from insightbank.exchange.packages import review, signing, tombstones, trust
 from insightbank.exchange.packages.incoming import (
     Incoming,
     digest,
@@ -34,6 +35,7 @@ from insightbank.exchange.packages.incoming import (
     validate_items,
 )
 from insightbank.exchange.packages.reader import Limits
+from insightbank.exchange.packages.trust import TrustPolicy
 from insightbank.exchange.packages.validate import Package, load
 from insightbank.exchange.spreadsheets.importing import ImportReport
 from insightbank.insights import queries, studies
@@ -60,6 +62,9 @@ class PackageImportReport(ImportReport):
     study_conflicts: int = 0
     conflict_ids: list[str] = field(default_factory=list)
     sender: str = ""
+    deleted: int = 0
+    trust: str = ""
+    plan: list[review.Planned] = field(default_factory=list)
 
     def summary(self) -> list[str]:
         out = [
@@ -74,13 +79,22 @@ class PackageImportReport(ImportReport):
                 + ", ".join(self.conflict_ids[:20])
                 + (" …" if len(self.conflict_ids) > 20 else "")
             )
-        return out
+        return review.summary_lines(self, out)
 
 
 def import_package(
-    bank: Bank, path: Path, actor: str, *, dry_run: bool = False, new_terms: bool = False, limits: Limits | None = None
+    bank: Bank,
+    path: Path,
+    actor: str,
+    *,
+    dry_run: bool = False,
+    new_terms: bool = False,
+    limits: Limits | None = None,
+    policy: TrustPolicy | None = None,
 ) -> PackageImportReport:
+    signer = signing.verify(path, limits)  # a bad signature is refused before anything else is read
     package = load(path, limits)
+    deletions = tombstones.read(path, limits)
     meta = package.meta
     report = PackageImportReport(
         source=str(path),
@@ -89,6 +103,8 @@ def import_package(
         sender=f"{meta.sender_label()}, {meta.exported_at:%Y-%m-%d}" if meta.exported_at else meta.sender_label(),
     )
     with bank.transaction() as conn:
+        decision = trust.decide(conn, meta, signer, policy or TrustPolicy(), actor, str(path))
+        report.trust = decision.text
         mapping = map_vocabulary(conn, package, new_terms, report)
         vocab = vocabulary.load(conn)
         import_id = uuid.uuid4()
@@ -99,6 +115,7 @@ def import_package(
         items = [incoming("insight", data, row) for row, data in insights_of(package, mapping)]
         validate_items(vocab, items, package, "insights")
         _upsert(conn, items, package, import_id, actor, report)
+        review.after_upsert(conn, report.plan, tombstones.apply(conn, deletions, package, import_id, actor), report)
         conn.execute(
             sa.update(IMPORTS)
             .where(IMPORTS.c.id == import_id)
@@ -108,6 +125,9 @@ def import_package(
                 skipped=report.skipped,
                 conflicts=report.conflicts + report.study_conflicts,
                 status="conflicts" if report.conflicts + report.study_conflicts else "imported",
+                deleted=report.deleted,
+                signer=decision.signer,
+                trust=decision.text,
             )
         )
         if dry_run:
@@ -201,6 +221,7 @@ def _upsert(
         found = local.get(item.data.id)
         action = "skip" if own and found is not None else decide(found, item, bases.get(item.data.id))
         counts[action] += 1
+        review.plan(report.plan, action, item.data)
         if action == "create":
             fresh.append(item.data)
             records.append(_record(package, item, 1))
@@ -246,7 +267,9 @@ def _record(package: Package, item: Incoming, local_version: int) -> dict[str, A
 
 
 def _conflict(item: Incoming, import_id: uuid.UUID, local_version: int) -> dict[str, Any]:
-    incoming = json.dumps(asdict(item.data), ensure_ascii=False, sort_keys=True, default=str)
+    incoming = json.dumps(
+        asdict(item.data) | {"version": item.version}, ensure_ascii=False, sort_keys=True, default=str
+    )
     return {
         "id": uuid.uuid4(),
         "import_id": import_id,

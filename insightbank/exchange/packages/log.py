@@ -21,6 +21,9 @@ IMPORT_COLUMNS = (
     "conflicts",
     "status",
     "actor",
+    "deleted",
+    "signer",
+    "trust",
 )
 CONFLICT_COLUMNS = ("entity", "record_id", "local_version", "detected_at")
 

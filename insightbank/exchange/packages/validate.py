@@ -21,6 +21,7 @@ from insightbank.errors import Problem
 from insightbank.exchange.packages.format import (
     DESCRIPTOR,
     FORMAT_VERSION,
+    OPTIONAL_RESOURCES,
     RESOURCES,
     parse_version,
     sha256_hex,
@@ -163,7 +164,7 @@ def _declared_resources(descriptor: dict[str, Any], label: str, notes: list[str]
         if name in declared:
             raise refuse(where, "resursen finns två gånger / duplicate resource", value=name)
         declared[name] = item  # type: ignore[assignment]
-    for name in set(declared) - set(RESOURCES):
+    for name in set(declared) - set(RESOURCES) - set(OPTIONAL_RESOURCES):
         notes.append(f"Okänd resurs hoppades över / unknown resource ignored: {name}")
     for name in RESOURCES:
         item = declared.get(name)

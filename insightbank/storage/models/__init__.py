@@ -5,7 +5,7 @@ model test's view of the schema). The tables are split by the part of the domain
 them; :mod:`insightbank.storage.tables` gives the typed handles the queries use.
 """
 
-from insightbank.storage.models import analysis, packages, stories
+from insightbank.storage.models import analysis, packages, stories, trust
 from insightbank.storage.models.core import (
     INSIGHT_LINKS,
     BankMeta,
@@ -30,5 +30,6 @@ __all__ = [
     "packages",
     "stories",
     "study_method",
+    "trust",
     "utcnow",
 ]

@@ -47,6 +47,9 @@ class PackageImport(SQLModel, table=True):
     skipped: int = 0
     conflicts: int = 0
     status: str = Field(max_length=16)
+    deleted: int = 0
+    signer: str | None = Field(default=None, max_length=32)
+    trust: str | None = None
 
 
 class PackageRecord(SQLModel, table=True):
@@ -76,3 +79,5 @@ class PackageConflict(SQLModel, table=True):
     incoming: str
     detected_at: dt.datetime = _when()
     resolved_at: dt.datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    resolved_by: str | None = None
+    resolution: str | None = Field(default=None, max_length=16)

@@ -1,0 +1,79 @@
+"""Look before you import: what a package would create, update, delete and leave in conflict.
+
+The import decides per record anyway; this module keeps those decisions (with the id and the
+statement or title a person recognises), adds the deletions the package's tombstones make,
+and turns them into the report's lines. ``import --dry-run`` runs the whole import in a
+transaction that is rolled back, so the list is exactly what a real run would do.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, NamedTuple
+
+from sqlalchemy.engine import Connection
+
+from insightbank.exchange.packages.tombstones import Outcome
+from insightbank.insights.records import InsightData
+from insightbank.storage import tombstones
+
+#: How many records of each kind a dry run lists before it only counts.
+SHOWN = 500
+VERBS = {
+    "create": "skapas / created",
+    "update": "uppdateras / updated",
+    "delete": "raderas / deleted",
+    "conflict": "konflikt / conflict",
+}
+
+
+class Planned(NamedTuple):
+    action: str
+    entity: str
+    record_id: uuid.UUID
+    text: str
+
+
+def plan(planned: list[Planned], action: str, data: Any) -> None:
+    """Keep one decision of the import (skips are only counted)."""
+    if action == "skip":
+        return
+    entity = "insight" if isinstance(data, InsightData) else "study"
+    planned.append(Planned(action, entity, data.id, data.statement if entity == "insight" else data.title))
+
+
+def after_upsert(conn: Connection, planned: list[Planned], outcome: Outcome, report: Any) -> None:
+    """Add what the tombstones did to the report; created records are no longer tombstoned here."""
+    for entity in ("insight", "study"):
+        created = [p.record_id for p in planned if p.action == "create" and p.entity == entity]
+        tombstones.forget(conn, entity, created)
+    planned += [Planned("delete", e, i, t) for e, i, t in outcome.deleted]
+    planned += [
+        Planned("conflict", e, i, f"raderad hos avsändaren / deleted at the sender: {t}")
+        for e, i, t in outcome.conflicts
+    ]
+    report.deleted = len(outcome.deleted)
+    report.conflicts += sum(1 for e, *_ in outcome.conflicts if e == "insight")
+    report.study_conflicts += sum(1 for e, *_ in outcome.conflicts if e == "study")
+    report.conflict_ids += [f"{e} {i}" for e, i, _ in outcome.conflicts]
+
+
+def summary_lines(report: Any, head: list[str]) -> list[str]:
+    """The import's summary: counts, deletions, trust, and on a dry run every planned change."""
+    out = [*head, f"Raderade / deleted {report.deleted}", f"Förtroende / trust: {report.trust}"]
+    if not report.dry_run:
+        return out
+    for action, verb in VERBS.items():
+        chosen = [p for p in report.plan if p.action == action]
+        if not chosen:
+            continue
+        out.append(f"Skulle {verb.split(' / ')[0]} / would be {verb.split(' / ')[1]} ({len(chosen)}):")
+        out += [f"  {p.entity} {p.record_id}  {_short(p.text)}" for p in chosen[:SHOWN]]
+        if len(chosen) > SHOWN:
+            out.append(f"  … och {len(chosen) - SHOWN} till / and {len(chosen) - SHOWN} more")
+    return out
+
+
+def _short(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
