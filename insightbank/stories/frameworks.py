@@ -2,7 +2,8 @@
 
 A framework is plain data (YAML or JSON, schema in ``schema/framework.schema.json``). Question
 kinds: ``triad`` (three corners, a point as three proportions summing to 1), ``dyad`` (two
-poles, a value 0–1), ``choice`` (single or multi, with min/max) and ``text`` (a follow-up).
+poles, a value 0–1), ``choice`` (single or multi, with min/max), ``text`` (a follow-up) and
+``stone`` (one stone placed on a 2-D canvas: x and y in 0–1, its two axes as options).
 The story itself (title and text) is not a question. N/A is allowed per question and stored
 as N/A, never as a number. Question ids are the ids the question had in its source, so
 patterns and exports speak the source's language.
@@ -20,8 +21,9 @@ import yaml
 
 from insightbank.errors import ValidationError
 
-KINDS = ("triad", "dyad", "choice", "text")
-CORNERS = {"triad": 3, "dyad": 2}
+KINDS = ("triad", "dyad", "choice", "text", "stone")
+CORNERS = {"triad": 3, "dyad": 2, "stone": 2}
+OPTION_KEYS = {"triad": "corners", "dyad": "poles", "choice": "options", "stone": "axes"}
 
 
 @dataclass(frozen=True)
@@ -92,7 +94,7 @@ class Framework:
 
 def _question_dict(q: Question) -> dict[str, Any]:
     out: dict[str, Any] = {"id": q.id, "type": q.kind, "title": q.title}
-    key = {"triad": "corners", "dyad": "poles", "choice": "options"}.get(q.kind)
+    key = OPTION_KEYS.get(q.kind)
     if key:
         out[key] = [{"id": o.id, "label": o.label} for o in q.options]
     if q.allow_na:
@@ -123,7 +125,7 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         )
     if not raw.get("id"):
         raise ValidationError(f"{where}: frågan saknar id / the question has no id")
-    options = _options(raw.get("corners") or raw.get("poles") or raw.get("options"), where)
+    options = _options(raw.get("corners") or raw.get("poles") or raw.get("options") or raw.get("axes"), where)
     q = Question(
         id=str(raw["id"]),
         kind=kind,

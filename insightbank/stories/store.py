@@ -41,6 +41,7 @@ def check_stories(framework: Framework, stories: list[StoryData], rows: list[int
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for story, row in zip(stories, rows, strict=True):
+        where = f" (id {story.source_id}" + (f", fil-rad/file line {story.line})" if story.line else ")")
         if story.source_id in seen:
             problems.append(
                 Problem(file, row, "id", story.source_id, f"samma id som rad / same id as row {seen[story.source_id]}")
@@ -49,7 +50,7 @@ def check_stories(framework: Framework, stories: list[StoryData], rows: list[int
         for qid, answer in story.answers.items():
             message = check_answer(framework.question(qid), answer)
             if message:
-                problems.append(Problem(file, row, qid, _shown(answer), message))
+                problems.append(Problem(file, row, qid, _shown(answer), message + where))
             elif answer.values and len(answer.values) == 3 and not answer.na:
                 answer.values = close_triad(answer.values)
     if problems:
