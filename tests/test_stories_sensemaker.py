@@ -139,7 +139,7 @@ def test_every_signifier_type_is_stored_or_named(shared_datasets: Path, tmp_path
     assert stone.values == (0.25, 0.75)
     report = "\n".join(notes)
     for name, count in (("ljud/audio", 1), ("foto/photo", 2), ("karta/map", 1)):
-        assert f"{name} " in report and f"]: {count} svar" in [n for n in notes if n.startswith(name)][0]
+        assert f"{name} " in report and f"]: {count} svar" in next(n for n in notes if n.startswith(name))
 
 
 def test_every_signifier_type_in_the_definitions_is_accounted_for(shared_datasets: Path) -> None:

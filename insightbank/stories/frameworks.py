@@ -44,6 +44,7 @@ class Question:
     multi: bool = False
     min: int | None = None
     max: int | None = None
+    about: str = "story"  # whose answer: story, participant, annotation or eliciting (NarraFirma's roles)
 
     def label_of(self, option_id: str) -> str:
         return next((o.label for o in self.options if o.id == option_id), option_id)
@@ -102,6 +103,8 @@ def _question_dict(q: Question) -> dict[str, Any]:
     if q.multi:
         out["multi"] = True
     out |= {k: v for k, v in (("min", q.min), ("max", q.max)) if v is not None}
+    if q.about != "story":
+        out["about"] = q.about
     return out
 
 
@@ -135,6 +138,7 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         multi=bool(raw.get("multi", False)),
         min=raw.get("min"),
         max=raw.get("max"),
+        about=str(raw.get("about", "story")),
     )
     check_question(q, where)
     return q

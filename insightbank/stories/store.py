@@ -28,11 +28,13 @@ CHUNK = 5000
 
 @dataclass
 class StoryImport:
-    """What an import did; ``rows`` maps a story's source id to its row in the file."""
+    """What an import did: stories created, matched to stored ones (``updated``), and of those
+    the ones identical to what was stored (``unchanged``, not rewritten)."""
 
     collection: str
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -143,19 +145,38 @@ def _answer_rows(story_id: uuid.UUID, answers: dict[str, Answer]) -> list[dict[s
     return rows
 
 
+def _stored(conn: Connection, cid: uuid.UUID) -> dict[str, StoryData]:
+    """The collection's stories by source id, answers included (to tell unchanged ones)."""
+    rows = conn.execute(sa.select(STORY).where(STORY.c.collection_id == cid)).all()
+    found = {r.id: StoryData(r.source_id, r.text, r.title, {}, json.loads(r.meta), r.id) for r in rows}
+    query = (
+        sa.select(STORY_ANSWER).join(STORY, STORY.c.id == STORY_ANSWER.c.story_id).where(STORY.c.collection_id == cid)
+    )
+    for a in conn.execute(query):
+        found[a.story_id].answers[a.question_id] = _answer(a)
+    return {s.source_id: s for s in found.values()}
+
+
+def _same(a: StoryData, b: StoryData) -> bool:
+    return (a.title, a.text, a.meta, a.answers) == (b.title, b.text, b.meta, b.answers)
+
+
 def write_stories(
     conn: Connection, name: str, fw: Framework, stories: list[StoryData], source_format: str, actor: str
 ) -> StoryImport:
-    """Insert new stories and replace those whose source id is already in the collection."""
+    """Insert new stories and replace those whose source id is already in the collection;
+    a story that is the same as the stored one is left alone (its version does not move)."""
     cid = ensure_collection(conn, name, fw, source_format)
-    existing = {
-        r.source_id: r.id
-        for r in conn.execute(sa.select(STORY.c.source_id, STORY.c.id).where(STORY.c.collection_id == cid))
-    }
+    existing = _stored(conn, cid)
     report, now = StoryImport(name), utcnow()
     new_rows, answers, replaced = [], [], []
     for s in stories:
-        sid = existing.get(s.source_id)
+        before = existing.get(s.source_id)
+        if before is not None and _same(before, s):
+            s.id = before.id
+            report.unchanged += 1
+            continue
+        sid = before.id if before is not None else None
         if sid is None:
             sid = s.id or uuid.uuid4()
             new_rows.append(
@@ -191,7 +212,14 @@ def write_stories(
     for rows in (new_rows, answers):
         for start in range(0, len(rows), CHUNK):
             conn.execute(sa.insert(STORY if rows is new_rows else STORY_ANSWER), rows[start : start + CHUNK])
-    report.created, report.updated = len(new_rows), len(replaced)
+    # ``updated`` counts every story that was already there; ``unchanged`` those of them left alone.
+    report.created, report.updated = len(new_rows), len(replaced) + report.unchanged
+    stale = len(set(existing) - {s.source_id for s in stories})
+    if stale and source_format != "manual":
+        report.notes.append(
+            f"{stale} berättelser i samlingen finns inte i filen och behölls / "
+            f"{stale} stories in the collection are not in this file and were kept"
+        )
     changelog.write(
         conn,
         [

@@ -129,7 +129,7 @@ def _main_text(texts: list[dict[str, Any]], declared: str) -> str:
 
 def _add(out: Definition, s: dict[str, Any], path: Path) -> None:
     kind, sid = one(s.get("type")), str(one(s.get("id")))
-    content = s.get("content") if isinstance(s.get("content"), dict) else {}
+    content = _dict(s.get("content"))
     if kind in LAYOUT or sid == out.fragment:
         return
     questions = _questions(out, kind, sid, s, content)
@@ -165,6 +165,10 @@ def _questions(
     return None
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _items(value: Any) -> list[dict[str, Any]]:
     """Items or labels: a list of dicts; R writes an empty ``{}`` where there are none."""
     return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
@@ -191,10 +195,10 @@ def _list(out: Definition, sid: str, title: str, allow_na: bool, content: dict[s
 
 
 def _stones(out: Definition, sid: str, title: str, allow_na: bool, content: dict[str, Any]) -> list[Question]:
-    axis = content.get("axis") if isinstance(content.get("axis"), dict) else {}
+    axis = _dict(content.get("axis"))
     poles = []
     for name in ("x", "y"):
-        a = axis.get(name) if isinstance(axis.get(name), dict) else {}
+        a = _dict(axis.get(name))
         poles.append(Option(name, plain(a.get("name")) or name))
     found = []
     for stone in _items(content.get("stones")):
