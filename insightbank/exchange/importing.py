@@ -30,6 +30,10 @@ def import_path(
     mapping_file: Path | None = None,
 ) -> list[str]:
     """Import ``path`` all-or-nothing and return the report's lines."""
+    if path.suffix.lower() == ".qdpx":
+        from insightbank.exchange.qdpx.importing import import_qdpx
+
+        return import_qdpx(bank, path, actor, dry_run=dry_run, mapping_file=mapping_file)
     if is_package(path):
         from insightbank.exchange.packages.importing import import_package
 
