@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 from insightbank.stories import importing as story_import
 from insightbank.stories import store as stories
@@ -174,3 +175,52 @@ def test_import_report_names_skipped_types_through_the_cli(bank, runner, shared_
     assert labels["83053549-7b5f-4bb8-b6f7-0df0bca876c6"] == "Other; «my other feeling»"  # labels, not UUIDs
     table = runner.invoke(cli, ["--db", bank.url, "stories", "show", "-c", "every", "s1"]).output
     assert "Other" in table and "5f743488" not in table
+
+
+def test_changed_definition_is_stored_as_a_new_version(bank, shared_datasets: Path, tmp_path: Path) -> None:
+    from insightbank.errors import ValidationError
+    from insightbank.storage.models.stories import STORY_FRAMEWORK
+
+    folder = shared_datasets / "sensemaker-ademo"
+    data, definition = folder / "ADemo_Data.csv", folder / "ADemo_Definition.json"
+    story_import.import_files(bank, "sensemaker", "old", [data, definition], "t")
+    raw = json.loads(definition.read_text())
+    for s in raw["signifiers"]:
+        if s["type"] in ("dyad", ["dyad"]):
+            s["title"] = ["Changed title"]
+    changed = tmp_path / "changed.json"
+    changed.write_text(json.dumps(raw))
+    story_import.import_files(bank, "sensemaker", "new", [data, changed], "t")
+    story_import.import_files(bank, "sensemaker", "old-again", [data, definition], "t")
+    with pytest.raises(ValidationError, match="'ADemo'"):
+        story_import.import_files(bank, "sensemaker", "old", [data, changed], "t")
+    with bank.reading() as conn:
+        names = sorted(conn.execute(sa.select(STORY_FRAMEWORK.c.name)).scalars())
+        assert names == ["ADemo", "ADemo v2"]
+        assert {q.title for q in stories.load_set(conn, "new").framework.questions} >= {"Changed title"}
+        assert "Changed title" not in {q.title for q in stories.load_set(conn, "old").framework.questions}
+
+
+def test_errors_name_the_record_id_and_the_file_line(shared_datasets: Path, tmp_path: Path) -> None:
+    from insightbank.errors import InputFileError
+
+    folder = shared_datasets / "sensemaker-ademo"
+    with (folder / "ADemo_Data.csv").open(encoding="utf-8-sig", newline="") as handle:
+        records = list(csv.reader(handle))
+    header = records[0]
+    triad = "dee85953-7226-45c5-9add-c146e5f4096f"
+    target = records[116]  # row 117 as a spreadsheet counts it
+    target[header.index(f"{triad}_0330c0c8-1800-4fc5-94b3-4712ba07d610")] = "not a number"
+    target[header.index(f"{triad}_NA")] = ""
+    bad = tmp_path / "bad.csv"
+    with bad.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(records)
+    with bad.open(encoding="utf-8") as handle:
+        line = next(
+            n for n, text in enumerate(handle, start=1) if text.startswith(f"{target[0]},") or target[0] in text[:60]
+        )
+    with pytest.raises(InputFileError) as caught:
+        sensemaker.read(bad, folder / "ADemo_Definition.json")
+    message = str(caught.value)
+    assert "rad/row 117" in message and f"id {target[0]}" in message and f"file line {line})" in message
+    assert line > 117  # texts with line breaks: the file line is not the row

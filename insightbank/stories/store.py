@@ -7,6 +7,7 @@ whole file is all-or-nothing. Bulk paths use core ``insert`` with lists of dicts
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -64,22 +65,27 @@ def _shown(a: Answer) -> str:
     return ";".join(str(v) for v in a.values or a.choices or ()) or (a.text or "")
 
 
+def _versions(conn: Connection, name: str) -> list[sa.Row]:
+    """The stored versions of framework ``name``: ``name`` itself, then ``name v2``, ``name v3``…"""
+    pattern = re.compile(rf"{re.escape(name)}( v\d+)?")
+    rows = conn.execute(sa.select(STORY_FRAMEWORK).order_by(STORY_FRAMEWORK.c.created_at)).all()
+    return [r for r in rows if pattern.fullmatch(r.name)]
+
+
 def save_framework(conn: Connection, fw: Framework, source_format: str) -> uuid.UUID:
-    """The stored framework with this name; refused if the same name means something else."""
-    row = conn.execute(sa.select(STORY_FRAMEWORK).where(STORY_FRAMEWORK.c.name == fw.name)).first()
-    if row is not None:
-        if frameworks.from_json(row.definition).to_json() != fw.to_json():
-            raise ValidationError(
-                f"Ramverket {fw.name!r} finns redan med andra frågor / a framework {fw.name!r} "
-                "already exists with other questions; byt namn / rename it"
-            )
-        return uuid.UUID(str(row.id))
+    """The stored framework with this definition. A changed definition under a known name (a
+    SenseMaker project edited after its first export) is stored beside the old one as its
+    next version, ``name v2``: collections keep the version they were read with."""
+    versions = _versions(conn, fw.name)
+    for row in versions:
+        if frameworks.from_json(row.definition).to_json() == fw.to_json():
+            return uuid.UUID(str(row.id))
     now = utcnow()
     fid = uuid.uuid4()
     conn.execute(
         sa.insert(STORY_FRAMEWORK).values(
             id=fid,
-            name=fw.name,
+            name=f"{fw.name} v{len(versions) + 1}" if versions else fw.name,
             title=fw.title,
             source_format=source_format,
             definition=fw.to_json(),
@@ -96,8 +102,11 @@ def ensure_collection(conn: Connection, name: str, fw: Framework, source_format:
     row = conn.execute(sa.select(STORY_COLLECTION).where(STORY_COLLECTION.c.name == name)).first()
     if row is not None:
         if row.framework_id != fid:
+            used = conn.execute(sa.select(STORY_FRAMEWORK.c.name).where(STORY_FRAMEWORK.c.id == row.framework_id))
             raise ValidationError(
-                f"Samlingen {name!r} använder ett annat ramverk / collection {name!r} uses another framework"
+                f"Samlingen {name!r} läste ramverket / collection {name!r} was read with framework "
+                f"{used.scalar_one()!r}, och den här definitionen skiljer sig / and this definition differs; "
+                "importera den till en ny samling / import it into a new collection"
             )
         return uuid.UUID(str(row.id))
     cid, now = uuid.uuid4(), utcnow()

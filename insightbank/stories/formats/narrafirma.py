@@ -38,7 +38,8 @@ def content_id(title: str | None, text: str) -> str:
 def read(stories_path: Path, form_path: Path) -> tuple[Framework, list[StoryData], list[int], list[str]]:
     form = read_form(form_path)
     fw, settings, file = form.framework, form.settings, str(stories_path)
-    rows = csv_rows(stories_path)
+    lines: dict[int, int] = {}
+    rows = csv_rows(stories_path, lines)
     if not rows:
         raise InputFileError([Problem(file, 1, None, None, "tom fil / empty file")])
     header = [_clean(h, settings["Texts to remove from column headers"]) for h in rows[0][1]]
@@ -53,7 +54,7 @@ def read(stories_path: Path, form_path: Path) -> tuple[Framework, list[StoryData
     problems = [Problem(file, rows[0][0], n, None, "kolumnen saknas / column missing") for n in need if n not in col_of]
     if problems:
         raise InputFileError(problems)
-    stories, numbers, notes = _stories(form, rows[1:], col_of, header, file)
+    stories, numbers, notes = _stories(form, rows[1:], col_of, lines, file)
     return fw, stories, numbers, [*form.notes, *notes, *_settings_notes(form)]
 
 
@@ -65,7 +66,7 @@ def _clean(name: str, remove: list[str]) -> str:
 
 
 def _stories(
-    form: Form, rows: list[tuple[int, list[str]]], col_of: dict[str, list[int]], header: list[str], file: str
+    form: Form, rows: list[tuple[int, list[str]]], col_of: dict[str, list[int]], lines: dict[int, int], file: str
 ) -> tuple[list[StoryData], list[int], list[str]]:
     settings = form.settings
     stories, numbers, problems, notes = [], [], [], []
@@ -79,6 +80,7 @@ def _stories(
     for number, record in rows:
         cells = _Cells(record, col_of)
         story = _story(form, cells, number)
+        story.line = lines.get(number, number)
         if not story.text.strip():
             empty.append(number)
             continue
@@ -89,7 +91,8 @@ def _stories(
             try:
                 answer = _answer(fq, cells, settings)
             except ValueError as exc:
-                problems.append(Problem(file, number, fq.column, str(exc), "okänt svar / unknown answer"))
+                where = f"(fil-rad/file line {story.line})"
+                problems.append(Problem(file, number, fq.column, str(exc), f"okänt svar / unknown answer {where}"))
                 continue
             if answer is not None:
                 story.answers[fq.column] = answer
@@ -135,7 +138,7 @@ def _story(form: Form, cells: _Cells, number: int) -> StoryData:
             meta[key] = cells.first(name)[:10] if key == "date" else cells.first(name)
     id_col = settings["Story ID column name"][0]
     source_id = cells.first(id_col) if id_col and cells.first(id_col) else str(number)
-    return StoryData(source_id=source_id, text=text, title=title, meta=meta, line=number)
+    return StoryData(source_id=source_id, text=text, title=title, meta=meta)
 
 
 def _settings_notes(form: Form) -> list[str]:

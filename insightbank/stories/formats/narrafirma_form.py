@@ -78,19 +78,22 @@ class Form:
     notes: list[str] = field(default_factory=list)
 
 
-def csv_rows(path: Path) -> list[tuple[int, list[str]]]:
-    """Readable rows with their line numbers: comments (``;``) and blank rows dropped; CR-only
-    (classic Mac), LF and CRLF line endings all read."""
+def csv_rows(path: Path, lines: dict[int, int] | None = None) -> list[tuple[int, list[str]]]:
+    """Readable rows with their row numbers (as a spreadsheet counts them): comments (``;``)
+    and blank rows dropped; CR-only (classic Mac), LF and CRLF line endings all read. ``lines``,
+    when given, gets each row's first line in the file (a text with line breaks spans several)."""
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputFileError([Problem(str(path), None, None, None, f"kan inte läsa / cannot read: {exc}")]) from None
     reader = csv.reader(io.StringIO(text, newline=""))
     out, last = [], 0
-    for r in reader:
+    for number, r in enumerate(reader, start=1):
         first, last = last + 1, reader.line_num
         if any(c.strip() for c in r) and not r[0].lstrip().startswith(";"):
-            out.append((first, r))
+            out.append((number, r))
+            if lines is not None:
+                lines[number] = first
     return out
 
 
