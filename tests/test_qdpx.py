@@ -143,10 +143,15 @@ def test_import_maps_the_codebook_to_local_terms(bank, runner, shared_datasets, 
 
 
 def test_import_atlas_export_and_our_own_round_trip(demo_bank, runner, shared_datasets, tmp_path) -> None:
-    atlas = _run(
-        runner, demo_bank, "import", shared_datasets / "refi-qda" / "ponte_target-atlas-project.qdpx", "--dry-run"
-    )
-    assert "koder/codes 3, markeringar/selections 0" in atlas
+    atlas_path = shared_datasets / "refi-qda" / "ponte_target-atlas-project.qdpx"
+    atlas = _run(runner, demo_bank, "import", atlas_path, "--dry-run")
+    assert "källor/sources 0, koder/codes 3, markeringar/selections 0, kodningar/codings 0" in atlas
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("perspectives: general_public\n")
+    done = _run(runner, demo_bank, "import", atlas_path, "--mapping", mapping)
+    assert "utan citat / without quotes" in done
+    with demo_bank.reading() as conn:
+        assert conn.execute(sa.select(STUDY.c.id).where(STUDY.c.title == "target-atlas-project")).one()
     path = tmp_path / "own.qdpx"
     _run(runner, demo_bank, "export", path, "--redact")
     root, _ = _project(path)

@@ -224,3 +224,11 @@ def test_errors_name_the_record_id_and_the_file_line(shared_datasets: Path, tmp_
     message = str(caught.value)
     assert "rad/row 117" in message and f"id {target[0]}" in message and f"file line {line})" in message
     assert line > 117  # texts with line breaks: the file line is not the row
+
+
+def test_a_layout_file_given_as_the_definition_is_refused_with_what_to_use(shared_datasets: Path) -> None:
+    from insightbank.errors import InputFileError
+
+    folder = shared_datasets / "sensemaker-ademo"
+    with pytest.raises(InputFileError, match=r"layout file, not a definition.*_Definition\.json"):
+        sensemaker.read(folder / "ADemo_Data.csv", folder / "ADemo_Layout.json")

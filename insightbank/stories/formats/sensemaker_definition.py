@@ -73,9 +73,14 @@ def signifiers(raw: Any, path: Path) -> list[dict[str, Any]]:
         sections = [s for s in raw["sections"] if isinstance(s, dict)]
         sections.sort(key=lambda s: _order(s.get("order")))
         return [s for sec in sections for s in (sec.get("signifiers") or []) if isinstance(s, dict)]
-    raise InputFileError(
-        [Problem(str(path), None, "signifiers/sections", None, "saknas båda / both missing: inte en definition")]
-    )
+    if isinstance(raw, list) and raw and isinstance(raw[0], dict) and "settings" in raw[0]:
+        message = (
+            "det här är en layoutfil (…_Layout.json), ingen definition / this is a layout file, not a definition: "
+            "ge definitionen / give the definition (…_Definition.json)"
+        )
+    else:
+        message = "saknas båda / both missing: inte en SenseMaker-definition / not a SenseMaker definition"
+    raise InputFileError([Problem(str(path), None, "signifiers/sections", None, message)])
 
 
 def _order(value: Any) -> float:
