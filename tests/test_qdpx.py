@@ -177,3 +177,22 @@ def test_broken_projects_are_refused_with_the_file_named(bank, runner, tmp_path)
         archive.writestr("project.qde", qde)
         archive.writestr("sources/x.txt", "short")
     assert "lies outside the text" in _run(runner, bank, "import", outside, "--dry-run")
+
+
+def test_guids_match_without_case_or_braces(bank, runner, tmp_path) -> None:
+    code = "AAAAAAAA-BBBB-CCCC-DDDD-EEEEEEEEEEEE"
+    qde = (
+        '<Project xmlns="urn:QDA-XML:project:1.0" name="g"><CodeBook><Codes>'
+        f'<Code guid="{code}" name="Tillit" isCodable="true"/></Codes></CodeBook><Sources>'
+        '<TextSource guid="11111111-2222-3333-4444-555555555555" plainTextPath="internal://x.txt">'
+        '<PlainTextSelection guid="11111111-2222-3333-4444-666666666666" startPosition="0" endPosition="5">'
+        '<Coding guid="11111111-2222-3333-4444-777777777777"><CodeRef targetGUID="{'
+        + code.lower()
+        + '}"/></Coding></PlainTextSelection></TextSource></Sources></Project>'
+    )
+    path = tmp_path / "g.qdpx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("project.qde", qde)
+        archive.writestr("sources/x.txt", "Hallå världen")
+    out = _run(runner, bank, "import", path, "--dry-run")
+    assert "kodningar/codings 1" in out and "unknown codes" not in out

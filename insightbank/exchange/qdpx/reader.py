@@ -63,6 +63,11 @@ class Project:
         return sum(len(s.codes) for s in self.selections)
 
 
+def _key(value: str) -> str:
+    """GUIDs compare without case or braces (tools write ``ABCD…``, ``abcd…`` and ``{abcd…}``)."""
+    return value.strip().strip("{}").upper()
+
+
 def _fail(path: Path, message: str) -> InputFileError:
     return InputFileError([Problem(str(path), None, None, None, message)])
 
@@ -105,7 +110,7 @@ def read(path: Path) -> Project:
     if root.tag != f"{NS}Project":
         raise _fail(path, f"rotelementet / the root element is {root.tag!r}, inte/not Project ({PROJECT_NS})")
     codes = read_codes(root, PROJECT_NS)
-    paths = {c.guid: c.path for c in codes}
+    paths = {_key(c.guid): c.path for c in codes}
     project = Project(root.get("name", path.stem), root.get("origin", ""), codes, [])
     for part in OTHER_PARTS:
         holder = root.find(f"{NS}{part}")
@@ -132,7 +137,7 @@ def _source(element: ET.Element, files: dict[str, bytes], paths: dict[str, str],
     if whole:
         project.lost["codings of whole documents"] += len(whole)
     for sel in element.findall(f"{NS}PlainTextSelection"):
-        refs = [ref.get("targetGUID", "") for ref in sel.iterfind(f"{NS}Coding/{NS}CodeRef")]
+        refs = [_key(ref.get("targetGUID", "")) for ref in sel.iterfind(f"{NS}Coding/{NS}CodeRef")]
         unknown = [r for r in refs if r not in paths]
         if unknown:
             project.lost["codings of unknown codes"] += len(unknown)
