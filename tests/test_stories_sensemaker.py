@@ -232,3 +232,29 @@ def test_a_layout_file_given_as_the_definition_is_refused_with_what_to_use(share
     folder = shared_datasets / "sensemaker-ademo"
     with pytest.raises(InputFileError, match=r"layout file, not a definition.*_Definition\.json"):
         sensemaker.read(folder / "ADemo_Data.csv", folder / "ADemo_Layout.json")
+
+
+def test_stones_and_roles_round_trip_through_the_long_csv(bank, shared_datasets: Path, tmp_path: Path) -> None:
+    import jsonschema
+    import yaml
+
+    from insightbank.stories import frameworks
+
+    folder = shared_datasets / "sensemaker-ademo"
+    story_import.import_files(
+        bank, "sensemaker", "ademo", [folder / "ADemo_Data.csv", folder / "ADemo_Definition.json"], "t"
+    )
+    path = tmp_path / "ademo.csv"
+    _, beside = story_import.export(bank, "ademo", path)
+    shape = yaml.safe_load(beside.read_text()) | {"name": "ademo"}  # the schema wants lower-case names
+    jsonschema.validate(shape, frameworks.schema())
+    story_import.import_files(bank, "csv", "again", [path, beside], "t")
+    with bank.reading() as conn:
+        a, b = stories.fetch_all(conn, "ademo")[1], stories.fetch_all(conn, "again")[1]
+    for x, y in zip(a, b, strict=True):
+        assert x.answers.keys() == y.answers.keys()
+        for qid, answer in x.answers.items():
+            other = y.answers[qid]
+            assert (answer.na, answer.choices, answer.text) == (other.na, other.choices, other.text)
+            assert answer.values == (pytest.approx(other.values) if other.values else None)  # re-closure rounds
+    assert any(q.kind == "stone" for q in frameworks.load(beside).questions)
