@@ -191,3 +191,21 @@ def test_kept_as_text_answers_show_export_and_round_trip(bank, runner, shared_da
         _, b = stories.fetch_all(conn, "again")
     assert [s.answers for s in a] == [s.answers for s in b]
     assert any(s.answers["Scope mixed-in write-ins"].text == written for s in b)
+
+
+def test_bad_scale_settings_and_test_rows(bank, shared_datasets: Path, tmp_path) -> None:
+    data, form = _example(shared_datasets)
+    rows = [r for r in _records(form) if not r or r[1] != "Scale range"]
+    bad = _write(tmp_path / "bad.csv", [*rows, ["", "Scale range", "import", "", "", "", "low", "high"]])
+    with pytest.raises(InputFileError, match="Scale range"):
+        story_import.import_files(bank, "narrafirma", "bad", [data, bad], "t")
+    labelled = [
+        [*r[:6], "horribly", "perfectly", "does not apply", "x"] if r and r[0] == "Ended well" else r
+        for r in _records(form)
+    ]
+    stories_rows = _records(data)
+    stories_rows[3][stories_rows[0].index("Story title")] = "Testing123"
+    report = story_import.import_files(
+        bank, "narrafirma", "ok", [_write(tmp_path / "s.csv", stories_rows), _write(tmp_path / "f.csv", labelled)], "t"
+    )
+    assert report.created == 79 and any("testing123" in n and "rad/row 4" in n for n in report.notes)

@@ -27,6 +27,7 @@ from insightbank.stories.storyset import Answer, StoryData
 
 TRUE = ("1", "yes", "true", "ja", "y", "x")
 NA = ("NA", "N/A")
+TEST_ROW = "testing123"
 
 
 def content_id(title: str | None, text: str) -> str:
@@ -72,6 +73,7 @@ def _stories(
     stories, numbers, problems, notes = [], [], [], []
     empty: list[int] = []
     short: list[int] = []
+    tests: list[int] = []
     least = (
         int(settings["Minimum words to include story"][0] or 0)
         if settings["Minimum words to include story"][0].strip().isdigit()
@@ -83,6 +85,9 @@ def _stories(
         story.line = lines.get(number, number)
         if not story.text.strip():
             empty.append(number)
+            continue
+        if TEST_ROW in (story.text.strip().casefold(), (story.title or "").strip().casefold()):
+            tests.append(number)  # NarraFirma's own marker for a test entry
             continue
         if least and len(story.text.split()) < least:
             short.append(number)
@@ -107,6 +112,8 @@ def _stories(
         notes.append(
             f"{len(empty)} rader utan berättelsetext hoppades över / rows without story text skipped: {_some(empty)}"
         )
+    if tests:
+        notes.append(f"{len(tests)} testrader (testing123) hoppades över / test rows skipped: {_some(tests)}")
     if short:
         notes.append(
             f"{len(short)} berättelser under / stories under {least} ord/words hoppades över / skipped: {_some(short)}"

@@ -122,7 +122,13 @@ def read_form(path: Path) -> Form:
     form = Form(Framework(path.stem.removesuffix("_story_form"), path.stem, "en"), [], settings)
     for number, r in rows[start + 1 :]:
         _row(form, at, number, r, path)
-    low, high = (float(x) for x in ([*settings["Scale range"], "0", "100"])[:2])
+    given = _range(settings["Scale range"][:2])
+    if given is None:
+        shown = ", ".join(settings["Scale range"])
+        raise InputFileError(
+            [Problem(str(path), None, "Scale range", shown, "behöver två olika tal / needs two numbers")]
+        )
+    low, high = given
     for fq in form.questions:
         if fq.type == "Scale" and fq.scale == (-1.0, -1.0):
             fq.scale = (low, high)
@@ -171,6 +177,14 @@ def _row(form: Form, at: dict[str, int], number: int, r: list[str], path: Path) 
     form.questions.append(fq)
 
 
+def _range(cells: list[str]) -> tuple[float, float] | None:
+    try:
+        low, high = (float(c) for c in cells)
+    except ValueError:
+        return None
+    return (low, high) if low != high else None
+
+
 def _question(
     column: str, kind: str, short: str, long_: str, answers: list[str], opts: dict[str, str], number: int, path: Path
 ) -> FormQuestion:
@@ -185,7 +199,9 @@ def _question(
         kind = LEGACY_TYPES[kind]
     title = long_ or short
     if kind == "Scale":
-        scale = (float(answers[2]), float(answers[3])) if len(answers) >= 4 else (-1.0, -1.0)
+        # Answers 3 and 4 are the question's own range; NarraFirma also allows a "does not apply"
+        # label there, so anything that is not two different numbers means "the form's range".
+        scale = _range(answers[2:4]) or (-1.0, -1.0)
         poles = [
             Option("left", answers[0] if answers else "0"),
             Option("right", answers[1] if len(answers) > 1 else "1"),
