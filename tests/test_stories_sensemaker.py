@@ -258,3 +258,39 @@ def test_stones_and_roles_round_trip_through_the_long_csv(bank, shared_datasets:
             assert (answer.na, answer.choices, answer.text) == (other.na, other.choices, other.text)
             assert answer.values == (pytest.approx(other.values) if other.values else None)  # re-closure rounds
     assert any(q.kind == "stone" for q in frameworks.load(beside).questions)
+
+
+@pytest.mark.parametrize(
+    "definition",
+    [
+        {"sections": [{"signifiers": None}, "x"]},
+        {
+            "fragment_signifier_id": ["f"],
+            "signifiers": [
+                {"id": "f", "type": "freetext"},
+                {"id": "t", "type": "triad", "content": {"labels": [{"text": "no id"}]}},
+            ],
+        },
+        {
+            "fragment_signifier_id": "f",
+            "signifiers": [
+                {"id": "f", "type": "freetext"},
+                {"id": "l", "type": "list", "content": {"items": [{"id": "a"}], "max_responses": "abc"}},
+            ],
+        },
+        [1, 2],
+        "just text",
+    ],
+)
+def test_hostile_definitions_are_refused_without_a_traceback(bank, runner, tmp_path: Path, definition) -> None:
+    from insightbank.cli.main import cli
+
+    path = tmp_path / "def.json"
+    path.write_text(json.dumps(definition))
+    data = tmp_path / "data.csv"
+    data.write_text("id,f,l\ns1,text,a\n")
+    result = runner.invoke(
+        cli, ["--db", bank.url, "stories", "import", "--format", "sensemaker", "-c", "h", str(data), str(path)]
+    )
+    assert result.exit_code in (0, 2), result.output
+    assert "Traceback" not in result.output

@@ -215,7 +215,11 @@ def _question(
         raise InputFileError([Problem(str(path), number, "Type", kind, "okänd frågetyp / unknown question type")])
     values = [a.split("|")[0].strip() for a in answers]
     options = [Option(v, a.split("|")[-1].strip()) for v, a in zip(values, answers, strict=True)]
-    most = opts.get("maxNumAnswers")
+    most = opts.get("maxNumAnswers", "").strip()
+    if most and not most.isdigit():
+        raise InputFileError(
+            [Problem(str(path), number, "Options", f"maxNumAnswers={most}", "inte ett tal / not a number")]
+        )
     q = Question(
         column, "choice", title, options, allow_na=True, multi=kind.startswith("Multi"), max=int(most) if most else None
     )

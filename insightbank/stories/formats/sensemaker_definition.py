@@ -155,7 +155,9 @@ def _questions(
 ) -> list[Question] | None:
     title, allow_na = _title(s, sid), bool(one(s.get("allow_na")))
     if kind in ("triad", "dyad"):
-        labels = [Option(str(one(lab["id"])), plain(lab.get("text"))) for lab in _items(content.get("labels"))]
+        labels = [
+            Option(str(one(lab["id"])), plain(lab.get("text"))) for lab in _items(content.get("labels")) if "id" in lab
+        ]
         return [Question(sid, kind, title, labels, allow_na=allow_na)]
     if kind == "list":
         return [_list(out, sid, title, allow_na, content)]
@@ -186,7 +188,7 @@ def _list(out: Definition, sid: str, title: str, allow_na: bool, content: dict[s
     if links:
         out.others[sid] = links
     most, least = one(content.get("max_responses")), one(content.get("min_responses"))
-    most = int(most) if most not in (None, "", [], {}) else None
+    most = _count(most)
     return Question(
         sid,
         "choice",
@@ -195,8 +197,16 @@ def _list(out: Definition, sid: str, title: str, allow_na: bool, content: dict[s
         allow_na=allow_na,
         multi=most is None or most > 1,
         max=most,
-        min=int(least) if least not in (None, "", [], {}) else None,
+        min=_count(least),
     )
+
+
+def _count(value: Any) -> int | None:
+    """``max_responses``/``min_responses``: a whole number, or none when blank or unreadable."""
+    try:
+        return int(float(value)) if value not in (None, "", [], {}) else None
+    except (TypeError, ValueError):
+        return None
 
 
 def _stones(out: Definition, sid: str, title: str, allow_na: bool, content: dict[str, Any]) -> list[Question]:
