@@ -205,7 +205,11 @@ def test_bad_scale_settings_and_test_rows(bank, shared_datasets: Path, tmp_path)
     ]
     stories_rows = _records(data)
     stories_rows[3][stories_rows[0].index("Story title")] = "Testing123"
+    stories_rows[4][stories_rows[0].index("Ended well")] = "Does not apply"
     report = story_import.import_files(
         bank, "narrafirma", "ok", [_write(tmp_path / "s.csv", stories_rows), _write(tmp_path / "f.csv", labelled)], "t"
     )
     assert report.created == 79 and any("testing123" in n and "rad/row 4" in n for n in report.notes)
+    with bank.reading() as conn:
+        _, found = stories.fetch_all(conn, "ok")
+    assert next(s for s in found if s.source_id == "5").answers["Ended well"].na  # the scale's own N/A label

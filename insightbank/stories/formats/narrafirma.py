@@ -205,6 +205,8 @@ def _answer(fq: FormQuestion, get: _Cells, settings: dict[str, list[str]]) -> An
     if fq.type == "Scale":
         if not values:
             return None
+        if fq.na_label and values[0].casefold() == fq.na_label.casefold():
+            return Answer(na=True)  # the scale's own "does not apply" answer
         low, high = fq.scale
         try:
             return Answer(values=((float(values[0]) - low) / (high - low),))

@@ -67,6 +67,7 @@ class FormQuestion:
     yes: str | None = None  # a legacy yes/no question's own yes indicator
     separator: str | None = None  # a legacy yes/no question's header separator (``==``)
     delimiter: str | None = None  # a legacy delimited question's own delimiter
+    na_label: str | None = None  # a scale's "does not apply" answer: that cell means N/A
 
 
 @dataclass
@@ -177,6 +178,14 @@ def _row(form: Form, at: dict[str, int], number: int, r: list[str], path: Path) 
     form.questions.append(fq)
 
 
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
+
+
 def _range(cells: list[str]) -> tuple[float, float] | None:
     try:
         low, high = (float(c) for c in cells)
@@ -202,11 +211,13 @@ def _question(
         # Answers 3 and 4 are the question's own range; NarraFirma also allows a "does not apply"
         # label there, so anything that is not two different numbers means "the form's range".
         scale = _range(answers[2:4]) or (-1.0, -1.0)
+        na_label = answers[2] if len(answers) > 2 and not _is_number(answers[2]) else None
         poles = [
             Option("left", answers[0] if answers else "0"),
             Option("right", answers[1] if len(answers) > 1 else "1"),
         ]
-        return FormQuestion(column, kind, Question(column, "dyad", title, poles, allow_na=True), opts, scale=scale)
+        dyad = Question(column, "dyad", title, poles, allow_na=True)
+        return FormQuestion(column, kind, dyad, opts, scale=scale, na_label=na_label)
     if kind in ("Text", "Textarea"):
         return FormQuestion(column, kind, Question(column, "text", title), opts)
     if kind in BOOLEAN:
