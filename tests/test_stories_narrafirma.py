@@ -213,3 +213,10 @@ def test_bad_scale_settings_and_test_rows(bank, shared_datasets: Path, tmp_path)
     with bank.reading() as conn:
         _, found = stories.fetch_all(conn, "ok")
     assert next(s for s in found if s.source_id == "5").answers["Ended well"].na  # the scale's own N/A label
+
+
+def test_an_unreadable_minimum_is_reported_not_applied(bank, shared_datasets: Path, tmp_path) -> None:
+    data, form = _example(shared_datasets)
+    custom = _form_with(form, tmp_path, [["", "Minimum words to include story", "import", "", "", "", "many"]])
+    report = story_import.import_files(bank, "narrafirma", "min", [data, custom], "t")
+    assert report.created == 80 and any("'many': inte ett tal" in n for n in report.notes)

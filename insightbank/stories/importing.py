@@ -2,7 +2,8 @@
 
 ``sensemaker`` takes the data CSV and the definition JSON, ``narrafirma`` the stories CSV and the
 story-form CSV (in any order), ``csv`` our long format plus a framework file (YAML/JSON), a
-shipped framework name, or nothing when the collection already exists.
+shipped framework name, or nothing when the collection already exists. A NarraFirma re-import
+matches stories to the stored ones by their content (:func:`match_by_content`), never by row.
 """
 
 from __future__ import annotations

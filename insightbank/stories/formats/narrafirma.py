@@ -74,11 +74,12 @@ def _stories(
     empty: list[int] = []
     short: list[int] = []
     tests: list[int] = []
-    least = (
-        int(settings["Minimum words to include story"][0] or 0)
-        if settings["Minimum words to include story"][0].strip().isdigit()
-        else 0
-    )
+    given = settings["Minimum words to include story"][0].strip()
+    least = int(given) if given.isdigit() else 0
+    if given and not given.isdigit():
+        notes.append(
+            f"Minimum words to include story {given!r}: inte ett tal, användes inte / not a number, not applied"
+        )
     for number, record in rows:
         cells = _Cells(record, col_of)
         story = _story(form, cells, number)
