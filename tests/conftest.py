@@ -21,7 +21,7 @@ from insightbank.storage.engine import Bank
 
 PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+SHARED = Path(os.environ.get("INSIGHTBANK_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -53,7 +53,7 @@ def export(
     redact: bool,
     names: Path | None,
 ) -> None:
-    """Exportera ett insiktspaket / export an insight package (.zip, folder, or .csv/.xlsx).
+    """Exportera ett insiktspaket / export an insight package (.zip, folder, .csv/.xlsx, or .qdpx).
 
     Bara publika insikter lämnar banken, interna med --include internal, konfidentiella
     aldrig. Texten kontrolleras först: personnummer, telefon, e-post och namn stoppar
@@ -66,6 +66,7 @@ def export(
       insightbank export grums-2026q1.zip -m Grums
       insightbank export paket/ --include internal --redact --names namn.txt
       insightbank export insikter.xlsx -p risk_groups --from 2026-01-01
+      insightbank export analys.qdpx   # REFI-QDA (NVivo, ATLAS.ti, MAXQDA), + analys.qdc
     """
     from insightbank.exchange.packages.export import ExportOptions
     from insightbank.exchange.packages.export import export as run
@@ -91,7 +92,12 @@ def export(
             names=load_names(names),
             extra_study_ids=chosen.study_ids,
         )
-        report = run(conn, path, options, app.actor)
+        if path.suffix.lower() == ".qdpx":
+            from insightbank.exchange.qdpx.writer import export as run_qdpx
+
+            report = run_qdpx(conn, path, options, app.actor)
+        else:
+            report = run(conn, path, options, app.actor)
     for line in report.lines():
         click.echo(line)
 

@@ -19,7 +19,7 @@ from insightbank.stories import frameworks
 from insightbank.stories import importing as story_import
 from insightbank.stories import store as stories
 from insightbank.stories.frameworks import Framework
-from insightbank.stories.storyset import Answer, StoryData, format_answer, parse_answer
+from insightbank.stories.storyset import Answer, StoryData, format_answer, parse_answer, show_answer
 
 collection_option = click.option("--collection", "-c", required=True, help="Samlingens namn / the collection's name.")
 
@@ -72,7 +72,8 @@ def import_stories(
       insightbank stories import --format csv --collection grums berattelser.csv --framework forskola
     """
     report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run)
-    click.echo(f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated")
+    same = f" (varav / of which {report.unchanged} oförändrade / unchanged)" if report.unchanged else ""
+    click.echo(f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated{same}")
     for note in report.notes:
         click.echo(f"  obs / note: {note}")
 
@@ -184,6 +185,7 @@ def show_story(app: AppContext, collection: str, story: str, fmt: str) -> None:
         _, fw = stories.collection(conn, collection)
         cited_by = [str(i) for i in stories.insights_of_story(conn, story_id)]
     answers = {q.id: format_answer(q, data.answers[q.id]) for q in fw.questions if q.id in data.answers}
+    labels = {q.id: show_answer(q, data.answers[q.id]) for q in fw.questions if q.id in data.answers}
     out = {
         "id": str(story_id),
         "source_id": data.source_id,
@@ -191,14 +193,15 @@ def show_story(app: AppContext, collection: str, story: str, fmt: str) -> None:
         "text": data.text,
         "version": version,
         "answers": answers,
+        "labels": labels,
         "meta": data.meta,
         "cited_by_insights": cited_by,
     }
     if fmt == "json":
         print_json(out)
     else:
-        rows = [(k, v) for k, v in out.items() if k not in ("answers", "meta")]
-        rows += [(f"{fw.question(k).title} [{k}]", v) for k, v in answers.items()]
+        rows = [(k, v) for k, v in out.items() if k not in ("answers", "labels", "meta")]
+        rows += [(f"{fw.question(k).title} [{k}]", v) for k, v in labels.items()]
         print_table(
             ["fält / field", "värde / value"],
             [(k, json.dumps(v, ensure_ascii=False) if isinstance(v, list) else v) for k, v in rows],

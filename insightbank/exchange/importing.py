@@ -36,6 +36,10 @@ def import_path(
     A package must be signed by a key this bank trusts; ``allow_unsigned`` and
     ``trust_new_sender`` are the two exceptions a person can make (see :mod:`.packages.trust`).
     """
+    if path.suffix.lower() == ".qdpx":
+        from insightbank.exchange.qdpx.importing import import_qdpx
+
+        return import_qdpx(bank, path, actor, dry_run=dry_run, mapping_file=mapping_file)
     if is_package(path):
         from insightbank.exchange.packages.importing import import_package
         from insightbank.exchange.packages.trust import TrustPolicy

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from insightbank.storage.models.analysis import COVERAGE_SNAPSHOT, EMBEDDING
 from insightbank.storage.models.core import INSIGHT_LINKS, BankMeta, ChangeLog, Evidence, Insight, Study, Term
 from insightbank.storage.models.packages import PackageConflict, PackageImport, PackageRecord
+from insightbank.storage.models.qda import EVIDENCE_CODE
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION, STORY_FRAMEWORK
 from insightbank.storage.models.trust import Tombstone, TrustedKey
 
@@ -32,6 +33,7 @@ __all__ = [
     "COVERAGE_SNAPSHOT",
     "EMBEDDING",
     "EVIDENCE",
+    "EVIDENCE_CODE",
     "INSIGHT",
     "INSIGHT_LINKS",
     "INSIGHT_STORY",

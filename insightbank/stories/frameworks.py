@@ -2,7 +2,8 @@
 
 A framework is plain data (YAML or JSON, schema in ``schema/framework.schema.json``). Question
 kinds: ``triad`` (three corners, a point as three proportions summing to 1), ``dyad`` (two
-poles, a value 0–1), ``choice`` (single or multi, with min/max) and ``text`` (a follow-up).
+poles, a value 0–1), ``choice`` (single or multi, with min/max), ``text`` (a follow-up) and
+``stone`` (one stone placed on a 2-D canvas: x and y in 0–1, its two axes as options).
 The story itself (title and text) is not a question. N/A is allowed per question and stored
 as N/A, never as a number. Question ids are the ids the question had in its source, so
 patterns and exports speak the source's language.
@@ -20,8 +21,9 @@ import yaml
 
 from insightbank.errors import ValidationError
 
-KINDS = ("triad", "dyad", "choice", "text")
-CORNERS = {"triad": 3, "dyad": 2}
+KINDS = ("triad", "dyad", "choice", "text", "stone")
+CORNERS = {"triad": 3, "dyad": 2, "stone": 2}
+OPTION_KEYS = {"triad": "corners", "dyad": "poles", "choice": "options", "stone": "axes"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class Question:
     multi: bool = False
     min: int | None = None
     max: int | None = None
+    about: str = "story"  # whose answer: story, participant, annotation or eliciting (NarraFirma's roles)
 
     def label_of(self, option_id: str) -> str:
         return next((o.label for o in self.options if o.id == option_id), option_id)
@@ -92,7 +95,7 @@ class Framework:
 
 def _question_dict(q: Question) -> dict[str, Any]:
     out: dict[str, Any] = {"id": q.id, "type": q.kind, "title": q.title}
-    key = {"triad": "corners", "dyad": "poles", "choice": "options"}.get(q.kind)
+    key = OPTION_KEYS.get(q.kind)
     if key:
         out[key] = [{"id": o.id, "label": o.label} for o in q.options]
     if q.allow_na:
@@ -100,6 +103,8 @@ def _question_dict(q: Question) -> dict[str, Any]:
     if q.multi:
         out["multi"] = True
     out |= {k: v for k, v in (("min", q.min), ("max", q.max)) if v is not None}
+    if q.about != "story":
+        out["about"] = q.about
     return out
 
 
@@ -123,7 +128,7 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         )
     if not raw.get("id"):
         raise ValidationError(f"{where}: frågan saknar id / the question has no id")
-    options = _options(raw.get("corners") or raw.get("poles") or raw.get("options"), where)
+    options = _options(raw.get("corners") or raw.get("poles") or raw.get("options") or raw.get("axes"), where)
     q = Question(
         id=str(raw["id"]),
         kind=kind,
@@ -133,6 +138,7 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         multi=bool(raw.get("multi", False)),
         min=raw.get("min"),
         max=raw.get("max"),
+        about=str(raw.get("about", "story")),
     )
     check_question(q, where)
     return q

@@ -2,20 +2,28 @@
 
 ``sensemaker`` takes the data CSV and the definition JSON, ``narrafirma`` the stories CSV and the
 story-form CSV (in any order), ``csv`` our long format plus a framework file (YAML/JSON), a
-shipped framework name, or nothing when the collection already exists.
+shipped framework name, or nothing when the collection already exists. A NarraFirma re-import
+matches stories to the stored ones by their content (:func:`match_by_content`), never by row.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from insightbank.errors import InputFileError, Problem, ValidationError
 from insightbank.storage.engine import Bank
+from insightbank.storage.models.stories import STORY
 from insightbank.stories import frameworks
 from insightbank.stories import store as stories
 from insightbank.stories.formats import longcsv as story_longcsv
 from insightbank.stories.formats import narrafirma as story_import_narrafirma
 from insightbank.stories.formats import sensemaker as story_import_sensemaker
+from insightbank.stories.formats.narrafirma import content_id
+from insightbank.stories.formats.narrafirma_form import is_form
 from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import StoryData
 
@@ -30,11 +38,6 @@ def _two(paths: list[Path], fmt: str, is_second: object) -> tuple[Path, Path]:
     return (second, first) if is_second(first) and not is_second(second) else (first, second)
 
 
-def _is_form(path: Path) -> bool:
-    with path.open(encoding="utf-8-sig") as handle:
-        return any(line.lower().startswith("data column name") for line in handle)
-
-
 def read(
     fmt: str, paths: list[Path], framework: str | None = None, existing: Framework | None = None
 ) -> tuple[Framework, list[StoryData], list[int], list[str], str]:
@@ -47,7 +50,7 @@ def read(
         fw, found, rows, notes = story_import_sensemaker.read(data, definition)
         return fw, found, rows, notes, str(data)
     if fmt == "narrafirma":
-        data, form = _two(paths, fmt, _is_form)
+        data, form = _two(paths, fmt, is_form)
         fw, found, rows, notes = story_import_narrafirma.read(data, form)
         return fw, found, rows, notes, str(data)
     if fmt != "csv":
@@ -72,6 +75,50 @@ def read(
     return fw, found, rows, [], str(data_files[0])
 
 
+def match_by_content(conn: Connection, name: str, found: list[StoryData], rows: list[int], file: str) -> None:
+    """Re-key stories numbered by their row (NarraFirma has no ids) to the stored story with the
+    same title and text, so a row removed above them cannot shift them onto a neighbour's id.
+
+    Twins (the same title and text more than once) pair up in order when the file and the bank
+    hold as many; otherwise the import is refused with the rows named. A story with no match
+    keeps its row number unless a stored story already has it; then it gets a content id.
+    """
+    cid, _ = stories.collection(conn, name)
+    stored: dict[tuple[str | None, str], list[str]] = defaultdict(list)
+    taken: set[str] = set()
+    query = sa.select(STORY.c.source_id, STORY.c.title, STORY.c.text).where(STORY.c.collection_id == cid)
+    for r in conn.execute(query.order_by(STORY.c.created_at, STORY.c.source_id)):
+        stored[(r.title, r.text)].append(r.source_id)
+        taken.add(r.source_id)
+    numbered = [(s, row) for s, row in zip(found, rows, strict=True) if s.source_id == str(row)]
+    incoming: dict[tuple[str | None, str], list[tuple[StoryData, int]]] = defaultdict(list)
+    for story, row in numbered:
+        incoming[(story.title, story.text)].append((story, row))
+    problems = []
+    for key, group in incoming.items():
+        matches = stored.get(key, [])
+        if len(matches) > 1 and len(matches) != len(group):
+            problems.append(
+                Problem(
+                    file,
+                    group[0][1],
+                    "Story text",
+                    key[1][:60],
+                    f"tvetydigt / ambiguous: rader/rows {', '.join(str(r) for _, r in group)} i filen, "
+                    f"lagrade / stored {', '.join(matches)}; ange en id-kolumn / give a story id column",
+                )
+            )
+        elif matches:
+            for (story, _), source_id in zip(group, matches, strict=False):
+                story.source_id = source_id
+        else:
+            for story, _ in group:
+                if story.source_id in taken:
+                    story.source_id = content_id(story.title, story.text)
+    if problems:
+        raise InputFileError(problems)
+
+
 def import_files(
     bank: Bank,
     fmt: str,
@@ -87,13 +134,16 @@ def import_files(
         if collection in stories.collections(conn):
             existing = stories.collection(conn, collection)[1]
     fw, found, rows, notes, file = read(fmt, paths, framework, existing)
+    if fmt == "narrafirma" and existing is not None:
+        with bank.reading() as conn:
+            match_by_content(conn, collection, found, rows, file)
     stories.check_stories(fw, found, rows, file)
     if dry_run:
         report = stories.StoryImport(collection, created=len(found), notes=[*notes, "provkörning / dry run"])
         return report
     with bank.transaction() as conn:
         report = stories.write_stories(conn, collection, fw, found, fmt, actor)
-    report.notes = notes
+    report.notes = notes + report.notes
     return report
 
 

@@ -7,6 +7,7 @@ whole file is all-or-nothing. Bulk paths use core ``insert`` with lists of dicts
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ CHUNK = 5000
 
 @dataclass
 class StoryImport:
-    """What an import did; ``rows`` maps a story's source id to its row in the file."""
+    """What an import did: stories created, matched to stored ones (``updated``), and of those
+    the ones identical to what was stored (``unchanged``, not rewritten)."""
 
     collection: str
     created: int = 0
     updated: int = 0
+    unchanged: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -41,6 +44,7 @@ def check_stories(framework: Framework, stories: list[StoryData], rows: list[int
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for story, row in zip(stories, rows, strict=True):
+        where = f" (id {story.source_id}" + (f", fil-rad/file line {story.line})" if story.line else ")")
         if story.source_id in seen:
             problems.append(
                 Problem(file, row, "id", story.source_id, f"samma id som rad / same id as row {seen[story.source_id]}")
@@ -49,7 +53,7 @@ def check_stories(framework: Framework, stories: list[StoryData], rows: list[int
         for qid, answer in story.answers.items():
             message = check_answer(framework.question(qid), answer)
             if message:
-                problems.append(Problem(file, row, qid, _shown(answer), message))
+                problems.append(Problem(file, row, qid, _shown(answer), message + where))
             elif answer.values and len(answer.values) == 3 and not answer.na:
                 answer.values = close_triad(answer.values)
     if problems:
@@ -61,22 +65,27 @@ def _shown(a: Answer) -> str:
     return ";".join(str(v) for v in a.values or a.choices or ()) or (a.text or "")
 
 
+def _versions(conn: Connection, name: str) -> list[sa.Row]:
+    """The stored versions of framework ``name``: ``name`` itself, then ``name v2``, ``name v3``…"""
+    pattern = re.compile(rf"{re.escape(name)}( v\d+)?")
+    rows = conn.execute(sa.select(STORY_FRAMEWORK).order_by(STORY_FRAMEWORK.c.created_at)).all()
+    return [r for r in rows if pattern.fullmatch(r.name)]
+
+
 def save_framework(conn: Connection, fw: Framework, source_format: str) -> uuid.UUID:
-    """The stored framework with this name; refused if the same name means something else."""
-    row = conn.execute(sa.select(STORY_FRAMEWORK).where(STORY_FRAMEWORK.c.name == fw.name)).first()
-    if row is not None:
-        if frameworks.from_json(row.definition).to_json() != fw.to_json():
-            raise ValidationError(
-                f"Ramverket {fw.name!r} finns redan med andra frågor / a framework {fw.name!r} "
-                "already exists with other questions; byt namn / rename it"
-            )
-        return uuid.UUID(str(row.id))
+    """The stored framework with this definition. A changed definition under a known name (a
+    SenseMaker project edited after its first export) is stored beside the old one as its
+    next version, ``name v2``: collections keep the version they were read with."""
+    versions = _versions(conn, fw.name)
+    for row in versions:
+        if frameworks.from_json(row.definition).to_json() == fw.to_json():
+            return uuid.UUID(str(row.id))
     now = utcnow()
     fid = uuid.uuid4()
     conn.execute(
         sa.insert(STORY_FRAMEWORK).values(
             id=fid,
-            name=fw.name,
+            name=f"{fw.name} v{len(versions) + 1}" if versions else fw.name,
             title=fw.title,
             source_format=source_format,
             definition=fw.to_json(),
@@ -93,8 +102,11 @@ def ensure_collection(conn: Connection, name: str, fw: Framework, source_format:
     row = conn.execute(sa.select(STORY_COLLECTION).where(STORY_COLLECTION.c.name == name)).first()
     if row is not None:
         if row.framework_id != fid:
+            used = conn.execute(sa.select(STORY_FRAMEWORK.c.name).where(STORY_FRAMEWORK.c.id == row.framework_id))
             raise ValidationError(
-                f"Samlingen {name!r} använder ett annat ramverk / collection {name!r} uses another framework"
+                f"Samlingen {name!r} läste ramverket / collection {name!r} was read with framework "
+                f"{used.scalar_one()!r}, och den här definitionen skiljer sig / and this definition differs; "
+                "importera den till en ny samling / import it into a new collection"
             )
         return uuid.UUID(str(row.id))
     cid, now = uuid.uuid4(), utcnow()
@@ -142,19 +154,38 @@ def _answer_rows(story_id: uuid.UUID, answers: dict[str, Answer]) -> list[dict[s
     return rows
 
 
+def _stored(conn: Connection, cid: uuid.UUID) -> dict[str, StoryData]:
+    """The collection's stories by source id, answers included (to tell unchanged ones)."""
+    rows = conn.execute(sa.select(STORY).where(STORY.c.collection_id == cid)).all()
+    found = {r.id: StoryData(r.source_id, r.text, r.title, {}, json.loads(r.meta), r.id) for r in rows}
+    query = (
+        sa.select(STORY_ANSWER).join(STORY, STORY.c.id == STORY_ANSWER.c.story_id).where(STORY.c.collection_id == cid)
+    )
+    for a in conn.execute(query):
+        found[a.story_id].answers[a.question_id] = _answer(a)
+    return {s.source_id: s for s in found.values()}
+
+
+def _same(a: StoryData, b: StoryData) -> bool:
+    return (a.title, a.text, a.meta, a.answers) == (b.title, b.text, b.meta, b.answers)
+
+
 def write_stories(
     conn: Connection, name: str, fw: Framework, stories: list[StoryData], source_format: str, actor: str
 ) -> StoryImport:
-    """Insert new stories and replace those whose source id is already in the collection."""
+    """Insert new stories and replace those whose source id is already in the collection;
+    a story that is the same as the stored one is left alone (its version does not move)."""
     cid = ensure_collection(conn, name, fw, source_format)
-    existing = {
-        r.source_id: r.id
-        for r in conn.execute(sa.select(STORY.c.source_id, STORY.c.id).where(STORY.c.collection_id == cid))
-    }
+    existing = _stored(conn, cid)
     report, now = StoryImport(name), utcnow()
     new_rows, answers, replaced = [], [], []
     for s in stories:
-        sid = existing.get(s.source_id)
+        before = existing.get(s.source_id)
+        if before is not None and _same(before, s):
+            s.id = before.id
+            report.unchanged += 1
+            continue
+        sid = before.id if before is not None else None
         if sid is None:
             sid = s.id or uuid.uuid4()
             new_rows.append(
@@ -190,7 +221,14 @@ def write_stories(
     for rows in (new_rows, answers):
         for start in range(0, len(rows), CHUNK):
             conn.execute(sa.insert(STORY if rows is new_rows else STORY_ANSWER), rows[start : start + CHUNK])
-    report.created, report.updated = len(new_rows), len(replaced)
+    # ``updated`` counts every story that was already there; ``unchanged`` those of them left alone.
+    report.created, report.updated = len(new_rows), len(replaced) + report.unchanged
+    stale = len(set(existing) - {s.source_id for s in stories})
+    if stale and source_format != "manual":
+        report.notes.append(
+            f"{stale} berättelser i samlingen finns inte i filen och behölls / "
+            f"{stale} stories in the collection are not in this file and were kept"
+        )
     changelog.write(
         conn,
         [

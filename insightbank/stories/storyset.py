@@ -37,6 +37,7 @@ class StoryData:
     answers: dict[str, Answer] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
     id: uuid.UUID | None = None
+    line: int | None = None  # the story's first line in its file, when read from one (messages)
 
 
 def check_answer(q: Question, a: Answer) -> str | None:
@@ -53,6 +54,10 @@ def check_answer(q: Question, a: Answer) -> str | None:
         vals = a.values or ()
         if len(vals) != 1 or not np.isfinite(vals[0]) or not 0 <= vals[0] <= 1:
             return "en dyad behöver ett värde mellan 0 och 1 / a dyad needs one value in 0–1"
+    elif q.kind == "stone":
+        vals = a.values or ()
+        if len(vals) != 2 or any(not np.isfinite(v) or v < -SUM_TOLERANCE or v > 1 + SUM_TOLERANCE for v in vals):
+            return "en sten behöver x och y mellan 0 och 1 / a stone needs x and y in 0–1"
     elif q.kind == "choice":
         return _check_choices(q, a.choices or ())
     return None
@@ -80,31 +85,57 @@ def close_triad(values: tuple[float, ...]) -> tuple[float, float, float]:
     return (clipped[0] / total, clipped[1] / total, clipped[2] / total)
 
 
+KEPT = "text:"  # a choice's kept-as-text part in the long CSV: ``id;id;text:…`` or ``text:…``
+
+
 def parse_answer(q: Question, raw: str) -> Answer:
     """An answer typed by a person or read from the long CSV (``NA`` means N/A)."""
     text = raw.strip()
     if text.upper() in ("NA", "N/A"):
         return Answer(na=True)
     try:
-        if q.kind == "triad":
+        if q.kind in ("triad", "stone"):
             return Answer(values=tuple(float(v) for v in text.replace(",", ";").split(";")))
         if q.kind == "dyad":
             return Answer(values=(float(text),))
     except ValueError:
         raise ValidationError(f"{q.id}: inte ett tal / not a number: {raw!r}") from None
     if q.kind == "choice":
-        return Answer(choices=tuple(c.strip() for c in text.split(";") if c.strip()))
+        ids, kept = _split_kept(text)
+        chosen = tuple(c.strip() for c in ids.split(";") if c.strip())
+        return Answer(choices=(chosen or None) if kept is not None else chosen, text=kept)
     return Answer(text=raw)
 
 
+def _split_kept(text: str) -> tuple[str, str | None]:
+    """``a;b;text:free text`` → (``a;b``, ``free text``); the kept text may hold ``;``."""
+    if text.startswith(KEPT):
+        return "", text[len(KEPT) :]
+    at = text.find(";" + KEPT)
+    return (text, None) if at < 0 else (text[:at], text[at + 1 + len(KEPT) :])
+
+
 def format_answer(q: Question, a: Answer) -> str:
-    """The inverse of :func:`parse_answer`."""
+    """The inverse of :func:`parse_answer`; a choice's kept text is written after its ids."""
     if a.na:
         return "NA"
-    if q.kind in ("triad", "dyad"):
+    if q.kind in ("triad", "dyad", "stone"):
         return ";".join(repr(float(v)) for v in a.values or ())
     if q.kind == "choice":
-        return ";".join(a.choices or ())
+        parts = list(a.choices or ())
+        return ";".join(parts + ([KEPT + a.text] if a.text else []))
+    return a.text or ""
+
+
+def show_answer(q: Question, a: Answer) -> str:
+    """An answer for people: option labels instead of ids, kept texts as they were written."""
+    if a.na:
+        return "N/A"
+    if q.kind == "choice":
+        parts = [q.label_of(c) for c in a.choices or ()]
+        return "; ".join(parts + ([f"«{a.text}»"] if a.text else []))
+    if q.kind in ("triad", "dyad", "stone"):
+        return "; ".join(f"{float(v):.3f}" for v in a.values or ())
     return a.text or ""
 
 
@@ -115,7 +146,7 @@ class QuestionColumn:
     question: Question
     na: np.ndarray
     answered: np.ndarray
-    values: np.ndarray | None = None  # triad (n, 3) / dyad (n,), NaN where not answered
+    values: np.ndarray | None = None  # triad (n, 3) / dyad (n,) / stone (n, 2), NaN where not answered
     chosen: np.ndarray | None = None  # choice (n, k) bool
     texts: list[str | None] | None = None
 
@@ -170,13 +201,13 @@ def build(framework: Framework, stories: list[StoryData]) -> StorySet:
         answers = [s.answers.get(q.id) for s in stories]
         na = np.array([a is not None and a.na for a in answers], dtype=bool)
         col = QuestionColumn(q, na, np.zeros(n, dtype=bool))
-        if q.kind in ("triad", "dyad"):
-            width = 3 if q.kind == "triad" else 1
+        if q.kind in ("triad", "dyad", "stone"):
+            width = {"triad": 3, "dyad": 1, "stone": 2}[q.kind]
             vals = np.full((n, width), np.nan)
             for i, a in enumerate(answers):
                 if a is not None and not a.na and a.values:
                     vals[i] = a.values
-            col.values = vals if q.kind == "triad" else vals[:, 0]
+            col.values = vals[:, 0] if q.kind == "dyad" else vals
             col.answered = ~np.isnan(vals[:, 0])
         elif q.kind == "choice":
             index = q.option_index()

@@ -5,7 +5,7 @@ model test's view of the schema). The tables are split by the part of the domain
 them; :mod:`insightbank.storage.tables` gives the typed handles the queries use.
 """
 
-from insightbank.storage.models import analysis, packages, stories, trust
+from insightbank.storage.models import analysis, packages, qda, stories, trust
 from insightbank.storage.models.core import (
     INSIGHT_LINKS,
     BankMeta,
@@ -28,6 +28,7 @@ __all__ = [
     "Term",
     "analysis",
     "packages",
+    "qda",
     "stories",
     "study_method",
     "trust",

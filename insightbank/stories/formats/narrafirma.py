@@ -1,185 +1,167 @@
-"""NarraFirma exports: the stories CSV plus the story-form CSV.
+"""NarraFirma exports: the stories CSV plus the story-form CSV (:mod:`narrafirma_form`).
 
-The story form names each question's data column, its type and its answers (``value|label``).
 Every answer encoding in NarraFirma's import guide is read: single choice (by value or
 1-based index), boolean and checkbox, text, scale (a dyad, rescaled from its range to 0–1),
 multi-choice as repeated text columns, as ``Question: answer`` yes/no columns, or as one
 delimited column (by value or index); ``WRITEIN_`` columns and mixed-in write-ins are kept as
-text. NarraFirma's CSV carries no story id, so the id is the story's row in the file (the
-participant id, when there is one, is kept in the story's meta). ``;`` lines are comments.
+text. ``;`` lines are comments.
+
+A story's id: NarraFirma's CSV carries none, so a first import numbers stories by their row
+(or takes the ``Story ID column name`` setting's column). A re-import must not trust rows: a file
+with one row removed would shift every later story onto its neighbour's id. So the import
+matches row-numbered stories to the stored ones by their content (title and text), see
+``stories.importing.match_by_content``. Rows without text are skipped, as NarraFirma skips them,
+and so are rows under the form's ``Minimum words to include story``.
 """
 
 from __future__ import annotations
 
-import csv
+import hashlib
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from insightbank.errors import InputFileError, Problem
-from insightbank.stories.frameworks import Framework, Option, Prompt, Question
+from insightbank.stories.formats.narrafirma_form import BOOLEAN, SINGLE, Form, FormQuestion, csv_rows, read_form
+from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import Answer, StoryData
 
-SETTINGS = {
-    "Scale range": ["0", "100"],
-    "Yes no questions Q-A separator": [": "],
-    "Yes no questions Q-A ending": [""],
-    "Yes no questions yes indicator": ["Yes"],
-    "Multi choice single column delimiter": [","],
-    "Story title column name": ["Story title"],
-    "Story text column name": ["Story text"],
-    "Participant ID column name": [""],
-    "Story collection date column name": [""],
-    "Language column name": [""],
-    "Story ID column name": [""],
-}
-SINGLE = ("Single choice", "Radiobuttons", "Select", "Single choice indexed")
-BOOLEAN = ("Boolean", "Checkbox")
 TRUE = ("1", "yes", "true", "ja", "y", "x")
+NA = ("NA", "N/A")
+TEST_ROW = "testing123"
 
 
-@dataclass
-class FormQuestion:
-    column: str
-    type: str
-    question: Question
-    options: dict[str, str]
-    values: list[str] = field(default_factory=list)  # data values in order (for indexed types)
-    scale: tuple[float, float] = (0.0, 100.0)
-
-
-def _rows(path: Path) -> list[tuple[int, list[str]]]:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return [(n, r) for n, r in enumerate(csv.reader(handle), start=1) if r and not r[0].lstrip().startswith(";")]
-
-
-def read_form(path: Path) -> tuple[Framework, list[FormQuestion], dict[str, list[str]]]:
-    rows = _rows(path)
-    start = next((i for i, (_, r) in enumerate(rows) if r[0].strip().lower() == "data column name"), None)
-    if start is None:
-        raise InputFileError([Problem(str(path), None, "Data column name", None, "ingen rubrikrad / no header row")])
-    settings = {k: list(v) for k, v in SETTINGS.items()}
-    form, prompts = [], []
-    for number, r in rows[start + 1 :]:
-        cells = [c.strip() for c in r] + [""] * 7
-        column, kind, _about, short, long_, options = cells[:6]
-        answers = [a for a in r[6:] if a.strip()]
-        if not column:
-            if kind:
-                settings[kind] = [a for a in r[6:] if a != ""] or [""]
-            continue
-        opts = dict(o.split("=", 1) for o in options.split("|") if "=" in o)
-        if kind == "eliciting":
-            parts = [a.split("|") for a in answers]
-            prompts += [Prompt(p[0], p[-1]) for p in parts]
-            kind = "Single choice"
-        fq = _form_question(column, kind, short or column, long_ or short or column, answers, opts, number, path)
-        form.append(fq)
-    low, high = (float(x) for x in (settings["Scale range"] + ["0", "100"])[:2])
-    for fq in form:
-        if fq.type == "Scale" and fq.scale == (-1.0, -1.0):
-            fq.scale = (low, high)
-    fw = Framework(
-        name=path.stem.removesuffix("_story_form"),
-        title=path.stem,
-        language="en",
-        prompts=prompts,
-        questions=[fq.question for fq in form],
-    )
-    for fq in form:
-        if "writeInTextBoxLabel" in fq.options and fq.type.startswith("Multi"):
-            fw.questions.append(
-                Question(f"WRITEIN_{fq.column}", "text", f"{fq.question.title} ({fq.options['writeInTextBoxLabel']})")
-            )
-    return fw, form, settings
-
-
-def _form_question(
-    column: str, kind: str, short: str, long_: str, answers: list[str], opts: dict[str, str], number: int, path: Path
-) -> FormQuestion:
-    title = long_ or short
-    if kind == "Scale":
-        scale = (float(answers[2]), float(answers[3])) if len(answers) >= 4 else (-1.0, -1.0)
-        poles = [
-            Option("left", answers[0] if answers else "0"),
-            Option("right", answers[1] if len(answers) > 1 else "1"),
-        ]
-        return FormQuestion(column, kind, Question(column, "dyad", title, poles, allow_na=True), opts, scale=scale)
-    if kind in ("Text", "Textarea"):
-        return FormQuestion(column, kind, Question(column, "text", title), opts)
-    if kind in BOOLEAN:
-        answers = answers or ["yes|yes", "no|no"]
-    if not kind.startswith("Multi") and kind not in SINGLE + BOOLEAN:
-        raise InputFileError([Problem(str(path), number, "Type", kind, "okänd frågetyp / unknown question type")])
-    values = [a.split("|")[0].strip() for a in answers]
-    options = [Option(v, a.split("|")[-1].strip()) for v, a in zip(values, answers, strict=True)]
-    most = opts.get("maxNumAnswers")
-    q = Question(
-        column, "choice", title, options, allow_na=True, multi=kind.startswith("Multi"), max=int(most) if most else None
-    )
-    return FormQuestion(column, kind, q, opts, values)
+def content_id(title: str | None, text: str) -> str:
+    """A story's id from what it says: stable when other rows come and go."""
+    digest = hashlib.sha1(f"{title or ''}\x1f{text}".encode()).hexdigest()
+    return f"nf-{digest[:16]}"
 
 
 def read(stories_path: Path, form_path: Path) -> tuple[Framework, list[StoryData], list[int], list[str]]:
-    fw, form, settings = read_form(form_path)
-    file = str(stories_path)
-    rows = _rows(stories_path)
+    form = read_form(form_path)
+    fw, settings, file = form.framework, form.settings, str(stories_path)
+    lines: dict[int, int] = {}
+    rows = csv_rows(stories_path, lines)
     if not rows:
         raise InputFileError([Problem(file, 1, None, None, "tom fil / empty file")])
-    header = [h.strip() for h in rows[0][1]]
+    header = [_clean(h, settings["Texts to remove from column headers"]) for h in rows[0][1]]
     col_of: dict[str, list[int]] = {}
     for i, name in enumerate(header):
-        col_of.setdefault(name, []).append(i)
-        if _squash(name) != name:
-            col_of.setdefault(_squash(name), []).append(i)
-    text_col, title_col = settings["Story text column name"][0], settings["Story title column name"][0]
-    id_col, person_col = settings["Story ID column name"][0], settings["Participant ID column name"][0]
-    problems = [
-        Problem(file, rows[0][0], need, None, "kolumnen saknas / column missing")
-        for need in [text_col, *(fq.column for fq in form if not fq.type.startswith("Multi-choice multi-column yes"))]
-        if need not in col_of
-    ]
+        if name and name not in settings["Data columns to ignore"]:
+            col_of.setdefault(name, []).append(i)
+            if _squash(name) != name:
+                col_of.setdefault(_squash(name), []).append(i)
+    text_col = settings["Story text column name"][0]
+    need = [text_col, *(fq.column for fq in form.questions if not fq.type.startswith("Multi-choice multi-column yes"))]
+    problems = [Problem(file, rows[0][0], n, None, "kolumnen saknas / column missing") for n in need if n not in col_of]
     if problems:
         raise InputFileError(problems)
-    stories, numbers = [], []
-    for number, record in rows[1:]:
-        cells = _Cells(record, col_of)
-        first = cells.first
-        if not any(c.strip() for c in record):
-            continue
-        meta = {
-            k: first(settings[f"{label} column name"][0])
-            for k, label in (
-                ("participant_id", "Participant ID"),
-                ("date", "Story collection date"),
-                ("language", "Language"),
-            )
-            if settings[f"{label} column name"][0] and first(settings[f"{label} column name"][0])
-        }
-        story = StoryData(
-            source_id=first(id_col) if id_col and first(id_col) else str(number),
-            text=first(text_col),
-            title=first(title_col) or None,
-            meta=meta,
+    stories, numbers, notes = _stories(form, rows[1:], col_of, lines, file)
+    return fw, stories, numbers, [*form.notes, *notes, *_settings_notes(form)]
+
+
+def _clean(name: str, remove: list[str]) -> str:
+    for text in remove:
+        if text:
+            name = name.replace(text, "")
+    return name.strip()
+
+
+def _stories(
+    form: Form, rows: list[tuple[int, list[str]]], col_of: dict[str, list[int]], lines: dict[int, int], file: str
+) -> tuple[list[StoryData], list[int], list[str]]:
+    settings = form.settings
+    stories, numbers, problems, notes = [], [], [], []
+    empty: list[int] = []
+    short: list[int] = []
+    tests: list[int] = []
+    given = settings["Minimum words to include story"][0].strip()
+    least = int(given) if given.isdigit() else 0
+    if given and not given.isdigit():
+        notes.append(
+            f"Minimum words to include story {given!r}: inte ett tal, användes inte / not a number, not applied"
         )
-        if person_col and first(person_col):
-            story.meta["participant_id"] = first(person_col)
-        for fq in form:
+    for number, record in rows:
+        cells = _Cells(record, col_of)
+        story = _story(form, cells, number)
+        story.line = lines.get(number, number)
+        if not story.text.strip():
+            empty.append(number)
+            continue
+        if TEST_ROW in (story.text.strip().casefold(), (story.title or "").strip().casefold()):
+            tests.append(number)  # NarraFirma's own marker for a test entry
+            continue
+        if least and len(story.text.split()) < least:
+            short.append(number)
+            continue
+        for fq in form.questions:
             try:
-                answer = _answer(fq, cells, header, settings)
+                answer = _answer(fq, cells, settings)
             except ValueError as exc:
-                problems.append(Problem(file, number, fq.column, str(exc), "okänt svar / unknown answer"))
+                where = f"(fil-rad/file line {story.line})"
+                problems.append(Problem(file, number, fq.column, str(exc), f"okänt svar / unknown answer {where}"))
                 continue
             if answer is not None:
                 story.answers[fq.column] = answer
-        for q in fw.questions:
-            if q.id.startswith("WRITEIN_") and first(q.id):
-                story.answers[q.id] = Answer(text=first(q.id))
+        for q in form.framework.questions:
+            if q.id.startswith("WRITEIN_") and cells.first(q.id):
+                story.answers[q.id] = Answer(text=cells.first(q.id))
         stories.append(story)
         numbers.append(number)
     if problems:
         raise InputFileError(problems)
-    return fw, stories, numbers, []
+    if empty:
+        notes.append(
+            f"{len(empty)} rader utan berättelsetext hoppades över / rows without story text skipped: {_some(empty)}"
+        )
+    if tests:
+        notes.append(f"{len(tests)} testrader (testing123) hoppades över / test rows skipped: {_some(tests)}")
+    if short:
+        notes.append(
+            f"{len(short)} berättelser under / stories under {least} ord/words hoppades över / skipped: {_some(short)}"
+        )
+    return stories, numbers, notes
+
+
+def _some(rows: list[int]) -> str:
+    shown = ", ".join(str(r) for r in rows[:10])
+    return f"rad/row {shown}" + (" …" if len(rows) > 10 else "")
+
+
+def _story(form: Form, cells: _Cells, number: int) -> StoryData:
+    settings = form.settings
+    title = cells.first(settings["Story title column name"][0]) or None
+    text = cells.first(settings["Story text column name"][0])
+    for item in settings["Data columns to append to story text"]:
+        column, _, before = item.partition("|")
+        if text and cells.first(column.strip()):
+            text = f"{text} {before.strip() or '---'} {cells.first(column.strip())}"
+    meta = {}
+    for key, label in (
+        ("participant_id", "Participant ID"),
+        ("date", "Story collection date"),
+        ("language", "Language"),
+    ):
+        name = settings[f"{label} column name"][0]
+        if name and cells.first(name):
+            meta[key] = cells.first(name)[:10] if key == "date" else cells.first(name)
+    id_col = settings["Story ID column name"][0]
+    source_id = cells.first(id_col) if id_col and cells.first(id_col) else str(number)
+    return StoryData(source_id=source_id, text=text, title=title, meta=meta)
+
+
+def _settings_notes(form: Form) -> list[str]:
+    s, notes = form.settings, []
+    if form.ignored:
+        notes.append(f"frågor som inte lästes / questions not read (About=ignore): {', '.join(form.ignored)}")
+    if s["Data columns to append to story text"]:
+        columns = ", ".join(a.partition("|")[0] for a in s["Data columns to append to story text"])
+        notes.append(f"kolumner lagda till berättelsetexten / columns appended to the story text: {columns}")
+    if s["Texts to remove from column headers"]:
+        notes.append(
+            "text borttagen ur kolumnrubriker / texts removed from column headers: "
+            + ", ".join(repr(t) for t in s["Texts to remove from column headers"])
+        )
+    return notes
 
 
 class _Cells:
@@ -213,15 +195,24 @@ def _match(fq: FormQuestion, value: str, indexed: bool) -> str:
     raise ValueError(value)
 
 
-def _answer(fq: FormQuestion, get: _Cells, header: list[str], settings: dict[str, list[str]]) -> Answer | None:
+def _is_option(fq: FormQuestion, value: str) -> bool:
+    return any(value.casefold() in (o.id.casefold(), o.label.casefold()) for o in fq.question.options)
+
+
+def _answer(fq: FormQuestion, get: _Cells, settings: dict[str, list[str]]) -> Answer | None:
     values = [v for v in get(fq.column) if v]
-    if any(v.upper() in ("N/A", "NA") for v in values):
-        return Answer(na=True)
+    if any(v.upper() in NA and not _is_option(fq, v) for v in values):
+        return Answer(na=True)  # ``NA`` is N/A only where it is not one of the question's answers
     if fq.type == "Scale":
         if not values:
             return None
+        if fq.na_label and values[0].casefold() == fq.na_label.casefold():
+            return Answer(na=True)  # the scale's own "does not apply" answer
         low, high = fq.scale
-        return Answer(values=((float(values[0]) - low) / (high - low),))
+        try:
+            return Answer(values=((float(values[0]) - low) / (high - low),))
+        except ValueError:
+            raise ValueError(values[0]) from None
     if fq.question.kind == "text":
         return Answer(text=values[0]) if values else None
     if fq.type in BOOLEAN:
@@ -235,26 +226,21 @@ def _answer(fq: FormQuestion, get: _Cells, header: list[str], settings: dict[str
             if "writeInTextBoxLabel" in fq.options:
                 return Answer(text=values[0])  # a mixed-in write-in: kept, not forced into an option
             raise
-    return _multi(fq, values, get, header, settings)
+    return _multi(fq, values, get, settings)
 
 
-def _multi(
-    fq: FormQuestion, values: list[str], get: _Cells, header: list[str], settings: dict[str, list[str]]
-) -> Answer | None:
+def _multi(fq: FormQuestion, values: list[str], get: _Cells, settings: dict[str, list[str]]) -> Answer | None:
     if fq.type.startswith("Multi-choice multi-column yes"):
-        sep, end = settings["Yes no questions Q-A separator"][0], settings["Yes no questions Q-A ending"][0]
-        yes = settings["Yes no questions yes indicator"][0].casefold()
+        sep = fq.separator or settings["Yes no questions Q-A separator"][0]
+        end = "" if fq.separator else settings["Yes no questions Q-A ending"][0]
+        yes = (fq.yes or settings["Yes no questions yes indicator"][0]).casefold()
         chosen = [v for v in fq.values if next(iter(get(f"{fq.column}{sep}{v}{end}".strip())), "").casefold() == yes]
     elif fq.type.startswith("Multi-choice single-column delimited"):
-        delimiter = re.escape(settings["Multi choice single column delimiter"][0] or ",")
-        parts = [
-            p.strip()
-            for p in re.split(
-                rf"{delimiter}|\s+" if fq.type.endswith("indexed") else delimiter, values[0] if values else ""
-            )
-            if p.strip()
-        ]
-        chosen = [_match(fq, p, fq.type.endswith("indexed")) for p in parts]
+        delimiter = re.escape(fq.delimiter or settings["Multi choice single column delimiter"][0] or ",")
+        indexed = fq.type.endswith("indexed")
+        pattern = rf"{delimiter}|\s+" if indexed else delimiter
+        parts = [p.strip() for p in re.split(pattern, values[0] if values else "") if p.strip()]
+        chosen = [_match(fq, p, indexed) for p in parts]
     else:
         chosen = [_match(fq, v, False) for v in values]
     return Answer(choices=tuple(dict.fromkeys(chosen))) if chosen else None

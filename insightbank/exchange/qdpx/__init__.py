@@ -1,0 +1,1 @@
+"""REFI-QDA project exchange (``.qdpx``, ``.qdc``): NVivo, ATLAS.ti, MAXQDA, QualCoder."""
