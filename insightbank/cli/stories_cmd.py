@@ -22,6 +22,18 @@ from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import Answer, StoryData, format_answer, parse_answer
 
 collection_option = click.option("--collection", "-c", required=True, help="Samlingens namn / the collection's name.")
+municipality_option = click.option(
+    "--municipality",
+    "-m",
+    help="En ny samlings kommun (standard: bankens) / a new collection's municipality (default: the bank's).",
+)
+sensitivity_option = click.option(
+    "--sensitivity",
+    type=click.Choice(stories.SENSITIVITIES),
+    default="internal",
+    show_default=True,
+    help="En ny samlings känslighet / a new collection's sensitivity.",
+)
 
 
 @click.group(name="stories")
@@ -58,10 +70,19 @@ def _framework(ref: str) -> Framework:
 @collection_option
 @click.option("--framework", help="csv: ett medföljande ramverk / a shipped framework (forskola, tillit, kasam).")
 @click.option("--dry-run", is_flag=True, help="Kontrollera utan att spara / check without writing.")
+@municipality_option
+@sensitivity_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
 def import_stories(
-    app: AppContext, fmt: str, collection: str, framework: str | None, dry_run: bool, files: tuple[Path, ...]
+    app: AppContext,
+    fmt: str,
+    collection: str,
+    framework: str | None,
+    dry_run: bool,
+    municipality: str | None,
+    sensitivity: str,
+    files: tuple[Path, ...],
 ) -> None:
     """Importera berättelser / import stories. Allt eller inget / all or nothing.
 
@@ -71,7 +92,8 @@ def import_stories(
       insightbank stories import --format narrafirma --collection nf stories.csv story_form.csv
       insightbank stories import --format csv --collection grums berattelser.csv --framework forskola
     """
-    report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run)
+    owner = stories.Owner(municipality, sensitivity)
+    report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run, owner)
     click.echo(f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated")
     for note in report.notes:
         click.echo(f"  obs / note: {note}")
@@ -99,6 +121,8 @@ def export_stories(app: AppContext, collection: str, path: Path) -> None:
 @click.option("--text", required=True, help="Berättelsen / the story.")
 @click.option("--answer", "-a", multiple=True, help="FRÅGA=VÄRDE: triad a;b;c, dyad 0–1, val id;id, NA för N/A.")
 @click.option("--framework", help="För en ny samling / for a new collection: forskola, tillit, kasam or a file.")
+@municipality_option
+@sensitivity_option
 @pass_app
 def add_story(
     app: AppContext,
@@ -108,6 +132,8 @@ def add_story(
     text: str,
     answer: tuple[str, ...],
     framework: str | None,
+    municipality: str | None,
+    sensitivity: str,
 ) -> None:
     """Lägg till en berättelse / add a story.
 
@@ -121,7 +147,8 @@ def add_story(
         if collection not in stories.collections(conn):
             if not framework:
                 raise ValidationError(f"Samlingen {collection!r} finns inte; ange / give --framework")
-            stories.ensure_collection(conn, collection, _framework(framework), "manual")
+            owner = stories.Owner(municipality, sensitivity)
+            stories.ensure_collection(conn, collection, _framework(framework), "manual", owner)
         _, fw = stories.collection(conn, collection)
         story_id = stories.add_story(
             conn, collection, StoryData(source_id, text, title, _answers(fw, answer)), app.actor

@@ -106,10 +106,11 @@ STORY_WRITABLE = (
     f"WHERE s.id = story_answer.story_id AND {writable('o')})"
 )
 LOG_VISIBLE = (
-    "(entity NOT IN ('insight', 'study', 'story') "
+    "(entity NOT IN ('insight', 'study', 'story', 'story_collection') "
     "OR (entity = 'insight' AND entity_id IN (SELECT id::text FROM insight)) "
     "OR (entity = 'study' AND entity_id IN (SELECT id::text FROM study)) "
-    "OR (entity = 'story' AND entity_id IN (SELECT id::text FROM story)))"
+    "OR (entity = 'story' AND entity_id IN (SELECT id::text FROM story)) "
+    "OR (entity = 'story_collection' AND entity_id IN (SELECT id::text FROM story_collection)))"
 )
 OWN = "role_name = current_user"
 
