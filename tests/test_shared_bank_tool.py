@@ -7,8 +7,10 @@ they may not see; stories follow their collection's municipality and sensitivity
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -109,3 +111,32 @@ def test_stories_follow_their_collections_municipality_and_sensitivity(
             "SELECT c.name, count(*) FROM story s JOIN story_collection c ON c.id = s.collection_id GROUP BY 1"
         ).all()
     assert dict(count) == {f"{t}-{lv}": 1 for t in TOWNS for lv in LEVELS} | {"Bengtsfors-confidential": 2}
+
+
+def _documented() -> dict[str, tuple[str, str]]:
+    """The per-table least-privilege table of docs/shared-bank.md."""
+    text = (Path(__file__).resolve().parents[1] / "docs" / "shared-bank.md").read_text(encoding="utf-8")
+    rows = re.findall(r"^\| `([\w.]+)` \| ([A-Z, –]+) \| ([A-Z, –]+) \|", text, flags=re.M)
+    return {t: (r.strip().replace("–", ""), w.strip().replace("–", "")) for t, r, w in rows}
+
+
+def test_the_least_privilege_table_is_the_one_granted(pg_bank: Bank, role_urls: dict[str, str]) -> None:
+    assert _documented() == access.PRIVILEGES
+    names = {key: str(sa.engine.make_url(url).username) for key, url in role_urls.items()}
+    with pg_bank.reading() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END "
+            "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE c.relkind = 'r' AND n.nspname IN ('public', 'ib_access')"
+        ).scalars()
+        for table in tables:
+            read, write = access.PRIVILEGES.get(table, ("", ""))
+            for key, expected in (("reader", read), ("writer", ", ".join(p for p in (read, write) if p))):
+                held = [
+                    p
+                    for p in ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+                    if conn.execute(
+                        sa.text("SELECT has_table_privilege(:r, :t, :p)"), {"r": names[key], "t": table, "p": p}
+                    ).scalar_one()
+                ]
+                assert set(held) == {p.strip() for p in expected.split(",") if p.strip()}, (table, key)
