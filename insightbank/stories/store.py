@@ -145,6 +145,19 @@ def collection(conn: Connection, name: str) -> tuple[uuid.UUID, Framework]:
     return uuid.UUID(str(row.id)), frameworks.from_json(row.definition)
 
 
+def owner_of(conn: Connection, name: str) -> Owner:
+    """The municipality and sensitivity of collection ``name``."""
+    row = conn.execute(
+        sa.select(STORY_COLLECTION.c.municipality, STORY_COLLECTION.c.sensitivity).where(
+            STORY_COLLECTION.c.name == name
+        )
+    ).first()
+    if row is None:
+        collection(conn, name)  # raises NotFoundError with the known names
+        raise AssertionError(name)
+    return Owner(row.municipality, row.sensitivity)
+
+
 def collections(conn: Connection) -> list[str]:
     return list(conn.execute(sa.select(STORY_COLLECTION.c.name).order_by(STORY_COLLECTION.c.name)).scalars())
 
