@@ -181,17 +181,30 @@ def exportable(f: InsightFilter | None) -> InsightFilter:
 
 
 def checked(graph: nx.Graph, file: str, names: NameList | None = None, redact: bool = False) -> list[Finding]:
-    """Every node's text labels through the scanner (raises on a hit unless ``redact``); redacted in place."""
-    texts = [
-        Text(file, str(node), key, value)
-        for node, attrs in graph.nodes(data=True)
-        for key, value in attrs.items()
+    """Every node's id and text labels through the scanner (raises on a hit unless ``redact``).
+
+    Redacted in place; a node whose id holds personal data (a local term code) is renamed.
+    """
+    nodes = list(graph.nodes)
+    texts = [Text(file, f"node {i}", "id", str(node)) for i, node in enumerate(nodes)]
+    texts += [
+        Text(file, f"node {i}", key, value)
+        for i, node in enumerate(nodes)
+        for key, value in graph.nodes[node].items()
         if key in TEXT_ATTRIBUTES and isinstance(value, str) and value
     ]
     cleaned, findings = guard(texts, names, redact_hits=redact)
-    nodes = {str(n): n for n in graph.nodes}
-    for t in cleaned:
-        graph.nodes[nodes[t.record]][t.field] = t.text
+    renamed = {}
+    for before, after in zip(texts, cleaned, strict=True):
+        if after.text == before.text:
+            continue
+        node = nodes[int(before.record.split()[1])]
+        if before.field == "id":
+            renamed[node] = after.text
+        else:
+            graph.nodes[node][before.field] = after.text
+    if renamed:
+        nx.relabel_nodes(graph, renamed, copy=False)
     return findings
 
 

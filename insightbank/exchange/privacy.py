@@ -113,8 +113,9 @@ class Hit:
     text: str
 
     def masked(self) -> str:
-        """The hit with everything but its first two characters hidden."""
-        head, tail = self.text[:2], self.text[2:]
+        """The hit with everything but its first characters (two at most, a third at most) hidden."""
+        shown = min(2, len(self.text) // 3)
+        head, tail = self.text[:shown], self.text[shown:]
         return head + re.sub(r"\w", "*", tail)
 
 

@@ -182,9 +182,13 @@ def _vocabulary_rows(conn: Connection, tables: dict[str, list[dict[str, Any]]]) 
 def _scan(result: ExportSet, options: ExportOptions) -> None:
     """One pass of :func:`insightbank.exchange.privacy.guard` over every text column; nothing is exempt."""
     cells = [
-        (row, column, Text(f"{resource}.csv", str(row[id_column]), column, row[column], column == "contact"))
+        (
+            row,
+            column,
+            Text(f"{resource}.csv", _record(resource, row, at, id_column), column, row[column], column == "contact"),
+        )
         for resource, (id_column, columns) in SCANNED.items()
-        for row in result.tables[resource]
+        for at, row in enumerate(result.tables[resource], start=2)
         for column in columns
         if isinstance(row.get(column), str) and row[column]
     ]
@@ -199,6 +203,11 @@ def _scan(result: ExportSet, options: ExportOptions) -> None:
     for resource in (*TAG_RESOURCES.values(), "study_methods"):
         for link in result.tables[resource]:
             link["code"] = renamed.get((link["dimension"], link["code"]), link["code"])
+
+
+def _record(resource: str, row: dict[str, Any], at: int, id_column: str) -> str:
+    """How a report names the row: its id, or for a term its row (a code may itself be personal data)."""
+    return f"{row['dimension']} rad/row {at}" if resource == "vocabulary" else str(row[id_column])
 
 
 def csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
