@@ -56,9 +56,11 @@ from itertools import pairwise
 from pathlib import Path
 
 import platformdirs
+from sqlalchemy.engine import Connection
 
 from insightbank.errors import ConfigError, InsightbankError
 from insightbank.exchange.normal_form import normalise
+from insightbank.storage.meta import get_meta
 
 PNR = "personnummer"
 PHONE = "telefon"
@@ -365,3 +367,18 @@ class Redactor:
         hits = self._scanner.scan(text) if text else []
         self.findings += [Finding(self.file, record, field, h, self.file) for h in hits]
         return redact(text, hits) if hits else text
+
+
+EXPORTER_ENV = "INSIGHTBANK_EXPORTER"
+
+
+def exporter_name(conn: Connection, given: str | None = None) -> str:
+    """Who a package says exported it: ``--exported-by``, ``INSIGHTBANK_EXPORTER``, the bank setting
+    ``exporter_name``, else the bank's ``name``; never the operating-system login, which names a person
+    and went into every package unchecked (issue 12). The CLI shows it before it exports."""
+    import os
+
+    for value in (given, os.environ.get(EXPORTER_ENV), get_meta(conn, "exporter_name"), get_meta(conn, "name")):
+        if value and value.strip():
+            return value.strip()
+    return "insightbank"
