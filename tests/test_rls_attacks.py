@@ -326,6 +326,12 @@ def _cross_writes(role: Role, ids: dict[tuple[str, str], list[str]]) -> list[str
         "DELETE FROM alembic_version",
         "DELETE FROM story_framework",
         "DELETE FROM change_log",
+        *(
+            f"INSERT INTO change_log (at, actor, entity, entity_id, action, changes) VALUES (now(), 'x', '{kind}', "
+            f"'{i[pos]}', 'delete', '{{}}')"
+            for i in theirs
+            for pos, kind in enumerate(("study", "insight", "story_collection", "story"))
+        ),
         "DELETE FROM ib_access.grants",
         "UPDATE ib_access.grants SET clearance = 'confidential', can_write = true",
         "INSERT INTO ib_access.grants VALUES (current_user, 'Arvika', 'confidential', true)",
@@ -385,7 +391,12 @@ def test_every_function_has_a_fixed_search_path_and_no_view_is_a_definer(pg_bank
             "ON n.oid = c.relnamespace WHERE c.relkind IN ('v', 'm') AND n.nspname IN ('public', 'ib_access')"
         ).all()
         body = conn.exec_driver_sql("SELECT prosrc FROM pg_catalog.pg_proc WHERE proname = 'municipalities'").scalar()
-    assert {f for f, *_ in functions} == {"change_log_append_only()", "ib_access.municipalities(text)"}
-    assert all(cfg == ["search_path=pg_catalog, pg_temp"] and not definer for _, cfg, definer in functions)
+    assert {f for f, *_ in functions} == {
+        "change_log_append_only()",
+        "ib_access.municipalities(text)",
+        "ib_access.loggable(text,text,text[],text[],text[])",
+    }
+    assert all(cfg == ["search_path=pg_catalog, pg_temp"] for _, cfg, _ in functions)
+    assert {f for f, _, definer in functions if definer} == {"ib_access.loggable(text,text,text[],text[],text[])"}
     assert all("security_invoker=true" in (opts or []) for _, opts in views)
     assert "pg_catalog.pg_roles" in body and "ib_access.grants" in body

@@ -140,3 +140,35 @@ def test_the_least_privilege_table_is_the_one_granted(pg_bank: Bank, role_urls: 
                     ).scalar_one()
                 ]
                 assert set(held) == {p.strip() for p in expected.split(",") if p.strip()}, (table, key)
+
+
+def test_a_role_that_bypasses_row_level_security_is_refused(pg_bank: Bank, runner: Any) -> None:
+    role = f"ib_g{uuid.uuid4().hex[:6]}_bypass"
+    with pg_bank.transaction() as conn:
+        conn.exec_driver_sql(f'CREATE ROLE "{role}" LOGIN BYPASSRLS')
+    try:
+        out = runner.invoke(cli, ["--db", pg_bank.url, "access", "grant", role, "-m", "Arvika"])
+        assert out.exit_code == 1 and "BYPASSRLS" in out.output
+        with pg_bank.reading() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM ib_access.grants").scalar_one() == 0
+    finally:
+        with pg_bank.transaction() as conn:
+            conn.exec_driver_sql(f'DROP ROLE "{role}"')
+
+
+def test_a_writer_edits_and_deletes_its_own_insights_through_the_tool(
+    pg_bank: Bank, role_urls: dict[str, str], runner: Any
+) -> None:
+    listed = runner.invoke(cli, ["--db", role_urls["writer"], "list", "--format", "json"])
+    mine = {r["statement"]: r["id"] for r in json.loads(listed.output)}
+    assert set(mine) == {"Bengtsfors public", "Bengtsfors internal", "Bengtsfors confidential", "Arvika public"}
+    edited = runner.invoke(cli, ["--db", role_urls["writer"], "edit", mine["Bengtsfors internal"], "-d", "ny"])
+    assert edited.exit_code == 0, edited.output
+    deleted = runner.invoke(cli, ["--db", role_urls["writer"], "delete", mine["Bengtsfors public"], "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    refused = runner.invoke(cli, ["--db", role_urls["writer"], "edit", mine["Arvika public"], "-d", "x"])
+    assert refused.exit_code != 0
+    with pg_bank.reading() as conn:
+        log = conn.exec_driver_sql("SELECT entity_id, action FROM change_log WHERE actor <> 'owner'").all()
+        arvika = conn.exec_driver_sql("SELECT description FROM insight WHERE statement = 'Arvika public'").scalar()
+    assert sorted(a for _, a in log) == ["delete", "update"] and arvika is None

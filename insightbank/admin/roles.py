@@ -100,6 +100,9 @@ def ensure_groups(conn: Connection) -> None:
         if write:
             conn.exec_driver_sql(f"GRANT {write} ON {table} TO ib_writer")
     conn.exec_driver_sql("GRANT EXECUTE ON FUNCTION ib_access.municipalities(text) TO ib_reader, ib_writer")
+    conn.exec_driver_sql(
+        "GRANT EXECUTE ON FUNCTION ib_access.loggable(text, text, text[], text[], text[]) TO ib_reader, ib_writer"
+    )
     conn.exec_driver_sql("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ib_writer")
 
 
@@ -124,6 +127,7 @@ def grant(
             if not create:
                 raise ConfigError(f"Rollen finns inte / role {role!r} does not exist (use --create, or CREATE ROLE)")
             conn.exec_driver_sql(f"CREATE ROLE {quoted} LOGIN")
+        _refuse_bypass(conn, role)
         ensure_groups(conn)
         conn.exec_driver_sql(f"GRANT ib_reader{', ib_writer' if write else ''} TO {quoted}")
         if not write:
@@ -134,6 +138,16 @@ def grant(
                 "ON CONFLICT (role_name) DO UPDATE SET municipality = :m, clearance = :c, can_write = :w"
             ),
             {"r": role, "m": municipality.strip(), "c": clearance, "w": write},
+        )
+
+
+def _refuse_bypass(conn: Connection, role: str) -> None:
+    """A superuser or a BYPASSRLS role would see every municipality whatever its grant says."""
+    query = sa.text("SELECT rolsuper OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = :r")
+    if conn.execute(query, {"r": role}).scalar_one():
+        raise ConfigError(
+            f"Rollen {role!r} är superanvändare eller har BYPASSRLS och ser allt; ge en vanlig roll / the role is a "
+            "superuser or has BYPASSRLS and sees every municipality; grant an ordinary role"
         )
 
 

@@ -20,6 +20,8 @@ Why each part is here:
   owner over hidden rows is never served to a municipality role, and a read-only role can
   still run ``gaps``. Shared terms, bank settings and the schema version are written by the
   owner only (writers may add *local* terms).
+- A writer appends to the change log only about records it may write (or that are gone):
+  ``ib_access.loggable``, the one ``SECURITY DEFINER`` function, with the same pinned path.
 - The owner (who runs migrations, backups, ``check``) is trusted and not subject to policies
   (no ``FORCE``): see docs/shared-bank.md.
 
@@ -52,6 +54,40 @@ MUNICIPALITIES = f"""CREATE OR REPLACE FUNCTION ib_access.municipalities(level t
                WHEN level OPERATOR(pg_catalog.=) 'write' THEN g.can_write
                ELSE false END
 $$"""
+
+
+def _may_write(o: str) -> str:
+    """Inside ``ib_access.loggable``: the caller (its arrays passed in) may see and write row ``o``."""
+    eq = "OPERATOR(pg_catalog.=)"
+    return (
+        f"coalesce({o}.municipality {eq} ANY (w) AND ({o}.sensitivity {eq} 'public' "
+        f"OR ({o}.sensitivity {eq} 'internal' AND {o}.municipality {eq} ANY (i)) "
+        f"OR ({o}.sensitivity {eq} 'confidential' AND {o}.municipality {eq} ANY (c))), false)"
+    )
+
+
+# May the caller append a change-log entry about this record? Yes when the record is gone (a delete is
+# logged after it) or is one the caller may write. SECURITY DEFINER, because a record hidden by row-level
+# security must count as existing; the caller's municipalities are passed in (inside, current_user is
+# the owner). Looked up by primary key: one index probe per entry.
+LOGGABLE = f"""CREATE OR REPLACE FUNCTION ib_access.loggable(entity text, entity_id text, w text[], i text[], c text[])
+    RETURNS boolean LANGUAGE sql STABLE SECURITY DEFINER {PINNED} AS $$
+    SELECT CASE
+        WHEN entity OPERATOR(pg_catalog.=) 'insight' THEN NOT EXISTS (SELECT 1 FROM public.insight o
+            WHERE o.id OPERATOR(pg_catalog.=) entity_id::pg_catalog.uuid AND NOT {_may_write("o")})
+        WHEN entity OPERATOR(pg_catalog.=) 'study' THEN NOT EXISTS (SELECT 1 FROM public.study o
+            WHERE o.id OPERATOR(pg_catalog.=) entity_id::pg_catalog.uuid AND NOT {_may_write("o")})
+        WHEN entity OPERATOR(pg_catalog.=) 'story_collection' THEN NOT EXISTS (SELECT 1 FROM public.story_collection o
+            WHERE o.id OPERATOR(pg_catalog.=) entity_id::pg_catalog.uuid AND NOT {_may_write("o")})
+        WHEN entity OPERATOR(pg_catalog.=) 'story' THEN NOT EXISTS (SELECT 1 FROM public.story s
+            JOIN public.story_collection o ON o.id OPERATOR(pg_catalog.=) s.collection_id
+            WHERE s.id OPERATOR(pg_catalog.=) entity_id::pg_catalog.uuid AND NOT {_may_write("o")})
+        ELSE true END
+$$"""
+LOG_INSERT = (
+    "ib_access.loggable(entity, entity_id, (SELECT ib_access.municipalities('write')), "
+    "(SELECT ib_access.municipalities('internal')), (SELECT ib_access.municipalities('confidential')))"
+)
 
 IN = "{alias}municipality = ANY ((SELECT ib_access.municipalities('{level}'))::text[])"
 
@@ -119,6 +155,8 @@ def statements() -> list[str]:
     """Every PostgreSQL statement of this revision, in order."""
     out = [
         MUNICIPALITIES,
+        LOGGABLE,
+        "REVOKE ALL ON FUNCTION ib_access.loggable(text, text, text[], text[], text[]) FROM PUBLIC",
         f"ALTER FUNCTION public.change_log_append_only() {PINNED}",
         "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
         "REVOKE ALL ON SCHEMA ib_access FROM PUBLIC",
@@ -142,7 +180,7 @@ def statements() -> list[str]:
         f"EXISTS (SELECT 1 FROM insight o WHERE o.id = insight_story.insight_id AND {writable('o')}) "
         "AND EXISTS (SELECT 1 FROM story s WHERE s.id = insight_story.story_id)",
     )
-    out += _policies("change_log", LOG_VISIBLE, None, insert="true")
+    out += _policies("change_log", LOG_VISIBLE, None, insert=LOG_INSERT)
     for table in ("bank_meta", "alembic_version"):
         out += _policies(table, "true", None)
     out += _policies("term", "true", None, insert="is_local")
@@ -156,6 +194,12 @@ def statements() -> list[str]:
     conflict = _record_of("package_conflict", write=True)
     out += _policies("package_conflict", conflict, conflict)
     out += [
+        # A bank upgraded with its groups in place: what is new works before `access grant` is re-run.
+        "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ib_reader') "
+        "AND EXISTS (SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = 'ib_writer') THEN "
+        "GRANT SELECT, INSERT, UPDATE, DELETE ON public.coverage_snapshot, public.embedding TO ib_reader; "
+        "GRANT EXECUTE ON FUNCTION ib_access.loggable(text, text, text[], text[], text[]) TO ib_reader, ib_writer; "
+        "END IF; END $$",
         "ALTER TABLE ib_access.grants ENABLE ROW LEVEL SECURITY",
         "CREATE POLICY ib_read ON ib_access.grants FOR SELECT USING (EXISTS (SELECT 1 FROM pg_catalog.pg_roles r "
         "WHERE r.rolname = grants.role_name AND pg_catalog.pg_has_role(current_user, r.oid, 'MEMBER')))",
