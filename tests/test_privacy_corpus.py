@@ -159,3 +159,27 @@ def test_the_look_alikes_go_out_untouched_on_every_path(bank: Bank, tmp_path: Pa
         written = _written(path, done.stdout if path is None else "")
         assert [t for t in texts if t not in written] == [], kind
         assert "redacted" not in done.output and "[TELEFON]" not in written, kind
+
+
+def test_figure_labels_are_redacted(bank: Bank, tmp_path: Path, runner: Any, monkeypatch: Any) -> None:
+    import matplotlib
+
+    monkeypatch.setitem(matplotlib.rcParams, "svg.fonttype", "none")  # text stays text in the SVG
+    with bank.transaction() as conn:
+        vocab = vocabulary.load(conn)
+        for i, (text, _) in enumerate(POSITIVE[:20]):
+            sid = studies.insert(conn, studies.validate(vocab, StudyData(title=f"Studie {text}")), "t")
+            data = InsightData(statement=f"Insikt {i}", perspectives=["clients"], study_id=sid)
+            insights.insert(conn, insights.validate(vocab, data), "t")
+    names = tmp_path / "namn.txt"
+    names.write_text("\n".join(NAMES) + "\n", encoding="utf-8")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    (tmp_path / "insightbank").mkdir()
+    (tmp_path / "insightbank" / "names.txt").write_text("\n".join(NAMES) + "\n", encoding="utf-8")
+    figure = tmp_path / "gaps.svg"
+    out = runner.invoke(
+        cli, ["--db", bank.url, "gaps", "--rows", "study", "--cols", "perspective", "--figure", str(figure)]
+    )
+    assert out.exit_code == 0, out.output
+    drawn = html.unescape(figure.read_text(encoding="utf-8"))
+    assert "Studie" in drawn and [d for _, d in POSITIVE[:20] if d[:28] in drawn] == []
