@@ -241,9 +241,15 @@ def test_every_shadowing_trick_shows_zero_hidden_rows(pg_bank: Bank, attackers: 
     ids = _fill(pg_bank)
     owner = str(sa.engine.make_url(pg_bank.url).username)
     db = sa.engine.make_url(pg_bank.url).database
+    with pg_bank.transaction() as owner_conn:
+        owner_conn.exec_driver_sql("ANALYZE")  # statistics hold most common values: they must not show either
+    stats = "SELECT coalesce(string_agg(s::text, ' '), '') FROM pg_catalog.pg_stats s WHERE schemaname <> 'pg_catalog'"
+    with pg_bank.reading() as owner_conn:
+        assert marker("Bengtsfors", "confidential") in owner_conn.exec_driver_sql(stats).scalar_one()
     for role in attackers:
         with connect(pg_bank, role) as conn:
             assert leaks(dump(conn), role, ids, owner) == []
+            assert leaks(conn.execute(stats).fetchone()[0], role, ids, owner) == []  # type: ignore[index]
             with pytest.raises(psycopg.errors.InsufficientPrivilege, match="temporary"):
                 conn.execute(SHADOWS[0])  # type: ignore[arg-type]
             with pytest.raises(psycopg.errors.InsufficientPrivilege):

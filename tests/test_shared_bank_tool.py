@@ -172,3 +172,34 @@ def test_a_writer_edits_and_deletes_its_own_insights_through_the_tool(
         log = conn.exec_driver_sql("SELECT entity_id, action FROM change_log WHERE actor <> 'owner'").all()
         arvika = conn.exec_driver_sql("SELECT description FROM insight WHERE statement = 'Arvika public'").scalar()
     assert sorted(a for _, a in log) == ["delete", "update"] and arvika is None
+
+
+def test_a_writer_imports_a_package_of_its_own_municipality(
+    pg_bank: Bank, role_urls: dict[str, str], runner: Any, tmp_path: Path
+) -> None:
+    source = tmp_path / "a.sqlite"
+    added = runner.invoke(
+        cli,
+        [
+            "--db",
+            str(source),
+            "add",
+            "-s",
+            "Bengtsfors ny",
+            "-p",
+            "clients",
+            "-m",
+            "Bengtsfors",
+            "--sensitivity",
+            "public",
+        ],
+    )
+    assert added.exit_code == 0, added.output
+    package = tmp_path / "p.zip"
+    assert runner.invoke(cli, ["--db", str(source), "export", str(package)]).exit_code == 0
+    for expected in ("created 1", "skipped 1"):
+        out = runner.invoke(cli, ["--db", role_urls["writer"], "import", str(package)])
+        assert out.exit_code == 0 and expected in out.output, out.output
+    shown = runner.invoke(cli, ["--db", role_urls["writer"], "imports", "--format", "json"])
+    assert shown.exit_code == 0 and len(json.loads(shown.output)) == 2
+    assert runner.invoke(cli, ["--db", role_urls["reader"], "imports"]).exit_code == 9  # readers: not theirs
