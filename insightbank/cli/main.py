@@ -123,7 +123,7 @@ def main() -> None:
         if os.environ.get("INSIGHTBANK_DEBUG") == "1":
             raise
         log = _log_crash(exc)
-        click.echo(f"Oväntat fel / unexpected error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(output.plain(f"Oväntat fel / unexpected error: {type(exc).__name__}: {exc}"), err=True)
         click.echo(f"Detaljer / details: {log} (INSIGHTBANK_DEBUG=1 visar dem / shows them)", err=True)
         raise SystemExit(70) from None
 
