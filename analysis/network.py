@@ -10,12 +10,20 @@
   (from :mod:`insightbank.analysis.text.similarity`); weight = overlap + near-duplicates.
 
 GraphML cannot hold lists, so list attributes are written joined with ``;``.
+
+A graph written to a file or standard output leaves the bank, so (issue 12) it is built from
+``public`` and ``internal`` insights only (:data:`EXPORTABLE`; confidential statements never
+leave), and every text label goes through the one personal-data scanner
+(:func:`checked`: stop, or redact with ``--redact``) before anything is written.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from collections import Counter, defaultdict
+from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -23,6 +31,8 @@ from typing import Any
 import networkx as nx
 import sqlalchemy as sa
 
+from insightbank.errors import ValidationError
+from insightbank.exchange.privacy import Finding, NameList, Text, guard
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
 from insightbank.storage.engine import Bank
@@ -30,6 +40,8 @@ from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspectives_of
 
 KINDS = ("insight-term", "terms", "municipalities")
+EXPORTABLE = ("public", "internal")
+TEXT_ATTRIBUTES = ("label", "municipality")
 TERM_DIMS = ("perspective", "subpopulation", "shift", "theme", "cross_cutting")
 
 
@@ -155,6 +167,47 @@ def build(
     raise ValueError(kind)
 
 
+def exportable(f: InsightFilter | None) -> InsightFilter:
+    """``f`` narrowed to what may leave the bank in a graph; asking only for confidential is refused."""
+    f = f or InsightFilter()
+    asked = list(f.sensitivities or EXPORTABLE)
+    allowed = [s for s in asked if s in EXPORTABLE]
+    if not allowed:
+        raise ValidationError(
+            "Konfidentiella insikter lämnar aldrig banken, inte heller i en graf / confidential insights never "
+            "leave the bank, not in a graph either"
+        )
+    return replace(f, sensitivities=allowed)
+
+
+def checked(graph: nx.Graph, file: str, names: NameList | None = None, redact: bool = False) -> list[Finding]:
+    """Every node's id and text labels through the scanner (raises on a hit unless ``redact``).
+
+    Redacted in place; a node whose id holds personal data (a local term code) is renamed.
+    """
+    nodes = list(graph.nodes)
+    texts = [Text(file, f"node {i}", "id", str(node)) for i, node in enumerate(nodes)]
+    texts += [
+        Text(file, f"node {i}", key, value)
+        for i, node in enumerate(nodes)
+        for key, value in graph.nodes[node].items()
+        if key in TEXT_ATTRIBUTES and isinstance(value, str) and value
+    ]
+    cleaned, findings = guard(texts, names, redact_hits=redact)
+    renamed = {}
+    for before, after in zip(texts, cleaned, strict=True):
+        if after.text == before.text:
+            continue
+        node = nodes[int(before.record.split()[1])]
+        if before.field == "id":
+            renamed[node] = after.text
+        else:
+            graph.nodes[node][before.field] = after.text
+    if renamed:
+        nx.relabel_nodes(graph, renamed, copy=False)
+    return findings
+
+
 def _flat(graph: nx.Graph) -> nx.Graph:
     """A copy with list attributes joined by ``;`` and None as "" (GraphML holds scalars only)."""
     g = graph.copy()
@@ -172,7 +225,13 @@ def write(graph: nx.Graph, path: Path | None, fmt: str) -> str | None:
         text = json.dumps(nx.node_link_data(graph, edges="edges"), ensure_ascii=False, indent=2, default=str)
     if path is None:
         return text
-    path.write_text(text + "\n", encoding="utf-8")
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        os.replace(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)
     return None
 
 

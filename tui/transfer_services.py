@@ -20,11 +20,15 @@ def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms:
 def export_path(bank: Bank, path: Path, actor: str, *, include_internal: bool, redact: bool) -> list[str]:
     """What ``insightbank export PATH`` prints (all insights the sensitivity rules let out)."""
     from insightbank.exchange.packages.export import ExportOptions, export
-    from insightbank.exchange.privacy import load_names
+    from insightbank.exchange.privacy import Text, exporter_name, guard, load_names
 
     options = ExportOptions(include_internal=include_internal, redact=redact, names=load_names(None))
     with bank.reading() as conn:
-        return list(export(conn, path, options, actor).lines())
+        exporter = exporter_name(conn)  # the setting, never the login name (issue 12); ``actor`` is unused
+        exporter = guard([Text(path.name, "datapackage.json", "exported_by", exporter)], options.names,
+                         redact_hits=redact)[0][0].text  # fmt: skip
+        shown = f"Exporteras av / exported by: {exporter}"
+        return [shown, *export(conn, path, options, exporter).lines()]
 
 
 def cli_error(exc: InsightbankError) -> str:

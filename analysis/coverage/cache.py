@@ -13,6 +13,11 @@ The fingerprint is cheap and moves with every change that can alter a count:
   writes that bypass the log (a benchmark build, a restore) are seen too.
 A direct SQL ``UPDATE`` that bypasses both is not seen; ``fresh=True`` (``gaps --fresh``)
 always recomputes.
+
+Snapshots are kept per database role (``role_name``; '' on SQLite). On a shared PostgreSQL bank
+each role counts only the rows row-level security shows it, so a matrix computed by the owner
+would reveal counts of hidden rows; the policy on ``coverage_snapshot`` shows a role only its
+own rows, and every role, read-only ones too, may store its own (docs/shared-bank.md).
 """
 
 from __future__ import annotations
@@ -43,6 +48,13 @@ def fingerprint(conn: Connection) -> str:
     return ":".join(parts)
 
 
+def current_role(conn: Connection) -> str:
+    """The role whose snapshots these are: ``current_user`` on PostgreSQL, '' on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return ""
+    return str(conn.execute(sa.text("SELECT current_user")).scalar_one())
+
+
 def snapshot_key(rows_dim: str, cols_dim: str, f: InsightFilter | None, lang: str) -> str:
     return hashlib.sha256(repr((rows_dim, cols_dim, f or InsightFilter(), lang)).encode()).hexdigest()
 
@@ -58,11 +70,11 @@ def matrix(
     """The matrix from its snapshot when current, else computed (and stored for next time)."""
     key = snapshot_key(rows_dim, cols_dim, f, lang)
     with bank.reading() as conn:
-        stamp = fingerprint(conn)
+        stamp, role = fingerprint(conn), current_role(conn)
         if not fresh:
             row = conn.execute(
                 sa.select(COVERAGE_SNAPSHOT.c.fingerprint, COVERAGE_SNAPSHOT.c.payload).where(
-                    COVERAGE_SNAPSHOT.c.key == key
+                    COVERAGE_SNAPSHOT.c.key == key, COVERAGE_SNAPSHOT.c.role_name == role
                 )
             ).one_or_none()
             if row is not None and row.fingerprint == stamp:
@@ -70,7 +82,7 @@ def matrix(
         m = coverage(conn, rows_dim, cols_dim, f, lang=lang)
         if fingerprint(conn) != stamp:  # the bank changed while we counted: serve, do not store
             return m
-    _store(bank, key, stamp, m)
+    _store(bank, key, role, stamp, m)
     return m
 
 
@@ -88,15 +100,17 @@ def gaps(
 
 
 def invalidate(bank: Bank) -> None:
+    """Drop every snapshot this role may see (its own; the owner's: all)."""
     with bank.transaction() as conn:
         conn.execute(sa.delete(COVERAGE_SNAPSHOT))
 
 
-def _store(bank: Bank, key: str, stamp: str, m: CoverageMatrix) -> None:
+def _store(bank: Bank, key: str, role: str, stamp: str, m: CoverageMatrix) -> None:
     payload = json.dumps(_dump(m), ensure_ascii=False)
+    mine = (COVERAGE_SNAPSHOT.c.key == key) & (COVERAGE_SNAPSHOT.c.role_name == role)
     with bank.transaction() as conn:
-        conn.execute(sa.delete(COVERAGE_SNAPSHOT).where(COVERAGE_SNAPSHOT.c.key == key))
-        conn.execute(sa.insert(COVERAGE_SNAPSHOT).values(key=key, fingerprint=stamp, payload=payload))
+        conn.execute(sa.delete(COVERAGE_SNAPSHOT).where(mine))
+        conn.execute(sa.insert(COVERAGE_SNAPSHOT).values(role_name=role, key=key, fingerprint=stamp, payload=payload))
 
 
 def _dump(m: CoverageMatrix) -> dict[str, Any]:

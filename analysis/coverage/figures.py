@@ -13,6 +13,7 @@ from typing import Any
 from insightbank.analysis.coverage.venn import VennCounts
 from insightbank.analysis.coverage.white_spots import WhiteSpotReport
 from insightbank.errors import InsightbankError
+from insightbank.exchange.privacy import Redactor
 
 FORMATS = (".png", ".svg")
 
@@ -62,7 +63,8 @@ def venn_figure(v: VennCounts, path: Path, title: str | None = None) -> Path:
         ax.text(x, y, str(region.count), ha="center", va="center", fontsize=14, weight="bold")
     for (bit, (x, y)), code in zip(_CENTRES.items(), v.circle_labels, strict=True):
         dy = 1.15 if bit != 4 else -1.2
-        ax.text(x * 1.4, y + dy, v.circle_labels[code], ha="center", va="center", fontsize=11, color=_COLOURS[bit])
+        label = Redactor(file=path.name)(v.circle_labels[code], code)
+        ax.text(x * 1.4, y + dy, label, ha="center", va="center", fontsize=11, color=_COLOURS[bit])
     ax.set_xlim(-2.0, 2.0)
     ax.set_ylim(-2.0, 1.8)
     ax.set_aspect("equal")
@@ -87,8 +89,9 @@ def heatmap_figure(report: WhiteSpotReport, path: Path, title: str | None = None
     fig, ax = plt.subplots(figsize=(min(width, 30), min(height, 30)))
     image = ax.imshow(data, cmap="Blues", aspect="auto", vmin=0)
     fig.colorbar(image, ax=ax, label="insikter / insights")
-    ax.set_xticks(range(len(m.cols)), [m.label("cols", c)[:28] for c in m.cols], rotation=45, ha="right")
-    ax.set_yticks(range(len(m.rows)), [m.label("rows", r)[:40] for r in m.rows])
+    clean = Redactor(file=path.name)  # labels (study titles, municipalities, local terms) leave in the picture
+    ax.set_xticks(range(len(m.cols)), [clean(m.label("cols", c), c)[:28] for c in m.cols], rotation=45, ha="right")
+    ax.set_yticks(range(len(m.rows)), [clean(m.label("rows", r), r)[:40] for r in m.rows])
     top = data.max() if data.size else 0
     for i, r in enumerate(m.rows):
         for j, c in enumerate(m.cols):

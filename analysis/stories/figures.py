@@ -14,6 +14,7 @@ import numpy as np
 
 from insightbank.analysis.stories.clusters import ClusterResult
 from insightbank.analysis.stories.compositional import DyadSummary, TriadSummary
+from insightbank.exchange.privacy import Redactor
 
 SQRT3_2 = np.sqrt(3) / 2
 
@@ -34,6 +35,8 @@ def to_xy(p: np.ndarray) -> np.ndarray:
 
 
 def _triangle(ax: Any, labels: list[str]) -> None:
+    clean = Redactor()
+    labels = [clean(label) for label in labels]
     corners = to_xy(np.eye(3))
     ax.plot(*np.vstack([corners, corners[:1]]).T, color="black", lw=1)
     for (x, y), label, (dx, dy, ha) in zip(
@@ -113,7 +116,7 @@ def dyad_histogram(summary: DyadSummary, path: Path) -> Path:
     ax.bar(summary.bins[:-1], summary.histogram, width=widths, align="edge", color="#4c72b0", edgecolor="white")
     ax.axvline(summary.median, color="#c44e52", lw=1.5, label=f"median {summary.median:.2f}")
     ax.set_xlim(0, 1)
-    ax.set_xticks([0, 1], summary.labels)
+    ax.set_xticks([0, 1], [Redactor()(label) for label in summary.labels])
     ax.set_ylabel("berättelser / stories")
     ax.set_title(f"{summary.question_id} (n={summary.n}, N/A={summary.n_na})", fontsize=10)
     ax.legend(fontsize=8, frameon=False)
@@ -128,9 +131,10 @@ def cluster_map(result: ClusterResult, path: Path) -> Path:
     xy = centred @ np.linalg.svd(centred, full_matrices=False)[2][:2].T if x.shape[1] > 2 else centred
     labels = result.assignment[result.assignment >= 0]
     fig, ax = plt.subplots(figsize=(6.5, 5))
+    clean = Redactor(file=Path(path).name)  # cluster labels are words of the stories themselves
     for c in result.clusters:
         pts = xy[labels == c.id]
-        ax.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.6, label=f"{c.id}: {c.label[:40]} (n={c.size})")
+        ax.scatter(pts[:, 0], pts[:, 1], s=8, alpha=0.6, label=f"{c.id}: {clean(c.label, str(c.id))[:40]} (n={c.size})")
     ax.set_title(f"Kluster / clusters by {result.by}, k={result.k}", fontsize=10)
     ax.legend(fontsize=7, frameon=False, loc="best")
     return _save(fig, path)

@@ -46,20 +46,71 @@ def _quote(conn: Connection, name: str) -> str:
 
 
 def _role_exists(conn: Connection, role: str) -> bool:
-    return bool(conn.execute(sa.text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": role}).first())
+    query = sa.text("SELECT 1 FROM pg_catalog.pg_roles WHERE rolname = :r")
+    return bool(conn.execute(query, {"r": role}).first())
+
+
+#: Least privilege, per table: what ``ib_reader`` and ``ib_writer`` are granted (the writer also
+#: holds the reader's). Row-level security (migration ``0007_rls_hardening``) then narrows every
+#: grant to the rows of the role's municipality and clearance; docs/shared-bank.md has the same
+#: table with the test of each cell. A table not named here is not granted at all, so a table a
+#: later migration adds stays out of reach until it is given a policy and a line here.
+_CONTENT = ("SELECT", "INSERT, UPDATE, DELETE")
+PRIVILEGES: dict[str, tuple[str, str]] = {
+    "alembic_version": ("SELECT", ""),
+    "bank_meta": ("SELECT", ""),
+    "term": ("SELECT", "INSERT"),
+    "study": _CONTENT,
+    "study_method": _CONTENT,
+    "insight": _CONTENT,
+    "insight_subpopulation": _CONTENT,
+    "insight_shift": _CONTENT,
+    "insight_theme": _CONTENT,
+    "insight_cross_cutting": _CONTENT,
+    "evidence": _CONTENT,
+    "change_log": ("SELECT", "INSERT"),
+    "story_framework": ("SELECT", "INSERT"),
+    "story_collection": _CONTENT,
+    "story": _CONTENT,
+    "story_answer": _CONTENT,
+    "insight_story": _CONTENT,
+    "embedding": ("SELECT, INSERT, UPDATE, DELETE", ""),
+    "coverage_snapshot": ("SELECT, INSERT, UPDATE, DELETE", ""),
+    "package_import": ("", "SELECT, INSERT, UPDATE"),
+    "package_record": ("", "SELECT, INSERT, UPDATE, DELETE"),
+    "package_conflict": ("", "SELECT, INSERT, UPDATE"),
+    "ib_access.grants": ("SELECT", ""),
+}
 
 
 def ensure_groups(conn: Connection) -> None:
-    """The two group roles, with rights on every current table (re-run after migrations)."""
+    """The two group roles, with exactly :data:`PRIVILEGES` (re-run after migrations)."""
     for group in GROUPS:
         if not _role_exists(conn, group):
             conn.exec_driver_sql(f"CREATE ROLE {group} NOLOGIN")
+    conn.exec_driver_sql("REVOKE ALL ON ALL TABLES IN SCHEMA public, ib_access FROM ib_reader, ib_writer")
+    conn.exec_driver_sql("REVOKE CREATE ON SCHEMA public, ib_access FROM ib_reader, ib_writer")
     conn.exec_driver_sql("GRANT USAGE ON SCHEMA public, ib_access TO ib_reader, ib_writer")
-    conn.exec_driver_sql("GRANT SELECT ON ALL TABLES IN SCHEMA public TO ib_reader")
-    conn.exec_driver_sql("GRANT SELECT ON ib_access.grants TO ib_reader, ib_writer")
+    present = set(conn.execute(sa.text(_TABLES)).scalars())
+    for table, (read, write) in PRIVILEGES.items():
+        if table not in present:
+            continue
+        if read:
+            conn.exec_driver_sql(f"GRANT {read} ON {table} TO ib_reader")
+        if write:
+            conn.exec_driver_sql(f"GRANT {write} ON {table} TO ib_writer")
     conn.exec_driver_sql("GRANT EXECUTE ON FUNCTION ib_access.municipalities(text) TO ib_reader, ib_writer")
-    conn.exec_driver_sql("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ib_writer")
+    conn.exec_driver_sql(
+        "GRANT EXECUTE ON FUNCTION ib_access.loggable(text, text, text[], text[], text[]) TO ib_reader, ib_writer"
+    )
     conn.exec_driver_sql("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ib_writer")
+
+
+_TABLES = (
+    "SELECT CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END "
+    "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.relkind IN ('r', 'p') AND n.nspname IN ('public', 'ib_access')"
+)
 
 
 def grant(
@@ -76,6 +127,7 @@ def grant(
             if not create:
                 raise ConfigError(f"Rollen finns inte / role {role!r} does not exist (use --create, or CREATE ROLE)")
             conn.exec_driver_sql(f"CREATE ROLE {quoted} LOGIN")
+        _refuse_bypass(conn, role)
         ensure_groups(conn)
         conn.exec_driver_sql(f"GRANT ib_reader{', ib_writer' if write else ''} TO {quoted}")
         if not write:
@@ -86,6 +138,16 @@ def grant(
                 "ON CONFLICT (role_name) DO UPDATE SET municipality = :m, clearance = :c, can_write = :w"
             ),
             {"r": role, "m": municipality.strip(), "c": clearance, "w": write},
+        )
+
+
+def _refuse_bypass(conn: Connection, role: str) -> None:
+    """A superuser or a BYPASSRLS role would see every municipality whatever its grant says."""
+    query = sa.text("SELECT rolsuper OR rolbypassrls FROM pg_catalog.pg_roles WHERE rolname = :r")
+    if conn.execute(query, {"r": role}).scalar_one():
+        raise ConfigError(
+            f"Rollen {role!r} är superanvändare eller har BYPASSRLS och ser allt; ge en vanlig roll / the role is a "
+            "superuser or has BYPASSRLS and sees every municipality; grant an ordinary role"
         )
 
 

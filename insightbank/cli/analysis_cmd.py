@@ -246,9 +246,26 @@ def duplicates(
 @click.option("--format", "fmt", type=click.Choice(("table", "graphml", "json")), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Fil / file (annars stdout).")
 @click.option("--engine", help="Motor för nära dubbletter (municipalities) / engine for near-duplicates.")
+@click.option(
+    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
+)
+@click.option(
+    "--names",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
+)
 @scope_options
 @pass_app
-def graph(app: AppContext, kind: str, fmt: str, output: Path | None, engine: str | None, **opts: Any) -> None:
+def graph(
+    app: AppContext,
+    kind: str,
+    fmt: str,
+    output: Path | None,
+    engine: str | None,
+    redact: bool,
+    names: Path | None,
+    **opts: Any,
+) -> None:
     """Insiktsnätverket för Gephi m.fl. / the insight network for Gephi and others.
 
     \b
@@ -259,13 +276,18 @@ def graph(app: AppContext, kind: str, fmt: str, output: Path | None, engine: str
       insightbank graph --kind terms --format json > termer.json
     """
     from insightbank.analysis import network
+    from insightbank.exchange.privacy import load_names
 
     chosen = _engine(app, engine) if kind == "municipalities" else None
-    g = network.build(app.bank, kind, app.vocab(), app.lang, scope(app, opts), chosen)
+    f = scope(app, opts) if fmt == "table" else network.exportable(scope(app, opts))
+    g = network.build(app.bank, kind, app.vocab(), app.lang, f, chosen)
     if fmt == "table":
         heads, rows = network.summary(g)
         print_table(heads, rows, title=f"{kind}: {g.number_of_nodes()} noder/nodes, {g.number_of_edges()} kanter/edges")
         return
+    findings = network.checked(g, output.name if output else "stdout", load_names(names), redact)
+    for finding in findings[:200]:
+        click.echo(f"Maskerad / redacted: {finding}", err=True)
     text = network.write(g, output, fmt)
     if text is not None:
         click.echo(text)

@@ -180,6 +180,8 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
     bank.dispose()
     click.echo(f"Demobank / demo bank: {path} ({summary})")
     if not no_tui:
+        from insightbank.cli.output import raw_streams
         from insightbank.ui import open_ui
 
-        open_ui(f"sqlite:///{path.resolve()}", lang=app.lang)
+        with raw_streams():  # the terminal UI draws with escape sequences of its own
+            open_ui(f"sqlite:///{path.resolve()}", lang=app.lang)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 import sqlalchemy as sa
@@ -14,6 +15,7 @@ from insightbank.cli import (
     bank_cmd,
     insights_cmd,
     merge_cmd,
+    output,
     package_cmd,
     studies_cmd,
     trust_cmd,
@@ -39,7 +41,11 @@ class UserError(click.ClickException):
 
 
 class BankGroup(click.Group):
-    """Turns the tool's own errors into clean messages, for every subcommand."""
+    """Turns the tool's own errors into clean messages, for every subcommand; prints only safe text."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        with output.safe_streams():  # no escape sequence from the data reaches the terminal (issue 12)
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -84,7 +90,8 @@ def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
     if ctx.invoked_subcommand is None:
         from insightbank.ui import open_ui
 
-        open_ui(app.url, lang=app.lang)
+        with output.raw_streams():
+            open_ui(app.url, lang=app.lang)
 
 
 for command in [
@@ -119,7 +126,7 @@ def main() -> None:
         if os.environ.get("INSIGHTBANK_DEBUG") == "1":
             raise
         log = _log_crash(exc)
-        click.echo(f"Oväntat fel / unexpected error: {type(exc).__name__}: {exc}", err=True)
+        click.echo(output.plain(f"Oväntat fel / unexpected error: {type(exc).__name__}: {exc}"), err=True)
         click.echo(f"Detaljer / details: {log} (INSIGHTBANK_DEBUG=1 visar dem / shows them)", err=True)
         raise SystemExit(70) from None
 

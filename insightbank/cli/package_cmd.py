@@ -38,6 +38,11 @@ from insightbank.insights.records import STATUSES
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
 )
+@click.option(
+    "--exported-by",
+    help="Avsändarnamnet i paketet (standard: INSIGHTBANK_EXPORTER, bankens exporter_name eller namn) / "
+    "the exporter's name in the package (default: INSIGHTBANK_EXPORTER, the bank's exporter_name or name).",
+)
 @pass_app
 def export(
     app: AppContext,
@@ -52,6 +57,7 @@ def export(
     include: str | None,
     redact: bool,
     names: Path | None,
+    exported_by: str | None,
 ) -> None:
     """Exportera ett insiktspaket / export an insight package (.zip, folder, .csv/.xlsx, or .qdpx).
 
@@ -70,7 +76,7 @@ def export(
     """
     from insightbank.exchange.packages.export import ExportOptions
     from insightbank.exchange.packages.export import export as run
-    from insightbank.exchange.privacy import load_names
+    from insightbank.exchange.privacy import Text, exporter_name, guard, load_names
 
     with app.bank.reading() as conn:
         vocab = vocabulary.load(conn)
@@ -92,12 +98,17 @@ def export(
             names=load_names(names),
             extra_study_ids=chosen.study_ids,
         )
+        exporter = exporter_name(conn, exported_by)
+        if path.suffix.lower() not in (".csv", ".xlsx"):
+            place = Text(path.name, "datapackage.json", "exported_by", exporter)
+            exporter = guard([place], options.names, redact_hits=redact)[0][0].text
+            click.echo(f"Exporteras av / exported by: {exporter} (ändra med / change with --exported-by)")
         if path.suffix.lower() == ".qdpx":
             from insightbank.exchange.qdpx.writer import export as run_qdpx
 
-            report = run_qdpx(conn, path, options, app.actor)
+            report = run_qdpx(conn, path, options, exporter)
         else:
-            report = run(conn, path, options, app.actor)
+            report = run(conn, path, options, exporter)
     for line in report.lines():
         click.echo(line)
 

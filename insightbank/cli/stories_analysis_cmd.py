@@ -74,15 +74,16 @@ def patterns(app: AppContext, collection: str, fmt: str, min_subset: int, alpha:
 def _narrow_first(columns: list[str], rows: list[list[str]], title: str) -> None:
     """A table whose last column (the sentence) takes the width the short ones do not need."""
     from rich.table import Table
+    from rich.text import Text
 
-    from insightbank.cli.output import console
+    from insightbank.cli.output import console, plain
 
-    table = Table(title=title, header_style="bold", expand=True)
+    table = Table(title=plain(title), header_style="bold", expand=True)
     for i, column in enumerate(columns):
         last = i == len(columns) - 1
-        table.add_column(column, no_wrap=not last, ratio=1 if last else None, overflow="fold")
+        table.add_column(plain(column), no_wrap=not last, ratio=1 if last else None, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(Text(plain(cell)) for cell in row))
     console().print(table)
 
 

@@ -7,6 +7,7 @@ join the same group.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -14,14 +15,28 @@ import click
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
 from insightbank.errors import ValidationError
+from insightbank.exchange.privacy import Finding, NameList, Text, guard
 from insightbank.insights import queries
 from insightbank.stories import frameworks
 from insightbank.stories import importing as story_import
 from insightbank.stories import store as stories
+from insightbank.stories.formats import longcsv as story_longcsv
 from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import Answer, StoryData, format_answer, parse_answer, show_answer
 
 collection_option = click.option("--collection", "-c", required=True, help="Samlingens namn / the collection's name.")
+municipality_option = click.option(
+    "--municipality",
+    "-m",
+    help="En ny samlings kommun (standard: bankens) / a new collection's municipality (default: the bank's).",
+)
+sensitivity_option = click.option(
+    "--sensitivity",
+    type=click.Choice(stories.SENSITIVITIES),
+    default="internal",
+    show_default=True,
+    help="En ny samlings känslighet / a new collection's sensitivity.",
+)
 
 
 @click.group(name="stories")
@@ -58,10 +73,19 @@ def _framework(ref: str) -> Framework:
 @collection_option
 @click.option("--framework", help="csv: ett medföljande ramverk / a shipped framework (forskola, tillit, kasam).")
 @click.option("--dry-run", is_flag=True, help="Kontrollera utan att spara / check without writing.")
+@municipality_option
+@sensitivity_option
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @pass_app
 def import_stories(
-    app: AppContext, fmt: str, collection: str, framework: str | None, dry_run: bool, files: tuple[Path, ...]
+    app: AppContext,
+    fmt: str,
+    collection: str,
+    framework: str | None,
+    dry_run: bool,
+    municipality: str | None,
+    sensitivity: str,
+    files: tuple[Path, ...],
 ) -> None:
     """Importera berättelser / import stories. Allt eller inget / all or nothing.
 
@@ -71,7 +95,8 @@ def import_stories(
       insightbank stories import --format narrafirma --collection nf stories.csv story_form.csv
       insightbank stories import --format csv --collection grums berattelser.csv --framework forskola
     """
-    report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run)
+    owner = stories.Owner(municipality, sensitivity)
+    report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run, owner)
     same = f" (varav / of which {report.unchanged} oförändrade / unchanged)" if report.unchanged else ""
     click.echo(f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated{same}")
     for note in report.notes:
@@ -80,17 +105,60 @@ def import_stories(
 
 @stories_group.command(name="export")
 @collection_option
+@click.option(
+    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
+)
+@click.option(
+    "--names",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
+)
 @click.argument("path", type=click.Path(path_type=Path))
 @pass_app
-def export_stories(app: AppContext, collection: str, path: Path) -> None:
+def export_stories(app: AppContext, collection: str, redact: bool, names: Path | None, path: Path) -> None:
     """Exportera i långt CSV-format med ramverket bredvid / export the long CSV and its framework.
+
+    Konfidentiella samlingar lämnar aldrig banken; texten kontrolleras för personuppgifter först.
+    Confidential collections never leave; the text is checked for personal data first.
 
     \b
     Exempel / examples:
       insightbank stories export --collection grums grums.csv   # + grums.framework.yaml
+      insightbank stories export -c grums grums.csv --redact --names namn.txt
     """
-    count, beside = story_import.export(app.bank, collection, path)
-    click.echo(f"{count} berättelser / stories → {path} (ramverk / framework: {beside})")
+    from insightbank.exchange.privacy import load_names
+
+    with app.bank.reading() as conn:
+        if stories.owner_of(conn, collection).sensitivity == "confidential":
+            raise ValidationError(
+                f"Samlingen {collection!r} är konfidentiell och lämnar aldrig banken / the collection is "
+                "confidential and never leaves the bank"
+            )
+        fw, found = stories.fetch_all(conn, collection)
+    findings = checked_stories(path, found, load_names(names), redact)
+    beside = story_longcsv.write(path, fw, found)
+    click.echo(f"{len(found)} berättelser / stories → {path} (ramverk / framework: {beside})")
+    if findings:
+        click.echo(f"Maskerade personuppgifter / redacted personal data ({len(findings)}):")
+        for finding in findings[:200]:
+            click.echo(f"  {finding}")
+
+
+def checked_stories(path: Path, found: list[StoryData], names: NameList, redact: bool) -> list[Finding]:
+    """Every story's title, text and free-text answers through the one scanner; redacted in place."""
+    texts = []
+    for s in found:
+        texts += [Text(path.name, s.source_id, "_title", s.title or ""), Text(path.name, s.source_id, "_text", s.text)]
+        texts += [Text(path.name, s.source_id, q, a.text or "") for q, a in s.answers.items()]
+    cleaned, findings = guard(texts, names, redact_hits=redact)
+    by_place = {(t.record, t.field): t.text for t in cleaned}
+    for s in found:
+        s.title = by_place[(s.source_id, "_title")] or None
+        s.text = by_place[(s.source_id, "_text")]
+        for q, a in s.answers.items():
+            if a.text:
+                s.answers[q] = replace(a, text=by_place[(s.source_id, q)])
+    return findings
 
 
 @stories_group.command(name="add")
@@ -100,6 +168,8 @@ def export_stories(app: AppContext, collection: str, path: Path) -> None:
 @click.option("--text", required=True, help="Berättelsen / the story.")
 @click.option("--answer", "-a", multiple=True, help="FRÅGA=VÄRDE: triad a;b;c, dyad 0–1, val id;id, NA för N/A.")
 @click.option("--framework", help="För en ny samling / for a new collection: forskola, tillit, kasam or a file.")
+@municipality_option
+@sensitivity_option
 @pass_app
 def add_story(
     app: AppContext,
@@ -109,6 +179,8 @@ def add_story(
     text: str,
     answer: tuple[str, ...],
     framework: str | None,
+    municipality: str | None,
+    sensitivity: str,
 ) -> None:
     """Lägg till en berättelse / add a story.
 
@@ -122,7 +194,8 @@ def add_story(
         if collection not in stories.collections(conn):
             if not framework:
                 raise ValidationError(f"Samlingen {collection!r} finns inte; ange / give --framework")
-            stories.ensure_collection(conn, collection, _framework(framework), "manual")
+            owner = stories.Owner(municipality, sensitivity)
+            stories.ensure_collection(conn, collection, _framework(framework), "manual", owner)
         _, fw = stories.collection(conn, collection)
         story_id = stories.add_story(
             conn, collection, StoryData(source_id, text, title, _answers(fw, answer)), app.actor

@@ -1,31 +1,66 @@
-"""Finding personal data in text before it leaves the bank, and redacting it.
+"""The one personal-data scanner: every path that writes outside the bank runs its texts through it.
 
-Insights are syntheses, never case notes, but a quote can still carry a personal identity
-number, a phone number, an e-mail address or a name. An export scans every text field and
-either stops with the list of hits or, with ``--redact``, replaces them.
+Insights are syntheses, never case notes, but a quote, a story, a term code or a study's contact
+field can still carry a personal identity number, a phone number, an e-mail address or a name.
+Packages, CSV/XLSX exports, ``stories export``, ``graph``, figures' labels (and the HTML and QDPX
+exports) all scan here *before anything is written*, and stop with the list of hits or, with
+``--redact``, replace them.
+
+Public API (for every exporter):
+
+- ``Text(file, record, field, text)``: one text and where it will be written.
+- ``scan_texts(texts, names=None) -> list[Finding]``: every hit; a ``Finding`` names ``file``,
+  ``record``, ``field``, ``kind`` and the hit (``str(finding)`` shows it masked).
+- ``guard(texts, names=None, redact=False) -> (texts, findings)``: raises
+  :class:`PersonalDataError` (exit code 2, nothing written) on any hit, or with ``redact=True``
+  returns the texts with every hit replaced by a token (``[PERSONNUMMER]``, ``[TELEFON]``, …).
+- ``Scanner(names).scan(text) -> list[Hit]`` and ``redact(text, hits)`` for a single text.
+- ``Redactor(names=None)``: a callable that returns a label redacted (figures: a masked label
+  is better than no figure); it keeps its ``findings``. ``names=None`` reads ``names.txt``.
 
 Why the rules are as they are:
-- Personal identity numbers (personnummer, and coordination numbers with day + 60) are
-  accepted with or without century and separator, but only when the date is plausible and
-  the Luhn check digit fits: ten random digits are then a hit about one time in ten,
-  and a phone number almost never.
-- Names come from a list the bank keeps (``names.txt`` in the user's config directory, or
-  ``--names FILE``). They match as whole words with the case they are written in (and in
-  capitals), because many Swedish names are also words ("Bo", "Vera", "Hugo").
+- **Normalisation is done once** (:func:`normalise`), and every detector reads its result:
+  NFC, then per character NFKC (full-width digits), every dash (en dash, em dash, minus, …) to
+  ``-``, every space (no-break, thin, narrow, tab) to a space, zero-width characters and soft
+  hyphens removed, ``’`` to ``'``, brackets to ``(``/``)``, ``(at)``/``[at]``/``(snabel-a)`` to
+  ``@`` and ``(dot)``/``(punkt)`` to ``.``. Offsets map back to the original, so a redaction
+  replaces exactly what was written. Case is handled by the name pattern (``re.IGNORECASE``),
+  so å, ä, ö are never folded.
+- **Personal identity numbers** and coordination numbers (day + 60), with or without century,
+  separated by nothing, ``-``, ``+``, a space or ``_`` (term codes such as
+  ``familjen_svensson_811218_9876``), count only when the date exists and the Luhn digit fits:
+  ten random digits are then a hit about one time in ten, a phone number almost never.
+- **Phones**: ``0``-prefixed national numbers and ``+46``/``0046`` (with ``(0)``) in any
+  grouping by spaces, ``-``, ``/``, ``.`` and brackets. Grouped numbers must look like Swedish
+  numbers: a two-digit area code is ``08``, a subscriber number never starts with 0, and a
+  series of equal steps (``05 10 15 20 25``) or a date is not a number to call.
+- **Names** come from a list the bank keeps (``names.txt`` in the user's config directory, or
+  ``--names FILE``). They match as whole words, in any case, with the Swedish genitive
+  (``Annas``, ``Svenssons``, ``Lars'``); a name that is also a common word (``Bo``, ``Per``,
+  ``Inga``, ``Klara``, …) matches only as written or in capitals.
+- **A study's ``contact`` field** says who to call, so role mailboxes and switchboard numbers
+  may stay there (``Text(..., contact=True)``): identity numbers, listed names, mobile numbers
+  (``07…``, ``+46 7…``) and e-mails whose local part holds a listed or common name
+  (``anna.svensson@…``) are hits there as anywhere.
 - Hits are reported masked, so the report itself does not spread what it found.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from itertools import pairwise
 from pathlib import Path
 
 import platformdirs
+from sqlalchemy.engine import Connection
 
-from insightbank.errors import ConfigError
+from insightbank.errors import ConfigError, InsightbankError
+from insightbank.exchange.normal_form import normalise
+from insightbank.storage.meta import get_meta
 
 PNR = "personnummer"
 PHONE = "telefon"
@@ -33,18 +68,46 @@ EMAIL = "e-post"
 NAME = "namn"
 TOKENS = {PNR: "[PERSONNUMMER]", PHONE: "[TELEFON]", EMAIL: "[E-POST]", NAME: "[NAMN]"}
 
+_ALNUM_BEFORE, _ALNUM_AFTER = r"(?<![^\W_])", r"(?![^\W_])"  # a letter or digit, but "_" is a boundary
 _PNR_RE = re.compile(
-    r"(?<![\d\w])(?P<c>19|20)?(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})(?P<sep>[-+]?)(?P<n>\d{4})(?![\d\w])"
+    _ALNUM_BEFORE + r"(?P<c>18|19|20)?(?P<y>\d{2})(?P<m>\d{2})(?P<d>\d{2})"
+    r"(?P<sep>[ _]?[-+]?[ _]?)(?P<n>\d{4})" + _ALNUM_AFTER
 )
+_SEP = r"[ \-./()]*"
 _PHONE_RE = re.compile(
-    r"(?<![\w+])(?:(?:\+|00)\d{1,3}[\s-]?(?:\(0\)[\s-]?)?[1-9](?:[\s-]?\d){5,11}|0[1-9](?:[\s-]?\d){6,9})(?![\d])"
+    r"(?<![^\W_]|[+\d])(?:"
+    rf"(?P<intl>(?:\+|00)46{_SEP}(?:\(0\){_SEP})?[1-9](?:{_SEP}\d){{6,8}})"
+    rf"|(?P<nat>\(?0[1-9](?:{_SEP}\d){{6,9}})"
+    r")(?!\d)"
 )
-_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_DATE_RE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-](?:19|20)?\d{2}")
+_EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+ ?@ ?[\w-]+(?:\.[\w-]+)+")
+#: Names that are also common Swedish words: matched only as written (and in capitals).
+WORD_NAMES = frozenset(
+    (
+        *("bo", "per", "hans", "inga", "dag", "klara", "karl", "lisa", "stig", "sten", "björn", "ros", "rosa"),
+        *("sol", "lo", "mats", "max", "tor", "fred", "lina", "axel", "maj", "juni", "april", "iris", "viola"),
+        *("linnea", "vide", "ask", "storm", "vilja", "alf", "ulla", "saga", "hedda"),
+    )
+)
+#: Common Swedish given names and surnames, for the one place where a role address and a
+#: personal one look alike: the local part of an e-mail in a study's ``contact`` field.
+COMMON_NAMES = frozenset(
+    (
+        *("anna", "eva", "maria", "karin", "sara", "lena", "kerstin", "emma", "ingrid", "marie", "malin"),
+        *("jenny", "hanna", "linda", "elin", "johanna", "sofia", "annika", "susanne", "ida", "camilla", "elisabeth"),
+        *("erik", "lars", "karl", "anders", "johan", "per", "mikael", "nils", "jan", "peter", "thomas", "daniel"),
+        *("fredrik", "hans", "bengt", "magnus", "stefan", "mats", "oskar", "lisa", "ali", "mohammed", "ahmed"),
+        *("andersson", "johansson", "karlsson", "nilsson", "eriksson", "larsson", "olsson", "persson", "svensson"),
+        *("gustafsson", "pettersson", "jonsson", "jansson", "hansson", "bengtsson", "lindberg", "jakobsson"),
+        *("magnusson", "lindström", "lindqvist", "lindgren", "berg", "axelsson", "lundberg", "mattsson"),
+    )
+)
 
 
 @dataclass(frozen=True)
 class Hit:
-    """One piece of personal data in a text: what kind, and where."""
+    """One piece of personal data in a text: what kind, and where (offsets in the NFC text)."""
 
     kind: str
     start: int
@@ -52,9 +115,67 @@ class Hit:
     text: str
 
     def masked(self) -> str:
-        """The hit with everything but its first two characters hidden."""
-        head, tail = self.text[:2], self.text[2:]
+        """The hit with everything but its first characters (two at most, a third at most) hidden."""
+        shown = min(2, len(self.text) // 3)
+        head, tail = self.text[:shown], self.text[shown:]
         return head + re.sub(r"\w", "*", tail)
+
+
+@dataclass(frozen=True)
+class Text:
+    """One text an exporter is about to write, and where: file (or resource), record, field."""
+
+    file: str
+    record: str
+    field: str
+    text: str
+    contact: bool = False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A hit with its place: which file or resource, which record, which field."""
+
+    entity: str
+    record_id: str
+    field: str
+    hit: Hit
+    file: str = ""
+
+    @property
+    def record(self) -> str:
+        return self.record_id
+
+    @property
+    def kind(self) -> str:
+        return self.hit.kind
+
+    def __str__(self) -> str:
+        where = self.file or self.entity
+        return f"{where} {self.record_id[:36]} {self.field}: {self.hit.kind} {self.hit.masked()!r}"
+
+
+class PersonalDataError(InsightbankError):
+    """An export found personal data and stopped; nothing was written."""
+
+    exit_code = 2
+
+    def __init__(self, findings: list[Finding], limit: int = 40) -> None:
+        self.findings = findings
+        lines = [f"  {f}" for f in findings[:limit]]
+        if len(findings) > limit:
+            lines.append(f"  … och {len(findings) - limit} till / and {len(findings) - limit} more")
+        super().__init__(
+            "\n".join(
+                [
+                    f"Exporten stoppades: {len(findings)} träffar på personuppgifter, inget skrevs / export stopped: "
+                    f"{len(findings)} hits of personal data, nothing was written:",
+                    *lines,
+                    "Rätta texten i banken, eller exportera med --redact för att ersätta träffarna / fix the text in the "
+                    "bank, or export with --redact to replace the hits.",
+                ]
+            )
+        )
 
 
 def luhn_ok(digits: str) -> bool:
@@ -67,26 +188,56 @@ def luhn_ok(digits: str) -> bool:
 
 
 def _pnr_valid(match: re.Match[str]) -> bool:
-    month, day = int(match["m"]), int(match["d"])
+    month, day, year = int(match["m"]), int(match["d"]), int((match["c"] or "20") + match["y"])
     if not 1 <= month <= 12:
         return False
-    if not (1 <= day <= 31 or 61 <= day <= 91):  # 61–91: coordination number (samordningsnummer)
+    real_day = day - 60 if day > 60 else day  # 61–91: coordination number (samordningsnummer)
+    if not 1 <= real_day <= calendar.monthrange(year if match["c"] else 2000, month)[1]:
         return False
     return luhn_ok(match["y"] + match["m"] + match["d"] + match["n"])
 
 
+def _phone_valid(match: re.Match[str]) -> bool:
+    """A candidate is a number to call only if it is grouped the way Swedish numbers are."""
+    raw = match.group()
+    if match["intl"]:
+        return True
+    if _DATE_RE.fullmatch(raw.strip("()")):
+        return False
+    groups = [g for g in re.split(r"[ \-./()]+", raw) if g]
+    if len(groups) >= 4 and all(len(g) <= 2 for g in groups):
+        steps = {int(b) - int(a) for a, b in pairwise(groups)}
+        if len(steps) == 1:  # 05 10 15 20 25: a series, not a number
+            return False
+    if len(groups) == 1 or len(groups[0]) > 4:
+        return True
+    area, subscriber = groups[0], "".join(groups[1:])
+    if len(area) == 2 and area != "08":
+        return False
+    return subscriber[:1] not in ("0", "") and 5 <= len(subscriber) <= 8
+
+
 @dataclass(frozen=True)
 class NameList:
-    """The names that must not leave the bank, compiled into one whole-word pattern."""
+    """The names that must not leave the bank, compiled into whole-word patterns."""
 
     names: tuple[str, ...] = ()
 
+    def patterns(self) -> list[re.Pattern[str]]:
+        genitive = r"(?:s|'s?|:s)?"
+        loose = sorted({n for n in self.names if n and n.casefold() not in WORD_NAMES}, key=len, reverse=True)
+        strict = sorted({v for n in self.names if n.casefold() in WORD_NAMES for v in (n, n.upper())}, key=len)
+        out = []
+        for variants, flags in ((loose, re.IGNORECASE), (strict[::-1], 0)):
+            if variants:
+                alternation = "|".join(re.escape(v) for v in variants)
+                out.append(re.compile(rf"{_ALNUM_BEFORE}(?:{alternation}){genitive}{_ALNUM_AFTER}", flags))
+        return out
+
     def pattern(self) -> re.Pattern[str] | None:
-        variants = {v for name in self.names for v in (name, name.upper()) if v}
-        if not variants:
-            return None
-        alternation = "|".join(re.escape(v) for v in sorted(variants, key=len, reverse=True))
-        return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)")
+        """The first pattern (kept for callers that want one)."""
+        found = self.patterns()
+        return found[0] if found else None
 
 
 def default_names_file() -> Path:
@@ -115,29 +266,54 @@ def _names_in(text: str) -> Iterable[str]:
 
 
 class Scanner:
-    """Finds personal data in one text at a time (the name pattern is compiled once)."""
+    """Finds personal data in one text at a time (the name patterns are compiled once)."""
 
     def __init__(self, names: NameList | None = None) -> None:
-        self._names = (names or NameList()).pattern()
+        self._names = (names or NameList()).patterns()
 
     def scan(self, text: str, *, contact: bool = False) -> list[Hit]:
-        """Every hit in ``text``, without overlaps, in order.
+        """Every hit in ``text`` (offsets in its NFC form), without overlaps, in order.
 
-        ``contact`` is for a study's contact field, which exists to say who to call: role
-        addresses and numbers may stay there, identity numbers and listed names may not.
+        ``contact``: the text is a contact field, where role mailboxes and switchboards may stay.
         """
-        text = unicodedata.normalize("NFC", text)
-        hits = [Hit(PNR, m.start(), m.end(), m.group()) for m in _PNR_RE.finditer(text) if _pnr_valid(m)]
-        if not contact:
-            hits += [Hit(EMAIL, m.start(), m.end(), m.group()) for m in _EMAIL_RE.finditer(text)]
-            hits += [Hit(PHONE, m.start(), m.end(), m.group()) for m in _PHONE_RE.finditer(text)]
-        if self._names is not None:
-            hits += [Hit(NAME, m.start(), m.end(), m.group()) for m in self._names.finditer(text)]
+        original = unicodedata.normalize("NFC", text)
+        n = normalise(original)
+        found: list[tuple[str, int, int]] = [(PNR, *m.span()) for m in _PNR_RE.finditer(n.text) if _pnr_valid(m)]
+        emails = [m for m in _EMAIL_RE.finditer(n.text) if not contact or self._personal_address(m.group())]
+        found += [(EMAIL, *m.span()) for m in emails]
+        phones = [m for m in _PHONE_RE.finditer(n.text) if _phone_valid(m) and (not contact or _mobile(m.group()))]
+        found += [(PHONE, *_trim(m)) for m in phones]
+        for pattern in self._names:
+            found += [(NAME, *m.span()) for m in pattern.finditer(n.text)]
+        hits = []
+        for kind, start, end in found:
+            a, b = n.span(start, end)
+            hits.append(Hit(kind, a, b, original[a:b]))
         return _without_overlaps(hits)
+
+    def _personal_address(self, address: str) -> bool:
+        local = address.split("@", 1)[0]
+        tokens = {t for t in re.split(r"[._+\-\d]+", local.casefold()) if t}
+        return bool(tokens & COMMON_NAMES) or any(p.search(local.replace(".", " ")) for p in self._names)
+
+
+def _mobile(number: str) -> bool:
+    digits = re.sub(r"\D", "", number)
+    national = re.sub(r"^(?:0046|46)0?", "0", digits) if number.lstrip("(").startswith(("+", "00")) else digits
+    return national.startswith("07")
+
+
+def _trim(match: re.Match[str]) -> tuple[int, int]:
+    """A phone's span without an unmatched bracket or trailing separator."""
+    start, end = match.span()
+    text = match.group()
+    if text.startswith("(") and ")" not in text:
+        start += 1
+    return start, end
 
 
 def _without_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Keep the first-found (strongest) hit where two overlap: pnr before phone, e-mail before name."""
+    """Keep the first-found (strongest) hit where two overlap: pnr before e-mail, phone and name."""
     kept: list[Hit] = []
     for hit in hits:
         if all(hit.end <= k.start or hit.start >= k.end for k in kept):
@@ -157,14 +333,52 @@ def redact(text: str, hits: list[Hit]) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class Finding:
-    """A hit with its place: which record, which field."""
+def scan_texts(texts: Iterable[Text], names: NameList | None = None) -> list[Finding]:
+    """Every hit in ``texts``, each naming its file, record and field."""
+    scanner = Scanner(names)
+    return [Finding(t.file, t.record, t.field, hit, t.file) for t in texts if t.text for hit in scanner.scan(t.text)]
 
-    entity: str
-    record_id: str
-    field: str
-    hit: Hit
 
-    def __str__(self) -> str:
-        return f"{self.entity} {self.record_id[:8]} {self.field}: {self.hit.kind} {self.hit.masked()!r}"
+def guard(
+    texts: Iterable[Text], names: NameList | None = None, *, redact_hits: bool = False
+) -> tuple[list[Text], list[Finding]]:
+    """The check every exporter runs before writing: stop on any hit, or return the texts redacted."""
+    scanner = Scanner(names)
+    out: list[Text] = []
+    findings: list[Finding] = []
+    for t in texts:
+        hits = scanner.scan(t.text, contact=t.contact) if t.text else []
+        findings += [Finding(t.file, t.record, t.field, h, t.file) for h in hits]
+        out.append(replace(t, text=redact(t.text, hits)) if hits else t)
+    if findings and not redact_hits:
+        raise PersonalDataError(findings)
+    return out, findings
+
+
+class Redactor:
+    """Labels for figures, redacted: ``Redactor()(label, where)``; what it masked is in ``findings``."""
+
+    def __init__(self, names: NameList | None = None, file: str = "") -> None:
+        self._scanner = Scanner(load_names() if names is None else names)
+        self.file = file
+        self.findings: list[Finding] = []
+
+    def __call__(self, text: str, record: str = "", field: str = "label") -> str:
+        hits = self._scanner.scan(text) if text else []
+        self.findings += [Finding(self.file, record, field, h, self.file) for h in hits]
+        return redact(text, hits) if hits else text
+
+
+EXPORTER_ENV = "INSIGHTBANK_EXPORTER"
+
+
+def exporter_name(conn: Connection, given: str | None = None) -> str:
+    """Who a package says exported it: ``--exported-by``, ``INSIGHTBANK_EXPORTER``, the bank setting
+    ``exporter_name``, else the bank's ``name``; never the operating-system login, which names a person
+    and went into every package unchecked (issue 12). The CLI shows it before it exports."""
+    import os
+
+    for value in (given, os.environ.get(EXPORTER_ENV), get_meta(conn, "exporter_name"), get_meta(conn, "name")):
+        if value and value.strip():
+            return value.strip()
+    return "insightbank"

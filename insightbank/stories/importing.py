@@ -127,6 +127,7 @@ def import_files(
     actor: str,
     framework: str | None = None,
     dry_run: bool = False,
+    owner: stories.Owner | None = None,
 ) -> stories.StoryImport:
     """Read, check every row, then write all stories in one transaction (or nothing)."""
     existing = None
@@ -142,7 +143,7 @@ def import_files(
         report = stories.StoryImport(collection, created=len(found), notes=[*notes, "provkörning / dry run"])
         return report
     with bank.transaction() as conn:
-        report = stories.write_stories(conn, collection, fw, found, fmt, actor)
+        report = stories.write_stories(conn, collection, fw, found, fmt, actor, owner)
     report.notes = notes + report.notes
     return report
 

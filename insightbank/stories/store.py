@@ -18,6 +18,7 @@ from sqlalchemy.engine import Connection
 
 from insightbank.errors import ConflictError, InputFileError, NotFoundError, Problem, ValidationError
 from insightbank.storage import changelog
+from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION, STORY_FRAMEWORK
 from insightbank.stories import frameworks
@@ -25,6 +26,17 @@ from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import Answer, StoryData, StorySet, build, check_answer, close_triad
 
 CHUNK = 5000
+SENSITIVITIES = ("public", "internal", "confidential")
+
+
+@dataclass(frozen=True)
+class Owner:
+    """Whose a new collection's stories are, and how sensitive: on a shared PostgreSQL bank
+    row-level security shows them as it would an insight of that municipality and sensitivity.
+    ``municipality=None`` means the bank's own ``municipality`` setting."""
+
+    municipality: str | None = None
+    sensitivity: str = "internal"
 
 
 @dataclass
@@ -97,7 +109,13 @@ def save_framework(conn: Connection, fw: Framework, source_format: str) -> uuid.
     return fid
 
 
-def ensure_collection(conn: Connection, name: str, fw: Framework, source_format: str) -> uuid.UUID:
+def ensure_collection(
+    conn: Connection, name: str, fw: Framework, source_format: str, owner: Owner | None = None
+) -> uuid.UUID:
+    """The collection ``name``; a new one is created with ``owner``'s municipality and sensitivity."""
+    owner = owner or Owner()
+    if owner.sensitivity not in SENSITIVITIES:
+        raise ValidationError(f"--sensitivity: {owner.sensitivity!r} (public, internal, confidential)")
     fid = save_framework(conn, fw, source_format)
     row = conn.execute(sa.select(STORY_COLLECTION).where(STORY_COLLECTION.c.name == name)).first()
     if row is not None:
@@ -112,7 +130,15 @@ def ensure_collection(conn: Connection, name: str, fw: Framework, source_format:
     cid, now = uuid.uuid4(), utcnow()
     conn.execute(
         sa.insert(STORY_COLLECTION).values(
-            id=cid, name=name, framework_id=fid, source_format=source_format, created_at=now, updated_at=now, version=1
+            id=cid,
+            name=name,
+            framework_id=fid,
+            source_format=source_format,
+            municipality=owner.municipality or get_meta(conn, "municipality"),
+            sensitivity=owner.sensitivity,
+            created_at=now,
+            updated_at=now,
+            version=1,
         )
     )
     return cid
@@ -129,6 +155,19 @@ def collection(conn: Connection, name: str) -> tuple[uuid.UUID, Framework]:
         known = ", ".join(collections(conn)) or "inga / none"
         raise NotFoundError(f"Ingen berättelsesamling / no story collection {name!r} (finns / known: {known})")
     return uuid.UUID(str(row.id)), frameworks.from_json(row.definition)
+
+
+def owner_of(conn: Connection, name: str) -> Owner:
+    """The municipality and sensitivity of collection ``name``."""
+    row = conn.execute(
+        sa.select(STORY_COLLECTION.c.municipality, STORY_COLLECTION.c.sensitivity).where(
+            STORY_COLLECTION.c.name == name
+        )
+    ).first()
+    if row is None:
+        collection(conn, name)  # raises NotFoundError with the known names
+        raise AssertionError(name)
+    return Owner(row.municipality, row.sensitivity)
 
 
 def collections(conn: Connection) -> list[str]:
@@ -171,11 +210,17 @@ def _same(a: StoryData, b: StoryData) -> bool:
 
 
 def write_stories(
-    conn: Connection, name: str, fw: Framework, stories: list[StoryData], source_format: str, actor: str
+    conn: Connection,
+    name: str,
+    fw: Framework,
+    stories: list[StoryData],
+    source_format: str,
+    actor: str,
+    owner: Owner | None = None,
 ) -> StoryImport:
     """Insert new stories and replace those whose source id is already in the collection;
     a story that is the same as the stored one is left alone (its version does not move)."""
-    cid = ensure_collection(conn, name, fw, source_format)
+    cid = ensure_collection(conn, name, fw, source_format, owner)
     existing = _stored(conn, cid)
     report, now = StoryImport(name), utcnow()
     new_rows, answers, replaced = [], [], []

@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from insightbank import __version__, vocabulary
-from insightbank.errors import ConfigError, InsightbankError
+from insightbank.errors import ConfigError
 from insightbank.exchange.packages import keys, tombstones
 from insightbank.exchange.packages.format import (
     DESCRIPTOR,
@@ -42,7 +42,7 @@ from insightbank.exchange.packages.format import (
     utc_text,
 )
 from insightbank.exchange.packages.signing import SIGNATURE, sign, signing_notes
-from insightbank.exchange.privacy import Finding, NameList, Scanner, redact
+from insightbank.exchange.privacy import Finding, NameList, PersonalDataError, Text, guard
 from insightbank.insights import queries, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
@@ -57,31 +57,9 @@ SCANNED = {
         "id",
         ("title", "organisation", "municipality", "contact", "raw_material_location", "description", "origin_bank"),
     ),
-    "vocabulary": ("code", ("label_sv", "label_en", "description_sv", "description_en")),
+    "vocabulary": ("code", ("code", "label_sv", "label_en", "description_sv", "description_en")),
 }
-
-
-class PersonalDataError(InsightbankError):
-    """The export found personal data and stopped; nothing was written."""
-
-    exit_code = 2
-
-    def __init__(self, findings: list[Finding], limit: int = 40) -> None:
-        self.findings = findings
-        lines = [f"  {f}" for f in findings[:limit]]
-        if len(findings) > limit:
-            lines.append(f"  … och {len(findings) - limit} till / and {len(findings) - limit} more")
-        super().__init__(
-            "\n".join(
-                [
-                    f"Exporten stoppades: {len(findings)} träffar på personuppgifter, inget skrevs / export stopped: "
-                    f"{len(findings)} hits of personal data, nothing was written:",
-                    *lines,
-                    "Rätta texten i banken, eller exportera med --redact för att ersätta träffarna / fix the text in the "
-                    "bank, or export with --redact to replace the hits.",
-                ]
-            )
-        )
+__all__ = ["PersonalDataError"]
 
 
 @dataclass
@@ -204,20 +182,34 @@ def _vocabulary_rows(conn: Connection, tables: dict[str, list[dict[str, Any]]]) 
 
 
 def _scan(result: ExportSet, options: ExportOptions) -> None:
-    scanner = Scanner(options.names)
-    for resource, (id_column, columns) in SCANNED.items():
-        for row in result.tables[resource]:
-            for column in columns:
-                text = row.get(column)
-                if not isinstance(text, str) or not text:
-                    continue
-                hits = scanner.scan(text, contact=(resource == "studies" and column == "contact"))
-                if hits:
-                    result.findings += [Finding(resource, str(row[id_column]), column, h) for h in hits]
-                    if options.redact:
-                        row[column] = redact(text, hits)
-    if result.findings and not options.redact:
-        raise PersonalDataError(result.findings)
+    """One pass of :func:`insightbank.exchange.privacy.guard` over every text column; nothing is exempt."""
+    cells = [
+        (
+            row,
+            column,
+            Text(f"{resource}.csv", _record(resource, row, at, id_column), column, row[column], column == "contact"),
+        )
+        for resource, (id_column, columns) in SCANNED.items()
+        for at, row in enumerate(result.tables[resource], start=2)
+        for column in columns
+        if isinstance(row.get(column), str) and row[column]
+    ]
+    texts, result.findings = guard([t for *_, t in cells], options.names, redact_hits=options.redact)
+    renamed = {}
+    for (row, column, before), after in zip(cells, texts, strict=True):
+        if after.text != before.text:
+            if column == "code":  # a local term code: renamed everywhere it is used, not just masked
+                after = replace(after, text=f"redacted_{sha256_hex(before.text.encode())[:12]}")
+                renamed[(row["dimension"], before.text)] = after.text
+            row[column] = after.text
+    for resource in (*TAG_RESOURCES.values(), "study_methods"):
+        for link in result.tables[resource]:
+            link["code"] = renamed.get((link["dimension"], link["code"]), link["code"])
+
+
+def _record(resource: str, row: dict[str, Any], at: int, id_column: str) -> str:
+    """How a report names the row: its id, or for a term its row (a code may itself be personal data)."""
+    return f"{row['dimension']} rad/row {at}" if resource == "vocabulary" else str(row[id_column])
 
 
 def csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:

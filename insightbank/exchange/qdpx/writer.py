@@ -3,7 +3,7 @@
 What leaves is exactly what an insight package would carry: the same selection by sensitivity
 (public; internal with ``--include internal``; confidential never) and the same personal-data
 scan and redaction (:func:`insightbank.exchange.packages.export.collect`, which runs
-:class:`insightbank.exchange.privacy.Scanner` over every text), so no tool is a side door.
+:func:`insightbank.exchange.privacy.guard` over every text), so no tool is a side door.
 
 The mapping, chosen so an analyst in NVivo, ATLAS.ti, MAXQDA or QualCoder meets what they know:
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from insightbank.exchange.packages.format import TAG_RESOURCES, cell
+from insightbank.schema.cells import FORMULA_START, neutralise
 
 COLUMNS = (
     "id",
@@ -39,12 +40,7 @@ COLUMNS = (
     "sensitivity",
     "status",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """``'`` in front of anything a spreadsheet would read as a formula; the text itself is kept."""
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
+__all__ = ["FORMULA_START", "neutralise"]
 
 
 def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:

@@ -16,9 +16,21 @@ from sqlmodel import SQLModel
 
 from insightbank.storage.models.core import utcnow
 
+#: ``role_name`` keeps the caches per database role (on PostgreSQL it defaults to
+#: ``current_user`` and row-level security shows a role only its own rows): a vector or a count
+#: computed by one role over rows another may not see is never served to the other. On SQLite
+#: it is ''.
+ROLE = "role_name"
+
+
+def _role() -> sa.Column:
+    return sa.Column(ROLE, sa.String(63), primary_key=True, server_default="")
+
+
 EMBEDDING = sa.Table(
     "embedding",
     SQLModel.metadata,
+    _role(),
     sa.Column("engine", sa.String(160), primary_key=True),
     sa.Column("text_sha256", sa.String(64), primary_key=True),
     sa.Column("dim", sa.Integer, nullable=False),
@@ -31,6 +43,7 @@ EMBEDDING = sa.Table(
 COVERAGE_SNAPSHOT = sa.Table(
     "coverage_snapshot",
     SQLModel.metadata,
+    _role(),
     sa.Column("key", sa.String(64), primary_key=True),
     sa.Column("fingerprint", sa.String(200), nullable=False),
     sa.Column("payload", sa.Text, nullable=False),

@@ -155,6 +155,9 @@ class ChangeLog(SQLModel, table=True):
     """Append-only: database triggers refuse UPDATE and DELETE on this table."""
 
     __tablename__ = "change_log"
+    # No INSERT … RETURNING: on a shared bank RETURNING needs the new row to pass the read policy, and
+    # the entry of a delete names a record that is gone, so a writer's delete could not be logged.
+    __table_args__ = {"implicit_returning": False}
     id: int | None = Field(default=None, primary_key=True)
     at: dt.datetime = _stamp()
     actor: str

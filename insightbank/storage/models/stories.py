@@ -50,6 +50,11 @@ STORY_COLLECTION = sa.Table(
     sa.Column("source_format", sa.String(32), nullable=False),
     sa.Column("description", sa.String),
     *_stamps(),
+    # Who owns the stories and how sensitive they are: row-level security on PostgreSQL lets a
+    # role see a collection's stories and answers as it would an insight (0007_rls_hardening).
+    sa.Column("municipality", sa.String),
+    sa.Column("sensitivity", sa.String(16), nullable=False, server_default="internal"),
+    sa.Index("ix_story_collection_municipality", "municipality"),
 )
 
 STORY = sa.Table(

@@ -10,11 +10,16 @@ order; a story needs a ``_text`` row. Export writes the same format, so it round
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TextIO
 
 import yaml
 
 from insightbank.errors import InputFileError, Problem, ValidationError
+from insightbank.schema.cells import neutralise, restore
 from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import StoryData, format_answer, parse_answer
 
@@ -36,7 +41,7 @@ def read(path: Path, fw: Framework) -> tuple[list[StoryData], list[int]]:
         for number, record in enumerate(reader, start=2):
             if not any(cell.strip() for cell in record):
                 continue
-            sid, qid, value = (record[at[c]] if at[c] < len(record) else "" for c in COLUMNS)
+            sid, qid, value = (restore(record[at[c]]) if at[c] < len(record) else "" for c in COLUMNS)
             sid, qid = sid.strip(), qid.strip()
             if not sid:
                 problems.append(Problem(file, number, "story_id", sid, "tomt id / empty id"))
@@ -69,20 +74,32 @@ def read(path: Path, fw: Framework) -> tuple[list[StoryData], list[int]]:
 
 
 def write(path: Path, fw: Framework, stories: list[StoryData]) -> Path:
-    """Write the stories and, beside them, the framework as ``<name>.framework.yaml``."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        for s in stories:
-            if s.title:
-                writer.writerow([s.source_id, "_title", s.title])
-            writer.writerow([s.source_id, "_text", s.text])
-            for q in fw.questions:
-                if q.id in s.answers:
-                    writer.writerow([s.source_id, q.id, format_answer(q, s.answers[q.id])])
+    """Write the stories and, beside them, the framework as ``<name>.framework.yaml``.
+
+    Cells are formula-safe (:func:`insightbank.schema.cells.neutralise`; :func:`read` restores
+    them), and each file is written to a temporary name first, then renamed.
+    """
+    rows: list[list[str]] = [list(COLUMNS)]
+    for s in stories:
+        if s.title:
+            rows.append([s.source_id, "_title", s.title])
+        rows.append([s.source_id, "_text", s.text])
+        rows += [[s.source_id, q.id, format_answer(q, s.answers[q.id])] for q in fw.questions if q.id in s.answers]
     beside = framework_path(path)
-    beside.write_text(yaml.safe_dump(fw.to_dict(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _atomic(path, lambda handle: csv.writer(handle, lineterminator="\n").writerows([map(neutralise, r) for r in rows]))
+    framework = yaml.safe_dump(fw.to_dict(), allow_unicode=True, sort_keys=False)
+    _atomic(beside, lambda handle: handle.write(framework))
     return beside
+
+
+def _atomic(path: Path, fill: Callable[[TextIO], object]) -> None:
+    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
+            fill(out)
+        os.replace(temp, path)
+    finally:
+        Path(temp).unlink(missing_ok=True)
 
 
 def framework_path(path: Path) -> Path:
