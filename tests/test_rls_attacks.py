@@ -16,6 +16,7 @@ import hashlib
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 import pytest
@@ -401,8 +402,55 @@ def test_every_function_has_a_fixed_search_path_and_no_view_is_a_definer(pg_bank
         "change_log_append_only()",
         "ib_access.municipalities(text)",
         "ib_access.loggable(text,text,text[],text[],text[])",
+        "ib_access.gone(text,uuid)",
     }
     assert all(cfg == ["search_path=pg_catalog, pg_temp"] for _, cfg, _ in functions)
-    assert {f for f, _, definer in functions if definer} == {"ib_access.loggable(text,text,text[],text[],text[])"}
+    assert {f for f, _, definer in functions if definer} == {
+        "ib_access.loggable(text,text,text[],text[],text[])",
+        "ib_access.gone(text,uuid)",
+    }
     assert all("security_invoker=true" in (opts or []) for _, opts in views)
     assert "pg_catalog.pg_roles" in body and "ib_access.grants" in body
+
+
+def _role_url(bank: Bank, role: Role) -> str:
+    url = sa.engine.make_url(bank.url).set(username=role.name, password=f"pw-{role.name}")
+    return url.render_as_string(hide_password=False)
+
+
+def test_no_role_forges_a_tombstone_or_trusts_a_key(pg_bank: Bank, attackers: list[Role]) -> None:
+    """A forged tombstone would delete another municipality's record at every receiver (issue 18)."""
+    ids = _fill(pg_bank)
+    tombstone = (
+        "INSERT INTO tombstone (entity, record_id, version, sensitivity, deleted_at, deleted_by) "
+        "VALUES ('{entity}', '{id}', 1, 'public', now(), 'x')"
+    )
+    key = (
+        "INSERT INTO trusted_key (id, name, bank_id, public_key, fingerprint, added_at, added_by, how) "
+        "VALUES (gen_random_uuid(), 'x', 'b', 'k', 'f', now(), 'x', 'manual')"
+    )
+    with pg_bank.transaction() as conn:
+        conn.execute(sa.text(tombstone.format(entity="insight", id=uuid.uuid4())))  # the owner's, for a gone record
+    for role in attackers:
+        with connect(pg_bank, role) as conn:
+            for (_town, _level), (sid, iid, _cid, _story) in ids.items():  # every live record, its own included
+                assert try_sql(conn, tombstone.format(entity="insight", id=iid)) == 0
+                assert try_sql(conn, tombstone.format(entity="study", id=sid)) == 0
+            assert try_sql(conn, key) == 0
+            assert try_sql(conn, "DELETE FROM tombstone") == 0
+            assert try_sql(conn, "DELETE FROM trusted_key") == 0
+    with pg_bank.reading() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM tombstone")).scalar_one() == 1
+
+
+def test_a_writers_own_delete_still_leaves_its_tombstone(pg_bank: Bank, attackers: list[Role], runner: Any) -> None:
+    from insightbank.cli.main import cli
+
+    ids = _fill(pg_bank)
+    writer = next(r for r in attackers if r.write and r.town == "Bengtsfors")
+    own = ids[("Bengtsfors", "internal")][1]
+    result = runner.invoke(cli, ["--db", _role_url(pg_bank, writer), "delete", own, "--yes"])
+    assert result.exit_code == 0, result.output
+    with pg_bank.reading() as conn:
+        rows = conn.execute(sa.text("SELECT entity FROM tombstone WHERE record_id = :i"), {"i": own}).scalars().all()
+    assert rows == ["insight"]

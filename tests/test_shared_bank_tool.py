@@ -18,7 +18,9 @@ import sqlalchemy as sa
 
 from insightbank import vocabulary
 from insightbank.admin import roles as access
+from insightbank.bank import open_bank
 from insightbank.cli.main import cli
+from insightbank.fixtures.trust import trust_between
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData
 from insightbank.storage.engine import Bank
@@ -197,6 +199,9 @@ def test_a_writer_imports_a_package_of_its_own_municipality(
     assert added.exit_code == 0, added.output
     package = tmp_path / "p.zip"
     assert runner.invoke(cli, ["--db", str(source), "export", str(package)]).exit_code == 0
+    sender = open_bank(f"sqlite:///{source}")
+    trust_between(sender, pg_bank)  # the owner trusts the sending bank's key (issue 18); writers cannot
+    sender.dispose()
     for expected in ("created 1", "skipped 1"):
         out = runner.invoke(cli, ["--db", role_urls["writer"], "import", str(package)])
         assert out.exit_code == 0 and expected in out.output, out.output

@@ -79,6 +79,9 @@ PRIVILEGES: dict[str, tuple[str, str]] = {
     "package_import": ("", "SELECT, INSERT, UPDATE"),
     "package_record": ("", "SELECT, INSERT, UPDATE, DELETE"),
     "package_conflict": ("", "SELECT, INSERT, UPDATE"),
+    "evidence_code": _CONTENT,
+    "trusted_key": ("SELECT", ""),
+    "tombstone": ("SELECT", "INSERT, DELETE"),
     "ib_access.grants": ("SELECT", ""),
 }
 
@@ -103,6 +106,7 @@ def ensure_groups(conn: Connection) -> None:
     conn.exec_driver_sql(
         "GRANT EXECUTE ON FUNCTION ib_access.loggable(text, text, text[], text[], text[]) TO ib_reader, ib_writer"
     )
+    conn.exec_driver_sql("GRANT EXECUTE ON FUNCTION ib_access.gone(text, uuid) TO ib_reader, ib_writer")
     conn.exec_driver_sql("GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO ib_writer")
 
 
