@@ -67,7 +67,7 @@ def test_the_importers_sender_name_is_shown_safely(bank: Bank, runner: Any, tmp_
     package = tmp_path / "p.zip"
     _run(runner, bank, "export", str(package))
     other = tmp_path / "other.sqlite"
-    runner.invoke(cli, ["--db", str(other), "import", str(package)])
+    runner.invoke(cli, ["--db", str(other), "import", str(package), "--trust-new-sender"])  # a new sender (issue 18)
     for fmt in ("table", "json", "csv"):
         out = runner.invoke(cli, ["--db", str(other), "imports", "--format", fmt])
         assert out.exit_code == 0 and UNSAFE.findall(out.output) == [], out.output

@@ -278,13 +278,14 @@ class Scanner:
         """
         original = unicodedata.normalize("NFC", text)
         n = normalise(original)
-        found: list[tuple[str, int, int]] = [(PNR, *m.span()) for m in _PNR_RE.finditer(n.text) if _pnr_valid(m)]
-        emails = [m for m in _EMAIL_RE.finditer(n.text) if not contact or self._personal_address(m.group())]
+        plain = _without_ids(n.text)
+        found: list[tuple[str, int, int]] = [(PNR, *m.span()) for m in _PNR_RE.finditer(plain) if _pnr_valid(m)]
+        emails = [m for m in _EMAIL_RE.finditer(plain) if not contact or self._personal_address(m.group())]
         found += [(EMAIL, *m.span()) for m in emails]
-        phones = [m for m in _PHONE_RE.finditer(n.text) if _phone_valid(m) and (not contact or _mobile(m.group()))]
+        phones = [m for m in _PHONE_RE.finditer(plain) if _phone_valid(m) and (not contact or _mobile(m.group()))]
         found += [(PHONE, *_trim(m)) for m in phones]
         for pattern in self._names:
-            found += [(NAME, *m.span()) for m in pattern.finditer(n.text)]
+            found += [(NAME, *m.span()) for m in pattern.finditer(plain)]
         hits = []
         for kind, start, end in found:
             a, b = n.span(start, end)
@@ -295,6 +296,16 @@ class Scanner:
         local = address.split("@", 1)[0]
         tokens = {t for t in re.split(r"[._+\-\d]+", local.casefold()) if t}
         return bool(tokens & COMMON_NAMES) or any(p.search(local.replace(".", " ")) for p in self._names)
+
+
+#: A canonical UUID: a record's id, never personal data, but its digit runs can look like a phone number
+#: or a personal identity number (about one random UUID in 200 did).
+_UUID_RE = re.compile(r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b")
+
+
+def _without_ids(text: str) -> str:
+    """``text`` with every UUID blanked out, offsets kept."""
+    return _UUID_RE.sub(lambda m: " " * len(m.group()), text)
 
 
 def _mobile(number: str) -> bool:
