@@ -20,6 +20,7 @@ from insightbank.cli import (
 )
 from insightbank.cli.context import LANGS, AppContext
 from insightbank.cli.stories_analysis_cmd import stories_group  # the stories group, with its analysis verbs
+from insightbank.cli.stories_summary_cmd import stories_group as _summaries  # noqa: F401  (stories figure|summary)
 from insightbank.errors import InsightbankError
 
 
