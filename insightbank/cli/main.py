@@ -15,6 +15,7 @@ from insightbank.cli import (
     insights_cmd,
     merge_cmd,
     package_cmd,
+    report_cmd,
     studies_cmd,
     vocab_cmd,
 )
@@ -105,6 +106,7 @@ for command in admin_cmd.COMMANDS:  # backup, restore, check, access
 # Insight packages (issue 4): `export` and `imports`; `import` dispatches packages itself.
 for command in package_cmd.COMMANDS:
     cli.add_command(command)
+cli.add_command(report_cmd.report)  # issue 15: the board report, one HTML file
 for command in analysis_cmd.COMMANDS:  # gaps, venn, similar, duplicates, graph
     cli.add_command(command)
 
