@@ -215,3 +215,6 @@ def test_the_zero_replacement_is_reported_with_a_sensitivity_note_when_zeros_are
     listing = find_patterns(data)
     triad_pair = next(p for p in listing if "triad0" in {p.a.key, p.b.key} and p.tested)
     assert triad_pair.to_json()["delta"] == 0.005 and triad_pair.to_json()["zero_share"] > 0.3
+    assert "the result depends on δ" in triad_pair.to_json()["delta_note"]
+    quiet = next(p for p in listing if "triad1" in {p.a.key, p.b.key} and p.tested)
+    assert "delta_note" not in quiet.to_json() and quiet.to_json()["delta"] == 0.005

@@ -14,7 +14,7 @@ import numpy as np
 
 from insightbank.analysis.stories import statistics as st
 from insightbank.analysis.stories.compositional import ZONE_NAMES, closure, zones
-from insightbank.analysis.stories.patterns import check_options, zero_note
+from insightbank.analysis.stories.patterns import check_options, delta_fields, zero_note
 from insightbank.analysis.stories.variables import Variable, variables
 from insightbank.errors import ValidationError
 from insightbank.stories.storyset import StorySet
@@ -41,24 +41,28 @@ class Difference:
 
     def to_json(self) -> dict[str, Any]:
         v = self.variable
-        return {
-            "question": {"id": v.question.id, "title": v.question.title}
-            | ({"option": v.option.id} if v.option else {}),
-            "signifiers": [v.key],
-            "test": self.test,
-            "statistic": st.finite(self.statistic),
-            "df": list(self.df) if isinstance(self.df, tuple) else st.finite(self.df),
-            "effect_name": self.effect_name,
-            "effect_size": st.finite(self.effect_size),
-            "reference": self.reference,
-            "direction": self.direction,
-            "p": st.finite(self.p),
-            "q": st.finite(self.q),
-            "n": self.n_a + self.n_b,
-            "n_a": self.n_a,
-            "n_b": self.n_b,
-            "summary": self.summary,
-        } | {k: val for k, val in self.extra.items() if k in ("delta", "zero_share", "permutations")}
+        return (
+            {
+                "question": {"id": v.question.id, "title": v.question.title}
+                | ({"option": v.option.id} if v.option else {}),
+                "signifiers": [v.key],
+                "test": self.test,
+                "statistic": st.finite(self.statistic),
+                "df": list(self.df) if isinstance(self.df, tuple) else st.finite(self.df),
+                "effect_name": self.effect_name,
+                "effect_size": st.finite(self.effect_size),
+                "reference": self.reference,
+                "direction": self.direction,
+                "p": st.finite(self.p),
+                "q": st.finite(self.q),
+                "n": self.n_a + self.n_b,
+                "n_a": self.n_a,
+                "n_b": self.n_b,
+                "summary": self.summary,
+            }
+            | {k: val for k, val in self.extra.items() if k in ("delta", "zero_share", "permutations")}
+            | delta_fields(self.extra)
+        )
 
 
 @dataclass

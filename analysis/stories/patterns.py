@@ -59,23 +59,27 @@ class Pattern:
             {"id": v.question.id, "title": v.question.title} | ({"option": v.option.id} if v.option else {})
             for v in (self.a, self.b)
         ]
-        return {
-            "questions": questions,
-            "signifiers": [self.a.key, self.b.key],
-            "test": self.test,
-            "statistic": st.finite(self.statistic),
-            "df": list(self.df) if isinstance(self.df, tuple) else st.finite(self.df),
-            "effect_name": self.effect_name,
-            "effect_size": st.finite(self.effect_size),
-            "group": self.group,
-            "reference": self.reference,
-            "direction": self.direction,
-            "p": st.finite(self.p),
-            "q": st.finite(self.q),
-            "n": self.n,
-            "statement": self.statement,
-            "counts": self.counts,
-        } | {k: v for k, v in self.extra.items() if k in ("delta", "zero_share", "permutations")}
+        return (
+            {
+                "questions": questions,
+                "signifiers": [self.a.key, self.b.key],
+                "test": self.test,
+                "statistic": st.finite(self.statistic),
+                "df": list(self.df) if isinstance(self.df, tuple) else st.finite(self.df),
+                "effect_name": self.effect_name,
+                "effect_size": st.finite(self.effect_size),
+                "group": self.group,
+                "reference": self.reference,
+                "direction": self.direction,
+                "p": st.finite(self.p),
+                "q": st.finite(self.q),
+                "n": self.n,
+                "statement": self.statement,
+                "counts": self.counts,
+            }
+            | {k: v for k, v in self.extra.items() if k in ("delta", "zero_share", "permutations")}
+            | delta_fields(self.extra)
+        )
 
 
 def _groups(codes: np.ndarray, min_subset: int) -> np.ndarray:
@@ -184,6 +188,11 @@ def statement(a: Variable, b: Variable, min_subset: int, lang: str = "sv") -> tu
     )
 
 
+def delta_fields(extra: dict[str, float]) -> dict[str, str]:
+    note = delta_note(extra)
+    return {"delta_note": note} if note else {}
+
+
 def _pattern(a: Variable, b: Variable, t: Tested, min_subset: int, lang: str) -> Pattern:
     r = t.result
     text, counts = statement(a, b, min_subset, lang)
@@ -215,6 +224,20 @@ def zero_note(triad: Variable) -> dict[str, float]:
     from insightbank.analysis.stories.compositional import DETECTION_LIMIT, zero_share
 
     return {"delta": DETECTION_LIMIT, "zero_share": round(zero_share(triad.values[triad.answered]), 4)}
+
+
+def delta_note(extra: dict[str, float]) -> str:
+    """A warning when zeros are common: the ilr, and so the test, depend on the replacement δ."""
+    from insightbank.analysis.stories.compositional import ZERO_NOTE_SHARE
+
+    share = extra.get("zero_share", 0.0)
+    if share < ZERO_NOTE_SHARE:
+        return ""
+    return (
+        f"{100 * share:.0f} % av triadsvaren har en nolldel, ersatt med δ = {extra['delta']:g}; resultatet beror "
+        f"på δ / {100 * share:.0f} % of the triad answers have a zero part, replaced with δ = {extra['delta']:g}; "
+        "the result depends on δ (stories summary shows how much)"
+    )
 
 
 def too_few(n: int, min_subset: int, lang: str) -> str:
