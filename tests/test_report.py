@@ -117,3 +117,16 @@ def test_a_headless_browser_renders_the_report_with_both_svgs(demo_bank, runner,
     )
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 50_000  # a page with figures, not a blank one
+
+
+def test_the_report_ranks_risk_groups_by_adults_second_on_the_48_insight_bank(bank, runner, tmp_path) -> None:
+    from insightbank.fixtures.coverage import BANK_48, insight_items
+
+    with bank.transaction() as conn:
+        vocab = vocabulary.load(conn)
+        rows = [InsightData(**i, sensitivity="public") for i in insight_items(BANK_48)]
+        insights.insert_many(conn, [insights.validate(vocab, r) for r in rows], "tester")
+    path = tmp_path / "r.html"
+    assert runner.invoke(cli, ["--db", bank.url, "report", str(path)]).exit_code == 0
+    spots = re.findall(r"<li>(.*?)</li>", re.search(r'<ol class="white-spots">(.*?)</ol>', path.read_text()).group(1))
+    assert spots[1].startswith("Riskgrupper × Vuxna: 1 insikt (väntat 5,4; residual −2,9; p 0,003)")

@@ -20,29 +20,13 @@ from insightbank.analysis.coverage.matrix import coverage
 from insightbank.analysis.coverage.venn import venn_counts
 from insightbank.analysis.coverage.white_spots import white_spots
 from insightbank.cli.main import cli
+from insightbank.fixtures.coverage import BANK_48, insight_items
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData
 
-BANK_48 = [  # (perspectives, subpopulations, how many insights)
-    (("risk_groups",), ("adults",), 1),
-    (("risk_groups",), ("children",), 9),
-    (("risk_groups",), ("youth",), 6),
-    (("risk_groups",), ("older_adults",), 2),
-    (("risk_groups", "clients"), ("youth", "children"), 2),
-    (("clients",), ("adults",), 7),
-    (("general_public",), ("adults",), 4),
-    (("clients", "general_public"), ("adults",), 1),
-    (("clients",), ("parents",), 5),
-    (("clients", "general_public"), ("parents",), 6),
-    (("general_public",), ("older_adults", "relatives"), 5),
-]
-
 
 def _items(spec) -> list[dict]:
-    return [
-        {"statement": f"Insikt {i}", "perspectives": list(p), "subpopulations": list(s)}
-        for i, (p, s) in enumerate((p, s) for p, s, n in spec for _ in range(n))
-    ]
+    return insight_items(spec)
 
 
 def _add(bank, items: list[dict]) -> None:
