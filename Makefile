@@ -29,7 +29,8 @@ demo: dev
 # The whole test suite, on SQLite and on a throwaway PostgreSQL on loopback.
 test: dev
 	scripts/pg-test-server start >/dev/null
-	INSIGHTBANK_TEST_PG_URL=$$(cat .pg/url) INSIGHTBANK_REQUIRE_PG=1 $(BIN)/pytest; \
+	scripts/browser-for-tests >/dev/null
+	INSIGHTBANK_TEST_PG_URL=$$(cat .pg/url) INSIGHTBANK_REQUIRE_PG=1 INSIGHTBANK_REQUIRE_BROWSER=1 $(BIN)/pytest; \
 	  status=$$?; scripts/pg-test-server stop; exit $$status
 
 lint: dev

@@ -18,6 +18,7 @@ cells exist and can be reported as white spots.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,7 @@ DIMENSION_LABELS = {
     "year": ("År", "Year"),
 }
 Cells = dict[str, dict[str, int]]
+MARGINS_KEY = "_margins"
 
 
 @dataclass
@@ -72,6 +74,23 @@ class CoverageMatrix:
     newest: dict[str, dict[str, dt.date | None]]
     labels: dict[str, dict[str, str]] = field(default_factory=dict)
     total_insights: int = 0
+    #: Insight-level margins, over the insights with at least one code on *both* axes: how many
+    #: insights have each row code, each column code, and how many there are (N). None when the
+    #: matrix came from a store that predates them (then :func:`has_margins` is False).
+    row_insights: dict[str, int] | None = None
+    col_insights: dict[str, int] | None = None
+    tagged_insights: int | None = None
+
+    def __post_init__(self) -> None:
+        """Margins back from a snapshot that kept only the positional fields (see ``to_json``)."""
+        hidden = self.labels.get(MARGINS_KEY)
+        if hidden and self.tagged_insights is None:
+            self.row_insights = {k: int(v) for k, v in json.loads(hidden["rows"]).items()}
+            self.col_insights = {k: int(v) for k, v in json.loads(hidden["cols"]).items()}
+            self.tagged_insights = int(hidden["n"])
+
+    def public_labels(self) -> dict[str, dict[str, str]]:
+        return {k: v for k, v in self.labels.items() if k != MARGINS_KEY}
 
     def cell(self, row: str, col: str) -> int:
         return self.counts[row][col]
@@ -87,9 +106,22 @@ class CoverageMatrix:
         return {c: sum(self.counts[r][c] for r in self.rows) for c in self.cols}
 
     def grand_total(self) -> int:
+        """Sum of all cells: (insight, row code, column code) memberships, not insights."""
         return sum(self.row_totals().values())
 
+    def has_margins(self) -> bool:
+        return self.row_insights is not None and self.col_insights is not None and self.tagged_insights is not None
+
     def to_json(self) -> dict[str, Any]:
+        """Everything, margins included; ``labels`` also carries them under ``_margins`` so a
+        snapshot store that rebuilds the matrix from its positional fields keeps them."""
+        labels = self.public_labels()
+        if self.has_margins():
+            labels[MARGINS_KEY] = {
+                "rows": json.dumps(self.row_insights),
+                "cols": json.dumps(self.col_insights),
+                "n": str(self.tagged_insights),
+            }
         return {
             "rows_dim": self.rows_dim,
             "cols_dim": self.cols_dim,
@@ -98,9 +130,35 @@ class CoverageMatrix:
             "counts": self.counts,
             "studies": self.studies,
             "municipalities": self.municipalities,
-            "labels": self.labels,
+            "labels": labels,
             "total_insights": self.total_insights,
+            "row_insights": self.row_insights,
+            "col_insights": self.col_insights,
+            "tagged_insights": self.tagged_insights,
         }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> CoverageMatrix:
+        """The inverse of :meth:`to_json` (``newest`` as ISO dates, when present)."""
+        newest = {
+            r: {c: dt.date.fromisoformat(v) if v else None for c, v in row.items()}
+            for r, row in d.get("newest", {}).items()
+        }
+        return cls(
+            d["rows_dim"],
+            d["cols_dim"],
+            d["rows"],
+            d["cols"],
+            d["counts"],
+            d["studies"],
+            d["municipalities"],
+            newest or {r: dict.fromkeys(d["cols"]) for r in d["rows"]},
+            d.get("labels", {}),
+            d.get("total_insights", 0),
+            d.get("row_insights"),
+            d.get("col_insights"),
+            d.get("tagged_insights"),
+        )
 
 
 @dataclass(frozen=True)
@@ -214,7 +272,33 @@ def coverage(
         "cols": axis_labels(conn, vocab, cols_dim, cols, lang),
     }
     m.total_insights = queries.count(conn, f)
+    m.row_insights, m.col_insights, m.tagged_insights = margins(conn, rows_dim, cols_dim, f, rows, cols)
     return m
+
+
+def margins(
+    conn: Connection, rows_dim: str, cols_dim: str, f: InsightFilter | None, rows: list[str], cols: list[str]
+) -> tuple[dict[str, int], dict[str, int], int]:
+    """Insights per row code and per column code, and N, over insights tagged on both axes.
+
+    Why: an insight with two perspectives and two subpopulations is four cell memberships but
+    one insight. The null that keeps every insight's own tag sets (shuffle the column sets over
+    the insights) expects ``n_row · n_col / N`` insights in a cell, with N counting insights;
+    the cell sums count memberships and would give the wrong expectation.
+    """
+    row, col = _source(rows_dim, "r"), _source(cols_dim, "c")
+    joined = col.join(row.join(INSIGHT))
+    where = list(queries._conditions(conn, f or InsightFilter()))
+    where += [s.key.is_not(None) for s in (row, col) if s.not_null]
+    distinct = sa.func.count(sa.distinct(INSIGHT.c.id))
+    by_row = {_code(rows_dim, k): int(n) for k, n in conn.execute(_grouped(joined, where, row.key, distinct))}
+    by_col = {_code(cols_dim, k): int(n) for k, n in conn.execute(_grouped(joined, where, col.key, distinct))}
+    total = int(conn.execute(sa.select(distinct).select_from(joined).where(*where)).scalar_one())
+    return {r: by_row.get(r, 0) for r in rows}, {c: by_col.get(c, 0) for c in cols}, total
+
+
+def _grouped(joined: sa.FromClause, where: list[Any], key: sa.ColumnElement[Any], n: Any) -> sa.Select[Any]:
+    return sa.select(key, n).select_from(joined).where(*where).group_by(key)
 
 
 def _zeros(rows: list[str], cols: list[str]) -> Cells:
@@ -272,10 +356,23 @@ def _bank_values(conn: Connection, dim: str) -> list[str]:
 def axis_labels(conn: Connection, vocab: Vocabulary, dim: str, codes: list[str], lang: str = "sv") -> dict[str, str]:
     """People's names for codes: vocabulary labels, study titles, ``A ∩ B`` for Venn regions."""
     if dim == "venn_region":
-        return {c: " ∩ ".join(vocab.label("perspective", p, lang) for p in c.split("+")) for c in codes}
+        return {c: region_label(vocab, c, lang) for c in codes}
     if dim == "study":
         titles = {str(i): t for i, t in conn.execute(sa.select(STUDY.c.id, STUDY.c.title))}
         return {c: titles.get(c, c) for c in codes}
     if dim in ("municipality", "year"):
         return {c: c for c in codes}
     return {c: vocab.label(dim, c, lang) for c in codes}
+
+
+def region_label(vocab: Vocabulary, code: str, lang: str = "sv") -> str:
+    """A Venn region's own name, never a perspective's: "endast Klienter", "Klienter ∩ Riskgrupper".
+
+    Why: the region "clients" holds only the insights with no other perspective, while the
+    perspective "clients" holds every insight that has it; one label for both made the same
+    cell read 0 in one view and 1 in the other.
+    """
+    names = [vocab.label("perspective", p, lang) for p in code.split("+")]
+    if len(names) == 1:
+        return f"only {names[0]}" if lang == "en" else f"endast {names[0]}"
+    return " ∩ ".join(names)

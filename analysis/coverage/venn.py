@@ -12,10 +12,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from insightbank.analysis.coverage.matrix import region_label
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
 from insightbank.storage.tables import INSIGHT
-from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary, perspectives_of, venn_region
+from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary, venn_region
 
 
 @dataclass
@@ -77,7 +78,7 @@ def venn_counts(
     )
     regions = []
     for mask in range(1, 8):
-        label = " ∩ ".join(vocab.label("perspective", p, lang) for p in perspectives_of(mask))
+        label = region_label(vocab, venn_region(mask), lang)
         region = Region(venn_region(mask), mask, label, int(counts.get(mask, 0)))
         if examples and region.count:
             query = (

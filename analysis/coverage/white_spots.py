@@ -3,11 +3,14 @@
 A cell is a white spot for one or more of these reasons:
 
 - ``zero``: no insight at all;
-- ``low``: far below what the margins predict under independence of rows and columns.
-  Expected ``E = row total × column total / grand total`` (table margins), and the adjusted
-  standardised residual ``(O − E) / sqrt(E (1 − r/T)(1 − c/T))`` is roughly N(0, 1), so
-  ``≤ −2`` is "far below". It is only judged where ``E ≥ min_expected``: with fewer expected
-  insights a low count is not evidence of anything. When no cell reaches that, the whole
+- ``low``: far below what independence predicts, at the level of *insights*. The null keeps
+  each insight's own tag sets and shuffles one axis's sets over the N insights tagged on both
+  axes, so a cell holds ``Hyp(N, n_row, n_col)`` insights: ``E = n_row · n_col / N`` with
+  n counting insights (not the cell sums, which count an insight with two perspectives and two
+  subpopulations four times). The adjusted residual ``(O − E) / sd`` is roughly N(0, 1), so
+  ``≤ −2`` is "far below"; the exact ``p = P(X ≤ O)`` is reported too. It is only judged where
+  ``E ≥ min_expected``: with fewer expected insights a low count is not evidence of anything.
+  When no cell reaches that, or fewer than ``MIN_TOTAL`` insights are tagged on both axes, the
   bank is too small to say, and the result says so instead of guessing;
 - ``stale``: no insight newer than ``stale_years`` years;
 - ``single_study`` / ``single_municipality``: every insight of the cell comes from one study
@@ -44,6 +47,7 @@ class WhiteSpot:
     municipalities: int
     newest: str | None
     reason: str
+    p: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -52,20 +56,20 @@ class WhiteSpot:
 @dataclass
 class WhiteSpotReport:
     matrix: CoverageMatrix
-    expected: dict[str, dict[str, float]]
-    residuals: dict[str, dict[str, float | None]]
+    expected: Grid
+    residuals: OptGrid
     spots: list[WhiteSpot]
     too_small: bool
     note: str
     settings: dict[str, Any] = field(default_factory=dict)
+    p_low: OptGrid = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        rounded = {r: {c: round(v, 3) for c, v in row.items()} for r, row in self.expected.items()}
         return self.matrix.to_json() | {
-            "expected": rounded,
-            "residuals": {
-                r: {c: None if v is None else round(v, 3) for c, v in row.items()} for r, row in self.residuals.items()
-            },
+            "labels": self.matrix.public_labels(),
+            "expected": _rounded(self.expected, 3),
+            "residuals": _rounded(self.residuals, 3),
+            "p_low": _rounded(self.p_low, 6),
             "white_spots": [s.to_json() for s in self.spots],
             "too_small": self.too_small,
             "note": self.note,
@@ -73,19 +77,49 @@ class WhiteSpotReport:
         }
 
 
-def independence(m: CoverageMatrix) -> tuple[dict[str, dict[str, float]], dict[str, dict[str, float | None]]]:
-    """Expected counts from the margins and adjusted standardised residuals (None where undefined)."""
-    rows, cols, total = m.row_totals(), m.col_totals(), m.grand_total()
-    expected: dict[str, dict[str, float]] = {}
-    residuals: dict[str, dict[str, float | None]] = {}
+Grid = dict[str, dict[str, float]]
+OptGrid = dict[str, dict[str, float | None]]
+
+
+def _rounded(grid: OptGrid | Grid, digits: int) -> OptGrid:
+    return {r: {c: None if v is None else round(v, digits) for c, v in row.items()} for r, row in grid.items()}
+
+
+def margins(m: CoverageMatrix) -> tuple[dict[str, int], dict[str, int], int, str]:
+    """Insights per row, per column and N, and which null they give.
+
+    The insight-level margins when the matrix has them (always, from :func:`coverage`); a
+    matrix built by hand without them is taken to have one code per insight on each axis, and
+    the result says so (``null: "memberships"``)."""
+    if m.has_margins():
+        return dict(m.row_insights or {}), dict(m.col_insights or {}), int(m.tagged_insights or 0), "insights"
+    return m.row_totals(), m.col_totals(), m.grand_total(), "memberships"
+
+
+def independence(m: CoverageMatrix) -> tuple[Grid, OptGrid, OptGrid]:
+    """Expected counts, adjusted residuals and lower-tail p per cell (None where undefined).
+
+    The null keeps each insight's own tag sets and shuffles the column sets over the N
+    insights: a cell's count is then hypergeometric, ``X ~ Hyp(N, n_row, n_col)``, with mean
+    ``E = n_row · n_col / N`` and variance ``E (1 − n_row/N)(1 − n_col/N) N/(N − 1)``. The
+    residual ``(O − E) / sd`` is roughly N(0, 1); ``p = P(X ≤ O)`` is exact.
+    """
+    from scipy.stats import hypergeom
+
+    rows, cols, total, _ = margins(m)
+    expected: Grid = {}
+    residuals: OptGrid = {}
+    p_low: OptGrid = {}
     for r in m.rows:
-        expected[r], residuals[r] = {}, {}
+        expected[r], residuals[r], p_low[r] = {}, {}, {}
         for c in m.cols:
-            e = rows[r] * cols[c] / total if total else 0.0
-            variance = e * (1 - rows[r] / total) * (1 - cols[c] / total) if total else 0.0
+            nr, nc, o = rows.get(r, 0), cols.get(c, 0), m.counts[r][c]
+            e = nr * nc / total if total else 0.0
+            variance = e * (1 - nr / total) * (1 - nc / total) * total / (total - 1) if total > 1 else 0.0
             expected[r][c] = e
-            residuals[r][c] = (m.counts[r][c] - e) / math.sqrt(variance) if variance > 0 else None
-    return expected, residuals
+            residuals[r][c] = (o - e) / math.sqrt(variance) if variance > 0 else None
+            p_low[r][c] = float(min(1.0, hypergeom.cdf(o, total, nr, nc))) if total and nr and nc else None
+    return expected, residuals, p_low
 
 
 def white_spots(
@@ -98,9 +132,10 @@ def white_spots(
     lang: str = "sv",
 ) -> WhiteSpotReport:
     """Every white spot of ``m``, ranked, each with its reason."""
-    expected, residuals = independence(m)
+    expected, residuals, p_low = independence(m)
     judgeable = [(r, c) for r in m.rows for c in m.cols if expected[r][c] >= min_expected]
-    too_small = m.grand_total() < MIN_TOTAL or not judgeable
+    n_insights, null = margins(m)[2:]
+    too_small = n_insights < MIN_TOTAL or not judgeable
     today = today or dt.date.today()
     cutoff = today - dt.timedelta(days=round(365.25 * stale_years)) if stale_years is not None else None
     spots = []
@@ -108,17 +143,19 @@ def white_spots(
         for c in m.cols:
             kinds = _kinds(m, r, c, expected[r][c], residuals[r][c], cutoff, min_expected, residual_limit, too_small)
             if kinds:
-                spots.append(_spot(m, r, c, kinds, expected[r][c], residuals[r][c], lang, stale_years))
+                spot = _spot(m, r, c, kinds, expected[r][c], residuals[r][c], lang, stale_years, p_low[r][c])
+                spots.append(spot)
     spots.sort(key=_rank)
     settings = {
         "stale_years": stale_years,
         "today": today.isoformat(),
         "min_expected": min_expected,
         "residual_limit": residual_limit,
+        "null": null,
+        "n_insights": n_insights,
     }
-    return WhiteSpotReport(
-        m, expected, residuals, spots, too_small, _note(m, too_small, len(judgeable), lang), settings
-    )
+    note = _note(m, n_insights, too_small, len(judgeable), lang)
+    return WhiteSpotReport(m, expected, residuals, spots, too_small, note, settings, p_low)
 
 
 def _kinds(
@@ -161,6 +198,12 @@ def number(value: float, lang: str) -> str:
     return text.replace(".", ",").replace("-", "−") if lang == "sv" else text
 
 
+def p_text(p: float, lang: str) -> str:
+    """p with three decimals, or "< 0,001"; decimal comma in Swedish."""
+    text = "< 0.001" if p < 0.001 else f"{p:.3f}"
+    return text.replace(".", ",") if lang == "sv" else text
+
+
 WORDS = {
     "sv": {
         "insights": "insikter",
@@ -186,7 +229,15 @@ WORDS = {
 
 
 def _spot(
-    m: CoverageMatrix, r: str, c: str, kinds: list[str], e: float, z: float | None, lang: str, stale_years: float | None
+    m: CoverageMatrix,
+    r: str,
+    c: str,
+    kinds: list[str],
+    e: float,
+    z: float | None,
+    lang: str,
+    stale_years: float | None,
+    p: float | None,
 ) -> WhiteSpot:
     newest = m.newest[r][c]
     spot = WhiteSpot(
@@ -200,6 +251,7 @@ def _spot(
         m.municipalities[r][c],
         newest.isoformat() if newest else None,
         "",
+        None if p is None else round(p, 6),
     )
     spot.reason = reason(m.label("rows", r), m.label("cols", c), spot, lang, stale_years)
     return spot
@@ -212,6 +264,8 @@ def reason(row_label: str, col_label: str, s: WhiteSpot, lang: str = "sv", stale
     detail = [f"{w['expected']} {number(s.expected or 0.0, lang)}"]
     if "low" in s.kinds and s.residual is not None:
         detail.append(f"{w['residual']} {number(s.residual, lang)}")
+        if s.p is not None:
+            detail.append(f"p {p_text(s.p, lang)}")
     extra = []
     if "stale" in s.kinds:
         years = f"{stale_years:g}" if stale_years is not None else "?"
@@ -221,8 +275,8 @@ def reason(row_label: str, col_label: str, s: WhiteSpot, lang: str = "sv", stale
     return f"{row_label} × {col_label}: {s.count} {noun} ({'; '.join(detail)}){tail}"
 
 
-def _note(m: CoverageMatrix, too_small: bool, judgeable: int, lang: str) -> str:
-    total, cells = m.grand_total(), len(m.rows) * len(m.cols)
+def _note(m: CoverageMatrix, total: int, too_small: bool, judgeable: int, lang: str) -> str:
+    cells = len(m.rows) * len(m.cols)
     if too_small:
         if lang == "en":
             return (

@@ -1,29 +1,37 @@
 """Clusters of stories: by chosen signifiers (ilr for triads) or by text, with k chosen and said.
 
-Pluggable like sklearn: any estimator with ``fit_predict`` can replace the default KMeans. The
-number of clusters is the one with the best silhouette on a sample (KMeans has no likelihood
-to compare; the silhouette asks "are clusters apart and tight" without assuming shapes), unless
-``k`` is given. Labels come from the data: the signifier bins at a cluster's median, or the
-words most distinctive of a cluster's texts against the rest.
+Pluggable (:mod:`k_selection`): a registered clusterer (KMeans by default) or any sklearn
+estimator with ``fit_predict`` makes the groups, and a registered selector chooses k, by
+default the k whose partition is most *stable* across resamples. Both are always called, also
+for a given k, and the result reports the k actually found, the method, its stability and
+silhouette, and a warning when the structure is weak. Texts lose their stock sentences first.
+Labels come from the data: the signifier bins at a cluster's median, or the words most
+distinctive of a cluster's texts against the rest.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
+from insightbank.analysis.stories import k_selection as ks
 from insightbank.analysis.stories.compositional import closure, ilr
 from insightbank.analysis.stories.statistics import distinctive_words
 from insightbank.errors import ValidationError
 from insightbank.stories.storyset import StorySet
 
+SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+
 K_RANGE = (2, 8)
-SILHOUETTE_SAMPLE = 2000
-MINIBATCH_ABOVE = 2_000
 SELECTION_SAMPLE = 5_000
-WEAK_SILHOUETTE = 0.1
+#: A sentence in at least this share of stories (and in at least BOILERPLATE_MIN stories) is a
+#: stock phrase, not content: it is removed before text clustering.
+BOILERPLATE_SHARE = 0.05
+BOILERPLATE_MIN = 3
 
 
 @dataclass
@@ -43,82 +51,113 @@ class ClusterResult:
     features: np.ndarray  # (m, d) rows of the clustered stories, for maps
     clusters: list[Cluster] = field(default_factory=list)
     excluded: int = 0
+    method: str = "stability"
+    requested_k: int | None = None
+    stability: float | None = None
+    silhouette: float | None = None
+    weak: bool = False
+    signifiers: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    scores: dict[int, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "by": self.by,
             "k": self.k,
+            "requested_k": self.requested_k,
+            "method": self.method,
+            "stability": _round(self.stability),
+            "silhouette": _round(self.silhouette),
+            "scores": {str(k): _round(v) for k, v in self.scores.items()},
+            "weak": self.weak,
             "how_chosen": self.how_chosen,
+            "notes": self.notes,
+            "signifiers": self.signifiers,
             "excluded": self.excluded,
             "clusters": [{"id": c.id, "size": c.size, "members": c.members, "label": c.label} for c in self.clusters],
         }
 
 
-def _estimator(k: int, n: int, seed: int) -> Any:
-    from sklearn.cluster import KMeans, MiniBatchKMeans
-
-    if n > MINIBATCH_ABOVE:
-        return MiniBatchKMeans(n_clusters=k, random_state=seed, n_init=3, batch_size=4096)
-    return KMeans(n_clusters=k, random_state=seed, n_init=10)
+def _round(x: float | None) -> float | None:
+    return None if x is None or not np.isfinite(x) else round(float(x), 4)
 
 
-def choose_k(
-    x: np.ndarray, k: int | None = None, k_range: tuple[int, int] = K_RANGE, seed: int = 0, estimator: Any = None
-) -> tuple[np.ndarray, int, str]:
-    """Assignments, k, and a sentence on how k was chosen."""
+def choose(
+    x: np.ndarray,
+    k: int | None = None,
+    k_range: tuple[int, int] = K_RANGE,
+    seed: int = 0,
+    estimator: Any = None,
+    method: str = ks.DEFAULT_SELECTOR,
+) -> ks.KChoice:
+    """k chosen by the registered ``method`` (or given), always through the clusterer."""
     from threadpoolctl import threadpool_limits
 
+    clusterer = ks.clusterer_of(estimator)
+    if len(x) < 3:
+        raise ValidationError("För få berättelser för att klustra / too few stories to cluster")
     # OpenMP threads spin longer than they work on a busy 2-core box (100× slower on small data,
     # 3× on 50k points), so KMeans runs single-threaded. Past SELECTION_SAMPLE stories k is chosen
     # on a random sample of that size and the chosen k is then fitted on every story.
     with threadpool_limits(limits=1, user_api="openmp"):
-        if k is not None or len(x) <= SELECTION_SAMPLE:
-            return _choose_k(x, k, k_range, seed, estimator)
+        if k is not None:
+            return ks.judge(ks.given(x, clusterer, k, seed))
+        if len(x) <= SELECTION_SAMPLE:
+            return ks.judge(ks.selector_of(method).choose(x, clusterer, k_range, seed))
         sample = np.random.default_rng(seed).choice(len(x), size=SELECTION_SAMPLE, replace=False)
-        _, k, how = _choose_k(x[sample], None, k_range, seed, estimator)
-        model = estimator if estimator is not None else _estimator(k, len(x), seed)
-        return (
-            np.asarray(model.fit_predict(x)),
-            k,
-            f"{how}; k valt på ett urval av / chosen on a sample of {SELECTION_SAMPLE}",
+        picked = ks.selector_of(method).choose(x[sample], clusterer, k_range, seed)
+        picked.labels = clusterer.fit_predict(x, picked.k, seed)
+        picked.k = ks.found_k(picked.labels)
+        picked.notes.append(f"k valt på ett urval av / chosen on a sample of {SELECTION_SAMPLE}")
+        return ks.judge(picked)
+
+
+def how_chosen(c: ks.KChoice, k_range: tuple[int, int] = K_RANGE) -> str:
+    """One sentence: the method, the k found, its stability and silhouette, and any warning."""
+    sil = "–" if c.silhouette is None else f"{c.silhouette:.2f}"
+    if c.method == "given":
+        head = f"k={c.requested} angavs / was given (--k); {c.k} kluster / clusters; silhuett / silhouette {sil}"
+    else:
+        scores = ", ".join(f"{k}:{v:.2f}" for k, v in c.scores.items())
+        measure = "stabilitet / stability" if c.method == "stability" else "silhuett / silhouette"
+        head = (
+            f"k={c.k} valdes med / chosen by {c.method} bland / among k={k_range[0]}..{k_range[1]} [{measure} {scores}]"
         )
+        if c.stability is not None:
+            head += f"; stabilitet / stability {c.stability:.2f}"
+        head += f"; silhuett / silhouette {sil}"
+    return "; ".join([head, *c.notes])
 
 
-def _choose_k(
-    x: np.ndarray, k: int | None, k_range: tuple[int, int], seed: int, estimator: Any
+def choose_k(
+    x: np.ndarray,
+    k: int | None = None,
+    k_range: tuple[int, int] = K_RANGE,
+    seed: int = 0,
+    estimator: Any = None,
+    method: str = ks.DEFAULT_SELECTOR,
 ) -> tuple[np.ndarray, int, str]:
-    from sklearn.metrics import silhouette_score
+    """Assignments, the k found, and a sentence on how (see :func:`choose` for the evidence)."""
+    c = choose(x, k, k_range, seed, estimator, method)
+    return c.labels, c.k, how_chosen(c, k_range)
 
-    if k is not None:
-        model = estimator if estimator is not None else _estimator(k, len(x), seed)
-        return np.asarray(model.fit_predict(x)), k, f"k={k} angavs / was given (--k)"
-    rng = np.random.default_rng(seed)
-    sample = rng.choice(len(x), size=min(SILHOUETTE_SAMPLE, len(x)), replace=False)
-    best: tuple[float, int, np.ndarray] | None = None
-    high = min(k_range[1], len(x) - 1)
-    scores = []
-    for kk in range(k_range[0], high + 1):
-        labels = np.asarray(_estimator(kk, len(x), seed).fit_predict(x))
-        if len(set(labels[sample])) < 2:
-            continue
-        score = float(silhouette_score(x[sample], labels[sample]))
-        scores.append(f"{kk}:{score:.2f}")
-        if best is None or score > best[0]:
-            best = (score, kk, labels)
-    if best is None:
-        raise ValidationError("För få berättelser för att klustra / too few stories to cluster")
-    how = (
-        f"k={best[1]} valdes med högst silhuettvärde / chosen by the highest silhouette ({best[0]:.2f}) "
-        f"bland / among k={k_range[0]}..{high} på ett urval av / on a sample of {len(sample)} [{', '.join(scores)}]"
+
+def _result(by: str, choice: ks.KChoice, assignment: np.ndarray, x: np.ndarray, excluded: int) -> ClusterResult:
+    return ClusterResult(
+        by,
+        choice.k,
+        how_chosen(choice),
+        assignment,
+        x,
+        excluded=excluded,
+        method=choice.method,
+        requested_k=choice.requested,
+        stability=choice.stability,
+        silhouette=choice.silhouette,
+        weak=choice.weak,
+        notes=list(choice.notes),
+        scores=dict(choice.scores),
     )
-    if best[0] < WEAK_SILHOUETTE:
-        how += (
-            f"; svag struktur: grupperna går knappt att skilja åt / weak structure: silhouette under {WEAK_SILHOUETTE}, "
-            "the groups barely separate"
-        )
-    if best[1] == high and high < len(x) - 1:
-        how += "; k ligger vid intervallets övre gräns, prova --k / k is at the top of the range, try --k"
-    return best[2], best[1], how
 
 
 def signifier_features(stories: StorySet, ids: list[str]) -> tuple[np.ndarray, np.ndarray, list[str]]:
@@ -160,15 +199,24 @@ def _signifier_label(stories: StorySet, ids: list[str], members: np.ndarray) -> 
     return " · ".join(parts)
 
 
-def by_signifiers(stories: StorySet, ids: list[str], k: int | None = None, seed: int = 0) -> ClusterResult:
+def by_signifiers(
+    stories: StorySet,
+    ids: list[str],
+    k: int | None = None,
+    seed: int = 0,
+    estimator: Any = None,
+    method: str = ks.DEFAULT_SELECTOR,
+) -> ClusterResult:
+    """Clusters on the chosen signifiers (default: the first two dyads or triads, named in the result)."""
     if not ids:
         ids = [q.id for q in stories.framework.questions if q.kind in ("dyad", "triad")][:2]
     x, ok, ids = signifier_features(stories, ids)
-    labels, k, how = choose_k(x, k, seed=seed)
+    choice = choose(x, k, seed=seed, estimator=estimator, method=method)
     assignment = np.full(len(stories), -1)
-    assignment[ok] = labels
-    result = ClusterResult("signifiers", k, how, assignment, x, excluded=int((~ok).sum()))
-    for c in range(k):
+    assignment[ok] = choice.labels
+    result = _result("signifiers", choice, assignment, x, int((~ok).sum()))
+    result.signifiers = list(ids)
+    for c in sorted({int(v) for v in choice.labels if v >= 0}):
         members = assignment == c
         result.clusters.append(
             Cluster(
@@ -197,6 +245,30 @@ def text_vectors(texts: list[str], engine: str = "tfidf-char", bank: Any = None,
     return np.asarray(reduced / np.where(norms == 0, 1, norms), dtype=np.float32)
 
 
+def strip_boilerplate(texts: list[str]) -> tuple[list[str], list[str]]:
+    """The texts without their stock sentences, and the stock sentences found.
+
+    A sentence repeated (case and spacing aside) in at least :data:`BOILERPLATE_SHARE` of the
+    stories and at least :data:`BOILERPLATE_MIN` of them is the prompt's echo or a polite
+    formula, not what the story is about; left in, it outweighs the topical words and the
+    clusters follow the formulas. A text that is nothing but stock sentences is kept whole."""
+    split = [[s for s in SENTENCE.split(t.strip()) if s.strip()] for t in texts]
+    counts: Counter[str] = Counter()
+    for sentences in split:
+        counts.update({_norm(s) for s in sentences})
+    limit = max(BOILERPLATE_MIN, BOILERPLATE_SHARE * len(texts))
+    stock = {s for s, n in counts.items() if n >= limit}
+    out = []
+    for text, sentences in zip(texts, split, strict=True):
+        kept = [s for s in sentences if _norm(s) not in stock]
+        out.append(" ".join(kept) if kept else text)
+    return out, sorted(stock)
+
+
+def _norm(sentence: str) -> str:
+    return " ".join(sentence.casefold().split())
+
+
 def by_text(
     stories: StorySet,
     k: int | None = None,
@@ -204,15 +276,22 @@ def by_text(
     bank: Any = None,
     seed: int = 0,
     vectors: np.ndarray | None = None,
+    estimator: Any = None,
+    method: str = ks.DEFAULT_SELECTOR,
 ) -> ClusterResult:
+    """Clusters of the story texts, stock sentences removed first (see :func:`strip_boilerplate`)."""
     ok = np.array([bool(t and t.strip()) for t in stories.texts])
-    texts = [t for t, keep in zip(stories.texts, ok, strict=True) if keep]
+    texts, stock = strip_boilerplate([t for t, keep in zip(stories.texts, ok, strict=True) if keep])
     x = vectors if vectors is not None else text_vectors(texts, engine, bank)
-    labels, k, how = choose_k(x, k, seed=seed)
+    choice = choose(x, k, seed=seed, estimator=estimator, method=method)
+    if stock:
+        choice.notes.append(f"{len(stock)} standardmeningar borttagna / stock sentences removed")
+    labels = choice.labels
     assignment = np.full(len(stories), -1)
     assignment[ok] = labels
-    result = ClusterResult(f"text ({engine})", k, how, assignment, x, excluded=int((~ok).sum()))
-    for c in range(k):
+    result = _result(f"text ({engine})", choice, assignment, x, int((~ok).sum()))
+    result.how_chosen = how_chosen(choice)
+    for c in sorted({int(v) for v in labels if v >= 0}):
         inside = labels == c
         words = distinctive_words(
             [t for t, i in zip(texts, inside, strict=True) if i],

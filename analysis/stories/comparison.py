@@ -14,9 +14,12 @@ import numpy as np
 
 from insightbank.analysis.stories import statistics as st
 from insightbank.analysis.stories.compositional import ZONE_NAMES, closure, zones
+from insightbank.analysis.stories.patterns import check_options, delta_fields, zero_note
 from insightbank.analysis.stories.variables import Variable, variables
 from insightbank.errors import ValidationError
 from insightbank.stories.storyset import StorySet
+
+SIGN_CONVENTION = "rank-biserial > 0: higher in A than in B (B is the reference); V and R² are sizes, not directions"
 
 
 @dataclass
@@ -30,22 +33,36 @@ class Difference:
     n_b: int
     q: float | None = None
     summary: str = ""
+    statistic: float | None = None
+    df: float | tuple[float, float] | None = None
+    direction: str = ""
+    reference: str = ""
+    extra: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         v = self.variable
-        return {
-            "question": {"id": v.question.id, "title": v.question.title}
-            | ({"option": v.option.id} if v.option else {}),
-            "test": self.test,
-            "effect_name": self.effect_name,
-            "effect_size": self.effect_size,
-            "p": self.p,
-            "q": self.q,
-            "n": self.n_a + self.n_b,
-            "n_a": self.n_a,
-            "n_b": self.n_b,
-            "summary": self.summary,
-        }
+        return (
+            {
+                "question": {"id": v.question.id, "title": v.question.title}
+                | ({"option": v.option.id} if v.option else {}),
+                "signifiers": [v.key],
+                "test": self.test,
+                "statistic": st.finite(self.statistic),
+                "df": list(self.df) if isinstance(self.df, tuple) else st.finite(self.df),
+                "effect_name": self.effect_name,
+                "effect_size": st.finite(self.effect_size),
+                "reference": self.reference,
+                "direction": self.direction,
+                "p": st.finite(self.p),
+                "q": st.finite(self.q),
+                "n": self.n_a + self.n_b,
+                "n_a": self.n_a,
+                "n_b": self.n_b,
+                "summary": self.summary,
+            }
+            | {k: val for k, val in self.extra.items() if k in ("delta", "zero_share", "permutations")}
+            | delta_fields(self.extra)
+        )
 
 
 @dataclass
@@ -57,6 +74,9 @@ class Comparison:
     differences: list[Difference] = field(default_factory=list)
     words_a: list[tuple[str, float]] = field(default_factory=list)
     words_b: list[tuple[str, float]] = field(default_factory=list)
+    left_out: int = 0
+    excluded: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -64,6 +84,10 @@ class Comparison:
             "b": self.label_b,
             "n_a": self.n_a,
             "n_b": self.n_b,
+            "left_out": self.left_out,
+            "excluded_questions": self.excluded,
+            "notes": self.notes,
+            "sign_convention": SIGN_CONVENTION,
             "differences": [d.to_json() for d in self.differences],
             "distinctive_words": {"a": [w for w, _ in self.words_a], "b": [w for w, _ in self.words_b]},
         }
@@ -103,11 +127,19 @@ def select(stories: StorySet, spec: str) -> np.ndarray:
     raise ValidationError(f"{spec}: välj en triad, dyad eller ett val / select on a triad, dyad or choice")
 
 
-def _difference(v: Variable, a: np.ndarray, b: np.ndarray, min_subset: int) -> Difference:
+def answered_for(stories: StorySet, spec: str) -> np.ndarray:
+    """The stories that answered the question a selection is made on (neither N/A nor blank):
+    only they can be "the rest", since a story with no answer is neither in nor out."""
+    qid = spec.split("=", 1)[0].split(":", 1)[0].strip()
+    return np.asarray(stories.column(qid).answered, dtype=bool)
+
+
+def _difference(v: Variable, a: np.ndarray, b: np.ndarray, min_subset: int, names: tuple[str, str]) -> Difference:
     ma, mb = a & v.answered, b & v.answered
     na, nb = int(ma.sum()), int(mb.sum())
     if min(na, nb) < min_subset:
         return Difference(v, "too-few", "", None, None, na, nb, summary="för få berättelser / too few stories to say")
+    extra: dict[str, float] = {}
     if v.kind == "scale":
         r = st.mann_whitney(v.values[ma], v.values[mb])
         summary = f"median {np.median(v.values[ma]):.2f} mot/vs {np.median(v.values[mb]):.2f}"
@@ -127,7 +159,23 @@ def _difference(v: Variable, a: np.ndarray, b: np.ndarray, min_subset: int) -> D
         summary = "geometriskt medel / geometric mean " + " mot/vs ".join(
             "(" + ", ".join(f"{x:.2f}" for x in _gmean(v.values[m])) + ")" for m in (ma, mb)
         )
-    return Difference(v, r.test, r.effect_name, r.effect_size, r.p, na, nb, summary=summary)
+        extra = zero_note(v)
+    if not r.defined:
+        return Difference(v, "undefined", "", None, None, na, nb, summary="inget att testa / nothing to test")
+    d = Difference(v, r.test, r.effect_name, r.effect_size, r.p, na, nb, summary=summary)
+    d.statistic, d.df, d.reference, d.extra = r.statistic, r.df, names[1], extra | r.extra
+    d.direction = _direction(v, r, names)
+    return d
+
+
+def _direction(v: Variable, r: st.TestResult, names: tuple[str, str]) -> str:
+    """The sign convention of every comparison, in words: A against B, B the reference."""
+    if r.effect_name != "rank-biserial":
+        return f"«{v.title}» skiljer sig / differs ({r.effect_name}: storlek, inte riktning / a size, not a direction)"
+    if r.effect_size == 0:
+        return f"«{v.title}» lika / the same in {names[0]} och / and {names[1]}"
+    sv, en = ("högre", "higher") if r.effect_size > 0 else ("lägre", "lower")
+    return f"«{v.title}» {sv} i {names[0]} än i {names[1]} / {en} in {names[0]} than in {names[1]}"
 
 
 def _gmean(x: np.ndarray) -> np.ndarray:
@@ -150,14 +198,25 @@ def compare(
     label_b: str = "B",
     min_subset: int = 10,
     exclude: tuple[str, ...] = (),
+    eligible: np.ndarray | None = None,
 ) -> Comparison:
-    """A versus B (default: the rest) on every question not in ``exclude``."""
+    """A versus B on every question not in ``exclude``. B defaults to the rest among the
+    ``eligible`` stories (those that answered what A was selected on); the others are left out
+    and counted, never silently put in "the rest"."""
+    check_options(min_subset)
     a = np.asarray(a, dtype=bool)
-    b = ~a if b is None else np.asarray(b, dtype=bool)
-    result = Comparison(label_a, label_b, int(a.sum()), int(b.sum()))
+    eligible = np.ones(len(a), dtype=bool) if eligible is None else np.asarray(eligible, dtype=bool)
+    b = (~a & eligible) if b is None else np.asarray(b, dtype=bool) & ~a
+    result = Comparison(label_a, label_b, int(a.sum()), int(b.sum()), left_out=int((~a & ~b).sum()))
+    result.excluded = list(dict.fromkeys(exclude))
+    if result.left_out:
+        result.notes.append(
+            f"{result.left_out} berättelser är varken i A eller B (N/A, obesvarade eller utanför urvalen) och lämnas "
+            f"utanför / {result.left_out} stories are in neither A nor B (N/A, unanswered or outside both) and are left out"
+        )
     for v in variables(stories):
         if v.question.id not in exclude:
-            result.differences.append(_difference(v, a, b, min_subset))
+            result.differences.append(_difference(v, a, b, min_subset, (label_a, label_b)))
     tested = [d for d in result.differences if d.p is not None]
     for d, q in zip(tested, st.bh(np.array([d.p for d in tested])), strict=True):
         d.q = float(q)

@@ -15,6 +15,10 @@ import numpy as np
 #: ilr basis for D=3 (orthonormal, Helmert-like): z1 contrasts corners 1 and 2, z2 corner 3 against both.
 ILR_BASIS = np.array([[1 / np.sqrt(2), -1 / np.sqrt(2), 0.0], [1 / np.sqrt(6), 1 / np.sqrt(6), -2 / np.sqrt(6)]])
 DETECTION_LIMIT = 0.005
+#: With at least this share of answers on an edge or in a corner (a zero part), results depend
+#: on δ, so the geometric mean is also given for the δ values of DELTA_RANGE.
+ZERO_NOTE_SHARE = 0.1
+DELTA_RANGE = (0.001, 0.005, 0.01, 0.05)
 ZONE_NAMES = ("corner-1", "corner-2", "corner-3", "edge-12", "edge-13", "edge-23", "centre")
 
 
@@ -77,6 +81,28 @@ class TriadSummary:
     region: np.ndarray  # (m, 3) points of the confidence region's outline, on the simplex
     level: float
     zone_counts: dict[str, int] = field(default_factory=dict)
+    delta: float = DETECTION_LIMIT
+    zero_share: float = 0.0
+    sensitivity: dict[float, np.ndarray] = field(default_factory=dict)
+
+    def sensitivity_note(self) -> str:
+        """Empty unless zeros are common: then how far the geometric mean moves across δ."""
+        if not self.sensitivity:
+            return ""
+        means = np.stack(list(self.sensitivity.values()))
+        part = int(np.ptp(means, axis=0).argmax())
+        low, high = means[:, part].min(), means[:, part].max()
+        deltas = ", ".join(f"{d:g}" for d in self.sensitivity)
+        return (
+            f"{100 * self.zero_share:.0f} % av svaren har en nolldel; geometriska medlets del «{self.labels[part]}» "
+            f"rör sig {low:.2f}–{high:.2f} över δ = {deltas} / {100 * self.zero_share:.0f} % of answers have a zero "
+            f"part; the geometric mean's «{self.labels[part]}» moves {low:.2f}–{high:.2f} across δ = {deltas}"
+        )
+
+
+def zero_share(points: np.ndarray) -> float:
+    """The share of answers with an exact zero part (a corner or an edge)."""
+    return float((np.asarray(points) <= 0).any(axis=1).mean()) if len(points) else 0.0
 
 
 def confidence_region(
@@ -108,6 +134,8 @@ def summarise(
     counts = np.bincount(zones(points), minlength=7) if len(points) else np.zeros(7, dtype=int)
     mean = geometric_mean(points) if len(points) else np.full(3, np.nan)
     region = confidence_region(points, level, n_boot) if len(points) >= 3 else np.empty((0, 3))
+    share = zero_share(points)
+    sensitivity = {d: geometric_mean(points, d) for d in DELTA_RANGE} if share >= ZERO_NOTE_SHARE else {}
     return TriadSummary(
         question_id,
         labels,
@@ -119,6 +147,9 @@ def summarise(
         region,
         level,
         dict(zip(ZONE_NAMES, (int(c) for c in counts), strict=True)),
+        DETECTION_LIMIT,
+        share,
+        sensitivity,
     )
 
 

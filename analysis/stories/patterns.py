@@ -20,6 +20,7 @@ from insightbank.analysis.stories.variables import Variable, variables
 from insightbank.stories.storyset import StorySet
 
 ORDER = {"triad": 0, "category": 1, "scale": 2}
+MIN_SUBSET = 2
 SQUARED = ("R²", "epsilon²")
 
 
@@ -35,6 +36,12 @@ class Pattern:
     q: float | None = None
     statement: str = ""
     counts: dict[str, int] = field(default_factory=dict)
+    statistic: float | None = None
+    df: float | tuple[float, float] | None = None
+    group: str | None = None
+    reference: str | None = None
+    direction: str = ""
+    extra: dict[str, float] = field(default_factory=dict)
 
     @property
     def tested(self) -> bool:
@@ -52,17 +59,27 @@ class Pattern:
             {"id": v.question.id, "title": v.question.title} | ({"option": v.option.id} if v.option else {})
             for v in (self.a, self.b)
         ]
-        return {
-            "questions": questions,
-            "test": self.test,
-            "effect_name": self.effect_name,
-            "effect_size": self.effect_size,
-            "p": self.p,
-            "q": self.q,
-            "n": self.n,
-            "statement": self.statement,
-            "counts": self.counts,
-        }
+        return (
+            {
+                "questions": questions,
+                "signifiers": [self.a.key, self.b.key],
+                "test": self.test,
+                "statistic": st.finite(self.statistic),
+                "df": list(self.df) if isinstance(self.df, tuple) else st.finite(self.df),
+                "effect_name": self.effect_name,
+                "effect_size": st.finite(self.effect_size),
+                "group": self.group,
+                "reference": self.reference,
+                "direction": self.direction,
+                "p": st.finite(self.p),
+                "q": st.finite(self.q),
+                "n": self.n,
+                "statement": self.statement,
+                "counts": self.counts,
+            }
+            | {k: v for k, v in self.extra.items() if k in ("delta", "zero_share", "permutations")}
+            | delta_fields(self.extra)
+        )
 
 
 def _groups(codes: np.ndarray, min_subset: int) -> np.ndarray:
@@ -74,19 +91,36 @@ def _groups(codes: np.ndarray, min_subset: int) -> np.ndarray:
     return np.where(codes >= 0, remap[np.maximum(codes, 0)], -1)
 
 
-def test_pair(a: Variable, b: Variable, min_subset: int) -> st.TestResult | None:
-    """The fitting test for two variables, or None when too few stories to say."""
+@dataclass
+class Tested:
+    """A test's result and, for a two-group scale test, which group is X and which the reference."""
+
+    result: st.TestResult
+    scale: Variable | None = None
+    group: str | None = None
+    reference: str | None = None
+
+
+def test_pair(a: Variable, b: Variable, min_subset: int) -> Tested | None:
+    """The fitting test for two variables, or None when too few stories to say.
+
+    One sign convention: a two-group scale test is always "X against the rest", X being the
+    later group (for a yes/no option: the stories that chose it), so rank-biserial r > 0 reads
+    "higher in X than in the rest"."""
     if ORDER[a.kind] > ORDER[b.kind]:
         a, b = b, a
     mask = a.answered & b.answered
     if mask.sum() < 2 * min_subset:
         return None
     if a.kind == "scale":
-        return st.spearman(a.values[mask], b.values[mask])
+        return Tested(st.spearman(a.values[mask], b.values[mask]))
     if b.kind == "scale" and a.kind == "category":
         codes = _groups(a.values[mask], min_subset)
         groups = [b.values[mask][codes == g] for g in range(codes.max() + 1)]
-        return st.kruskal(groups) if len(groups) >= 2 else None
+        if len(groups) == 2:
+            names = [a.labels[int(c)] for c in np.unique(a.values[mask][codes >= 0])]
+            return Tested(st.mann_whitney(groups[1], groups[0]), b, names[1], names[0])
+        return Tested(st.kruskal(groups)) if len(groups) >= 2 else None
     if a.kind == "category":
         ca, cb = _groups(a.values[mask], min_subset), _groups(b.values[mask], min_subset)
         ok = (ca >= 0) & (cb >= 0)
@@ -95,12 +129,29 @@ def test_pair(a: Variable, b: Variable, min_subset: int) -> st.TestResult | None
         ka, kb = ca.max() + 1, cb.max() + 1
         table = np.bincount(ca[ok] * kb + cb[ok], minlength=ka * kb).reshape(ka, kb)
         table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
-        return st.contingency(table) if min(table.shape) >= 2 else None
+        return Tested(st.contingency(table)) if min(table.shape) >= 2 else None
     codes = _groups(b.bins[mask], min_subset)  # triad × anything: the other side's groups
     ok = codes >= 0
     if codes.max() < 1:
         return None
-    return st.triad_groups(a.ilr()[mask][ok], codes[ok])
+    return Tested(st.triad_groups(a.ilr()[mask][ok], codes[ok]))
+
+
+def direction(a: Variable, b: Variable, t: Tested, lang: str = "sv") -> str:
+    """The effect in words, with its sign convention: "«Känsla» högre i «Glädje» än i resten"."""
+    r, en = t.result, lang == "en"
+    if r.effect_name == "rank-biserial" and t.scale is not None:
+        if r.effect_size == 0:
+            return f"«{t.scale.title}» {'the same in' if en else 'lika i'} {t.group} {'and' if en else 'och'} {t.reference}"
+        word = ("higher" if en else "högre") if r.effect_size > 0 else ("lower" if en else "lägre")
+        return f"«{t.scale.title}» {word} {'in' if en else 'i'} {t.group} {'than in' if en else 'än i'} {t.reference}"
+    if r.effect_name == "rho":
+        if en:
+            return f"«{a.title}» {'rises' if r.effect_size >= 0 else 'falls'} as «{b.title}» rises"
+        return f"«{a.title}» {'stiger' if r.effect_size >= 0 else 'sjunker'} när «{b.title}» stiger"
+    if en:
+        return f"«{a.title}» and «{b.title}» go together ({r.effect_name} is a size, not a direction: see the counts)"
+    return f"«{a.title}» och «{b.title}» hänger ihop ({r.effect_name} är en storlek, inte en riktning: se antalen)"
 
 
 def statement(a: Variable, b: Variable, min_subset: int, lang: str = "sv") -> tuple[str, dict[str, int]]:
@@ -137,37 +188,90 @@ def statement(a: Variable, b: Variable, min_subset: int, lang: str = "sv") -> tu
     )
 
 
+def delta_fields(extra: dict[str, float]) -> dict[str, str]:
+    note = delta_note(extra)
+    return {"delta_note": note} if note else {}
+
+
+def _pattern(a: Variable, b: Variable, t: Tested, min_subset: int, lang: str) -> Pattern:
+    r = t.result
+    text, counts = statement(a, b, min_subset, lang)
+    extra = dict(r.extra)
+    if "triad" in (a.kind, b.kind):
+        triad = a if a.kind == "triad" else b
+        extra |= zero_note(triad)
+    return Pattern(
+        a,
+        b,
+        r.n,
+        r.test,
+        r.effect_name,
+        r.effect_size,
+        r.p,
+        statement=text,
+        counts=counts,
+        statistic=r.statistic,
+        df=r.df,
+        group=t.group,
+        reference=t.reference,
+        direction=direction(a, b, t, lang),
+        extra=extra,
+    )
+
+
+def zero_note(triad: Variable) -> dict[str, float]:
+    """The zero replacement δ behind a triad's ilr, and the share of answers with a zero part."""
+    from insightbank.analysis.stories.compositional import DETECTION_LIMIT, zero_share
+
+    return {"delta": DETECTION_LIMIT, "zero_share": round(zero_share(triad.values[triad.answered]), 4)}
+
+
+def delta_note(extra: dict[str, float]) -> str:
+    """A warning when zeros are common: the ilr, and so the test, depend on the replacement δ."""
+    from insightbank.analysis.stories.compositional import ZERO_NOTE_SHARE
+
+    share = extra.get("zero_share", 0.0)
+    if share < ZERO_NOTE_SHARE:
+        return ""
+    return (
+        f"{100 * share:.0f} % av triadsvaren har en nolldel, ersatt med δ = {extra['delta']:g}; resultatet beror "
+        f"på δ / {100 * share:.0f} % of the triad answers have a zero part, replaced with δ = {extra['delta']:g}; "
+        "the result depends on δ (stories summary shows how much)"
+    )
+
+
 def too_few(n: int, min_subset: int, lang: str) -> str:
     if lang == "en":
         return f"Too few stories to say (n={n}; at least {min_subset} per group are needed)"
     return f"För få berättelser för att säga något (n={n}; minst {min_subset} per grupp behövs)"
 
 
+def check_options(min_subset: int, alpha: float = 0.05) -> None:
+    """Refuse settings that make the statistics meaningless (a group of 0 or 1 story has no
+    spread; a q threshold outside (0, 1] selects nothing or everything)."""
+    from insightbank.errors import ValidationError
+
+    if min_subset < MIN_SUBSET:
+        raise ValidationError(
+            f"--min-subset {min_subset}: minst / at least {MIN_SUBSET} berättelser per grupp / stories per group"
+        )
+    if not 0 < alpha <= 1:
+        raise ValidationError(f"--alpha {alpha}: ett tal i / a number in (0, 1]")
+
+
 def find_patterns(stories: StorySet, min_subset: int = 10, lang: str = "sv", alpha: float = 0.05) -> list[Pattern]:
     """Every pair of questions, tested, BH-adjusted across the list, ranked by q and effect size."""
+    check_options(min_subset, alpha)
     found = []
     for a, b in combinations(variables(stories, lang), 2):
         if a.question.id == b.question.id:
             continue
-        result = test_pair(a, b, min_subset)
+        t = test_pair(a, b, min_subset)
         n = int((a.answered & b.answered).sum())
-        if result is None:
+        if t is None or not t.result.defined:
             found.append(Pattern(a, b, n, statement=too_few(n, min_subset, lang)))
             continue
-        text, counts = statement(a, b, min_subset, lang)
-        found.append(
-            Pattern(
-                a,
-                b,
-                result.n,
-                result.test,
-                result.effect_name,
-                result.effect_size,
-                result.p,
-                statement=text,
-                counts=counts,
-            )
-        )
+        found.append(_pattern(a, b, t, min_subset, lang))
     tested = [p for p in found if p.tested]
     for pattern, q in zip(tested, st.bh(np.array([p.p for p in tested])), strict=True):
         pattern.q = float(q)

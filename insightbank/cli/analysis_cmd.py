@@ -67,7 +67,7 @@ def _engine(app: AppContext, name: str | None) -> str:
 @scope_options
 @click.option(
     "--stale-years",
-    type=float,
+    type=click.FloatRange(min=0),
     default=3,
     show_default=True,
     help="Gammal cell: ingen insikt nyare än så / stale cell.",

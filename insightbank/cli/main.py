@@ -17,12 +17,14 @@ from insightbank.cli import (
     merge_cmd,
     output,
     package_cmd,
+    report_cmd,
     studies_cmd,
     trust_cmd,
     vocab_cmd,
 )
 from insightbank.cli.context import LANGS, AppContext
 from insightbank.cli.stories_analysis_cmd import stories_group  # the stories group, with its analysis verbs
+from insightbank.cli.stories_summary_cmd import stories_group as _summaries  # noqa: F401  (stories figure|summary)
 from insightbank.errors import InsightbankError
 
 
@@ -114,6 +116,7 @@ for command in package_cmd.COMMANDS:
     cli.add_command(command)
 for command in trust_cmd.COMMANDS:  # keys show|export, trust add|list|remove (issue 18)
     cli.add_command(command)
+cli.add_command(report_cmd.report)  # issue 15: the board report, one HTML file
 for command in analysis_cmd.COMMANDS:  # gaps, venn, similar, duplicates, graph
     cli.add_command(command)
 

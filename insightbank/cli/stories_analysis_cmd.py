@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
 
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import print_json
@@ -14,6 +13,8 @@ from insightbank.cli.stories_cmd import collection_option, stories_group
 from insightbank.stories import store as stories
 
 __all__ = ["stories_group"]
+from insightbank.analysis.stories.clusters import ClusterResult
+from insightbank.analysis.stories.k_selection import DEFAULT_SELECTOR, SELECTORS
 from insightbank.errors import ValidationError
 from insightbank.stories.storyset import StorySet
 
@@ -36,17 +37,51 @@ def _fmt(x: float | None, digits: int = 3) -> str:
     return "" if x is None else (f"{x:.1e}" if 0 < abs(x) < 10**-digits else f"{x:.{digits}f}")
 
 
-@stories_group.command(name="patterns")
-@collection_option
-@table_or_json
-@click.option(
+def _at_least(low: int) -> Any:
+    """A click callback refusing integers under ``low`` (exit 2, the value named)."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: int | None) -> int | None:
+        if value is not None and value < low:
+            raise click.BadParameter(f"{value}: minst / at least {low}")
+        return value
+
+    return check
+
+
+def _fraction(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not 0 < value <= 1:
+        raise click.BadParameter(f"{value}: ett tal i / a number in (0, 1]")
+    return value
+
+
+min_subset_option = click.option(
     "--min-subset",
     type=int,
     default=10,
     show_default=True,
-    help="Minsta grupp att uttala sig om / the smallest group to say anything about.",
+    callback=_at_least(2),
+    help="Minsta grupp att uttala sig om (minst 2) / the smallest group to say anything about (at least 2).",
 )
-@click.option("--alpha", type=float, default=0.05, show_default=True, help="Gräns för q / q threshold for ranking.")
+k_option = click.option(
+    "--k",
+    type=int,
+    callback=_at_least(2),
+    help="Antal kluster; annars väljs det / number of clusters; chosen if absent.",
+)
+
+
+@stories_group.command(name="patterns")
+@collection_option
+@table_or_json
+@min_subset_option
+@click.option(
+    "--alpha",
+    type=float,
+    default=0.05,
+    show_default=True,
+    callback=_fraction,
+    help="Gräns för q / q threshold for ranking.",
+)
 @click.option("--all", "show_all", is_flag=True, help="Tabell: visa även q ≥ alpha / table: show every pair.")
 @pass_app
 def patterns(app: AppContext, collection: str, fmt: str, min_subset: int, alpha: float, show_all: bool) -> None:
@@ -63,12 +98,31 @@ def patterns(app: AppContext, collection: str, fmt: str, min_subset: int, alpha:
     if fmt == "json":
         print_json([p.to_json() for p in found])
         return
-    shown = [p for p in found if show_all or (p.q is not None and p.q < alpha)]
+    significant = [p for p in found if p.q is not None and p.q < alpha]
+    shown = found if show_all else significant
+    tested = sum(p.tested for p in found)
     _narrow_first(
         ["q", "effekt / effect", "test", "n", "mönster / pattern"],
-        [[_fmt(p.q), f"{p.effect_name} {_fmt(p.effect_size, 2)}", p.test, str(p.n), p.statement] for p in shown],
-        f"{len(shown)} av / of {len(found)} par / pairs (q < {alpha}; --all visar alla / shows all)",
+        [
+            [_fmt(p.q), f"{p.effect_name} {_fmt(p.effect_size, 2)}", p.test, str(p.n), _said(p.direction, p.statement)]
+            for p in shown
+        ],
+        _patterns_title(len(found), tested, len(significant), len(shown), alpha),
     )
+
+
+def _said(direction: str, statement: str) -> str:
+    return f"{direction}. {statement}" if direction else statement
+
+
+def _patterns_title(pairs: int, tested: int, significant: int, shown: int, alpha: float) -> str:
+    """What the table holds, counted right: all pairs, how many were tested, how many pass q."""
+    head = f"{significant} av / of {tested} testade par / tested pairs har / have q < {alpha}"
+    if pairs > tested:
+        head += f" ({pairs - tested} för få att testa / too few to test)"
+    if shown != significant:
+        return f"{head}; visar alla / showing all {shown} par / pairs"
+    return f"{head}; --all visar alla / shows all {pairs}"
 
 
 def _narrow_first(columns: list[str], rows: list[list[str]], title: str) -> None:
@@ -87,7 +141,15 @@ def _narrow_first(columns: list[str], rows: list[list[str]], title: str) -> None
     console().print(table)
 
 
-def _cluster(app: AppContext, data: StorySet, by: str, signifiers: str | None, k: int | None, engine: str | None):  # type: ignore[no-untyped-def]
+def _cluster(
+    app: AppContext,
+    data: StorySet,
+    by: str,
+    signifiers: str | None,
+    k: int | None,
+    engine: str | None,
+    method: str = "stability",
+) -> ClusterResult:
     from insightbank.analysis.stories import clusters as story_clusters
 
     if by == "text":
@@ -96,9 +158,18 @@ def _cluster(app: AppContext, data: StorySet, by: str, signifiers: str | None, k
 
             with app.bank.reading() as conn:
                 engine = engines.active(conn)
-        return story_clusters.by_text(data, k, engine, app.bank)
+        return story_clusters.by_text(data, k, engine, app.bank, method=method)
     ids = [s.strip() for s in (signifiers or "").split(",") if s.strip()]
-    return story_clusters.by_signifiers(data, ids, k)
+    return story_clusters.by_signifiers(data, ids, k, method=method)
+
+
+method_option = click.option(
+    "--method",
+    type=click.Choice(sorted(SELECTORS)),
+    default=DEFAULT_SELECTOR,
+    show_default=True,
+    help="Hur k väljs / how k is chosen (stability: samma indelning i omsampel / the same partition on resamples).",
+)
 
 
 @stories_group.command(name="cluster")
@@ -107,7 +178,8 @@ def _cluster(app: AppContext, data: StorySet, by: str, signifiers: str | None, k
 @click.option(
     "--signifiers", help="Fråge-id, kommaseparerade / question ids, comma-separated (default: the first two)."
 )
-@click.option("--k", type=int, help="Antal kluster; annars väljs det / number of clusters; chosen if absent.")
+@k_option
+@method_option
 @click.option("--engine", help="Textmotor / text engine (tfidf-char, minilm); default: the bank's.")
 @click.option("--figure", type=click.Path(path_type=Path), help="Klusterkarta / a cluster map (.png/.svg).")
 @table_or_json
@@ -118,6 +190,7 @@ def cluster(
     by: str,
     signifiers: str | None,
     k: int | None,
+    method: str,
     engine: str | None,
     figure: Path | None,
     fmt: str,
@@ -129,7 +202,7 @@ def cluster(
       insightbank stories cluster -c grums --signifiers kansla,relation
       insightbank stories cluster -c grums --by text --k 4 --format json
     """
-    result = _cluster(app, _load(app, collection), by, signifiers, k, engine)
+    result = _cluster(app, _load(app, collection), by, signifiers, k, engine, method)
     if figure:
         from insightbank.analysis.stories.figures import cluster_map
 
@@ -153,8 +226,8 @@ def cluster(
 )
 @click.option("--by", type=click.Choice(("signifiers", "text")), default="signifiers", show_default=True)
 @click.option("--signifiers", help="För --cluster: klustrets frågor / the cluster's questions.")
-@click.option("--k", type=int, help="För --cluster: antal kluster / number of clusters.")
-@click.option("--min-subset", type=int, default=10, show_default=True)
+@click.option("--k", type=int, callback=_at_least(2), help="För --cluster: antal kluster / number of clusters.")
+@min_subset_option
 @table_or_json
 @pass_app
 def compare(
@@ -177,22 +250,35 @@ def compare(
       insightbank stories compare -c grums --select situation:corner-3 --versus situation:corner-2
       insightbank stories compare -c grums --cluster 1 --signifiers kansla,relation --format json
     """
+    from insightbank.analysis.stories.comparison import answered_for, select
     from insightbank.analysis.stories.comparison import compare as run
-    from insightbank.analysis.stories.comparison import select
 
     data = _load(app, collection)
     exclude: tuple[str, ...] = ()
+    notes: list[str] = []
     if cluster_id is not None:
         result = _cluster(app, data, by, signifiers, k, None)
+        if cluster_id not in {c.id for c in result.clusters}:
+            raise ValidationError(
+                f"--cluster {cluster_id}: finns inte / no such cluster (0–{len(result.clusters) - 1})"
+            )
         a, label = result.assignment == cluster_id, f"kluster / cluster {cluster_id}"
-        exclude = tuple(s.strip() for s in (signifiers or "").split(",") if s.strip())
+        eligible = result.assignment >= 0
+        exclude = tuple(result.signifiers)
+        if exclude:
+            notes.append(
+                f"Klustrens frågor testas inte (cirkulärt) / the questions the clusters were built from are "
+                f"not tested (circular): {', '.join(exclude)}"
+            )
     elif spec:
         a, label = select(data, spec), spec
         exclude = (spec.replace("=", ":").split(":")[0],)
+        eligible = answered_for(data, spec)
     else:
         raise ValidationError("Ange --select eller --cluster / give --select or --cluster")
     b = select(data, versus) if versus else None
-    out = run(data, a, b, label, versus or "resten / the rest", min_subset, exclude)
+    out = run(data, a, b, label, versus or "resten / the rest", min_subset, exclude, eligible)
+    out.notes = notes + out.notes
     if fmt == "json":
         print_json(out.to_json())
         return
@@ -204,121 +290,13 @@ def compare(
                 f"{d.effect_name} {_fmt(d.effect_size, 2)}",
                 d.test,
                 f"{d.n_a}/{d.n_b}",
-                f"{d.variable.title}: {d.summary}",
+                f"{d.direction or d.variable.title}: {d.summary}",
             ]
             for d in out.differences
         ],
         f"{out.label_a} (n={out.n_a}) mot / vs {out.label_b} (n={out.n_b})",
     )
+    for note in out.notes:
+        click.echo(note)
     click.echo("Ord för A / words for A: " + ", ".join(w for w, _ in out.words_a[:8]))
     click.echo("Ord för B / words for B: " + ", ".join(w for w, _ in out.words_b[:8]))
-
-
-@stories_group.command(name="figure")
-@collection_option
-@click.option("--question", "-q", "qid", required=True, help="En triad eller dyad / a triad or dyad.")
-@click.option("--density", is_flag=True, help="Triad: täthet i triangulära fält / density in triangular bins.")
-@click.argument("path", type=click.Path(path_type=Path))
-@pass_app
-def figure(app: AppContext, collection: str, qid: str, density: bool, path: Path) -> None:
-    """Rita en triad (ternärt diagram) eller dyad (histogram) / draw a triad or a dyad (PNG/SVG).
-
-    \b
-    Exempel / examples:
-      insightbank stories figure -c grums -q situation situation.png
-      insightbank stories figure -c grums -q situation --density situation.svg
-      insightbank stories figure -c grums -q kansla kansla.png
-    """
-    from insightbank.analysis.stories import compositional as comp
-    from insightbank.analysis.stories import figures as figs
-
-    col = _load(app, collection).column(qid)
-    labels = [o.label for o in col.question.options]
-    if col.question.kind == "triad" and col.values is not None:
-        summary = comp.summarise(qid, labels, col.values, col.na)
-        (figs.triad_density if density else figs.ternary_plot)(summary, path)
-        click.echo(
-            f"Geometriskt medel / geometric mean: {np.round(summary.mean, 3).tolist()}; zoner / zones: {summary.zone_counts}"
-        )
-    elif col.question.kind == "dyad" and col.values is not None:
-        dyad = comp.summarise_dyad(qid, labels, col.values, col.na)
-        figs.dyad_histogram(dyad, path)
-        click.echo(
-            f"n={dyad.n}, N/A={dyad.n_na}, median {dyad.median:.2f}, kvartiler / quartiles {dyad.quartiles[0]:.2f}–{dyad.quartiles[1]:.2f}"
-        )
-    else:
-        raise ValidationError(f"{qid}: bara triader och dyader ritas / only triads and dyads are drawn")
-    click.echo(f"Sparad / saved: {path}")
-
-
-@stories_group.command(name="summary")
-@collection_option
-@table_or_json
-@pass_app
-def summary(app: AppContext, collection: str, fmt: str) -> None:
-    """Varje triad och dyad i siffror / every triad and dyad in numbers (N/A räknas för sig / counted apart).
-
-    \b
-    Exempel / examples:
-      insightbank stories summary -c grums
-      insightbank stories summary -c ademo --format json
-    """
-    from insightbank.analysis.stories import compositional as comp
-
-    data = _load(app, collection)
-    out: list[dict[str, Any]] = []
-    for col in data.columns.values():
-        q, labels = col.question, [o.label for o in col.question.options]
-        if q.kind == "triad" and col.values is not None:
-            s = comp.summarise(q.id, labels, col.values, col.na, n_boot=300)
-            out.append(
-                {
-                    "id": q.id,
-                    "title": q.title,
-                    "kind": "triad",
-                    "n": s.n,
-                    "na": s.n_na,
-                    "unanswered": s.n_missing,
-                    "geometric_mean": dict(zip(labels, np.round(s.mean, 3).tolist(), strict=True)),
-                    "zones": s.zone_counts,
-                }
-            )
-        elif q.kind == "dyad" and col.values is not None:
-            d = comp.summarise_dyad(q.id, labels, col.values, col.na)
-            out.append(
-                {
-                    "id": q.id,
-                    "title": q.title,
-                    "kind": "dyad",
-                    "n": d.n,
-                    "na": d.n_na,
-                    "unanswered": d.n_missing,
-                    "poles": labels,
-                    "mean": round(d.mean, 3),
-                    "median": round(d.median, 3),
-                    "quartiles": [round(v, 3) for v in d.quartiles],
-                    "histogram": d.histogram,
-                }
-            )
-    if fmt == "json":
-        print_json(out)
-        return
-    _narrow_first(
-        ["id", "typ / kind", "n", "N/A", "sammanfattning / summary"],
-        [
-            [
-                o["id"][:12],
-                o["kind"],
-                str(o["n"]),
-                str(o["na"]),
-                f"{o['title']}: "
-                + (
-                    ", ".join(f"{k} {v}" for k, v in o["geometric_mean"].items())
-                    if o["kind"] == "triad"
-                    else f"median {o['median']} ({o['poles'][0]} 0 – {o['poles'][1]} 1)"
-                ),
-            ]
-            for o in out
-        ],
-        f"{collection}: {len(data)} berättelser / stories",
-    )

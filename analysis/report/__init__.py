@@ -1,0 +1,1 @@
+"""The board report: one self-contained HTML file (``insightbank report``)."""
