@@ -12,6 +12,7 @@ from insightbank.cli import (
     admin_cmd,
     analysis_cmd,
     bank_cmd,
+    embed_cmd,
     insights_cmd,
     merge_cmd,
     package_cmd,
@@ -106,6 +107,7 @@ for command in package_cmd.COMMANDS:
     cli.add_command(command)
 for command in analysis_cmd.COMMANDS:  # gaps, venn, similar, duplicates, graph
     cli.add_command(command)
+cli.add_command(embed_cmd.embed)  # issue 14: text vectors ahead of need
 
 
 def main() -> None:
