@@ -76,7 +76,7 @@ def resolve(name: str | None) -> Resolved:
     """``name`` (or the best available) checked against the registry; e5 that cannot run here
     becomes tfidf-char with a notice. Other engines that cannot run are refused when they encode,
     with the install hint, since whoever named them wants exactly them."""
-    wanted = name or best()
+    wanted = name or DEFAULT_ENGINE
     spec = spec_of(wanted)
     if spec.name == DEFAULT_ENGINE and (why := spec.missing()) is not None:
         return Resolved(
