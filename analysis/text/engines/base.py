@@ -33,10 +33,17 @@ class TextEngine(Protocol):
     of a vector, or None when the corpus decides it.
     """
 
-    name: str
-    version: str
-    languages: frozenset[str]
-    cacheable: bool
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def languages(self) -> frozenset[str]: ...
+
+    @property
+    def cacheable(self) -> bool: ...
 
     @property
     def dim(self) -> int | None: ...
