@@ -205,3 +205,13 @@ def test_torch_is_only_in_the_sbert_extra_which_dev_and_ci_install() -> None:
     extras = project["optional-dependencies"]
     assert {d.split(">")[0].split("=")[0] for d in extras["sbert"]} == set(heavy)
     assert "insightbank[sbert]" in extras["dev"]
+
+
+@pytest.mark.parametrize("engine", ["tfidf-char", pytest.param("e5", marks=needs_e5)])
+def test_has_anyone_asked_this_before_ranks_the_insight_that_says_it(demo_bank, engine: str) -> None:
+    corpus = similarity.load_corpus(demo_bank)
+    row = corpus.index()[insight_id(5)]
+    found = similarity.like_text(demo_bank, corpus.texts[row], engine, k=3)
+    assert found[0].id == insight_id(5) and found[0].score == pytest.approx(1.0, abs=1e-4)
+    assert len(found) == 3 and found[0].score >= found[1].score >= found[2].score
+    assert similarity.like_text(demo_bank, "   ", engine) == []
