@@ -91,23 +91,25 @@ def _timed(args: list[str], runs: int = 5) -> float:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(CLI + args, check=True, capture_output=True)
+        subprocess.run([*CLI, *args], check=True, capture_output=True)
         times.append(time.perf_counter() - started)
     return statistics.median(times)
 
 
-def big_bank(n: int, engine: str) -> None:
-    folder = Path(tempfile.mkdtemp())
-    url = f"sqlite:///{folder / 'bench.sqlite'}"
+def big_bank(n: int, engine: str, url: str | None = None) -> None:
+    """Build the bank (or reuse ``url``: ``embed`` then resumes where an earlier run stopped)."""
+    if url is None:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.sqlite'}"
+        build_sqlite(open_bank(url), n)
     bank = open_bank(url)
-    build_sqlite(bank, n)
     with bank.reading() as conn:
+        n = int(conn.execute(sa.text("SELECT count(*) FROM insight")).scalar_one())
         some_id = str(conn.execute(sa.text("SELECT id FROM insight ORDER BY id LIMIT 1 OFFSET 77")).scalar_one())
     bank.dispose()
     for run in (1, 2):
         started = time.perf_counter()
         done = subprocess.run(
-            CLI + ["--db", url, "embed", "--engine", engine], check=True, capture_output=True, text=True
+            [*CLI, "--db", url, "embed", "--engine", engine], check=True, capture_output=True, text=True
         )
         print(
             f"embed run {run} ({n} insights, {engine}): {done.stdout.strip()} [{time.perf_counter() - started:.1f} s]"
@@ -124,13 +126,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=10_000, help="insights in the big bank")
     parser.add_argument("--skip-bank", action="store_true", help="quality and throughput only")
+    parser.add_argument("--bank-only", action="store_true", help="only the big-bank timing")
+    parser.add_argument("--db", help="reuse this bank (SQLAlchemy URL) instead of building one")
     args = parser.parse_args()
-    names = runnable()
-    print(f"engines measured: {', '.join(names)}; default here: {engines.resolve(None).name}")
-    quality(names)
-    throughput(names)
+    if not args.bank_only:
+        names = runnable()
+        print(f"engines measured: {', '.join(names)}; default here: {engines.resolve(None).name}")
+        quality(names)
+        throughput(names)
     if not args.skip_bank:
-        big_bank(args.n, engines.resolve(None).name)
+        big_bank(args.n, engines.resolve(None).name, args.db)
 
 
 if __name__ == "__main__":
