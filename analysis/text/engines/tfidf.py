@@ -70,6 +70,6 @@ class TfidfCharEngine:
 
 SPEC = EngineSpec(
     name="tfidf-char",
-    description="TF-IDF på teckenföljder (svenska, offline, snabb) / char n-gram TF-IDF (Swedish, offline, fast)",
+    description="TF-IDF på teckenföljder (svenska, offline) / char n-gram TF-IDF (Swedish, offline)",
     make=lambda _name, _show: TfidfCharEngine(),
 )
