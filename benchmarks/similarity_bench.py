@@ -11,7 +11,7 @@ Everything is measured in one run, so the rows compare:
    ETA bar), a second ``embed`` encodes 0, then ``insightbank similar ID`` with the warm cache is
    timed against ``insightbank info`` (both whole processes, start included). Goal: ≤ 3×.
 
-    .venv/bin/python benchmarks/similarity_bench.py [--n 10000] [--skip-bank]
+    .venv/bin/python benchmarks/similarity_bench.py [--n 10000] [--skip-bank] [--bank-only --bank URL]
 """
 
 from __future__ import annotations
@@ -127,7 +127,8 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=10_000, help="insights in the big bank")
     parser.add_argument("--skip-bank", action="store_true", help="quality and throughput only")
     parser.add_argument("--bank-only", action="store_true", help="only the big-bank timing")
-    parser.add_argument("--db", help="reuse this bank (SQLAlchemy URL) instead of building one")
+    # not --db: run_all.py would hand a 1M-insight bank to a verb that encodes every statement
+    parser.add_argument("--bank", help="reuse this bank (SQLAlchemy URL) instead of building one")
     args = parser.parse_args()
     if not args.bank_only:
         names = runnable()
@@ -135,7 +136,7 @@ def main() -> None:
         quality(names)
         throughput(names)
     if not args.skip_bank:
-        big_bank(args.n, engines.resolve(None).name, args.db)
+        big_bank(args.n, engines.resolve(None).name, args.bank)
 
 
 if __name__ == "__main__":
