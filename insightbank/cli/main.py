@@ -13,6 +13,7 @@ from insightbank.cli import (
     admin_cmd,
     analysis_cmd,
     bank_cmd,
+    embed_cmd,
     insights_cmd,
     merge_cmd,
     output,
@@ -119,6 +120,7 @@ for command in trust_cmd.COMMANDS:  # keys show|export, trust add|list|remove (i
 cli.add_command(report_cmd.report)  # issue 15: the board report, one HTML file
 for command in analysis_cmd.COMMANDS:  # gaps, venn, similar, duplicates, graph
     cli.add_command(command)
+cli.add_command(embed_cmd.embed)  # issue 14: text vectors ahead of need
 
 
 def main() -> None:
