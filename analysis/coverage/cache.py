@@ -22,7 +22,6 @@ own rows, and every role, read-only ones too, may store its own (docs/shared-ban
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from typing import Any
@@ -77,8 +76,9 @@ def matrix(
                     COVERAGE_SNAPSHOT.c.key == key, COVERAGE_SNAPSHOT.c.role_name == role
                 )
             ).one_or_none()
-            if row is not None and row.fingerprint == stamp:
-                return _load(row.payload)
+            stored = _load(row.payload) if row is not None and row.fingerprint == stamp else None
+            if stored is not None:
+                return stored
         m = coverage(conn, rows_dim, cols_dim, f, lang=lang)
         if fingerprint(conn) != stamp:  # the bank changed while we counted: serve, do not store
             return m
@@ -118,18 +118,7 @@ def _dump(m: CoverageMatrix) -> dict[str, Any]:
     return m.to_json() | {"newest": newest}
 
 
-def _load(payload: str) -> CoverageMatrix:
-    d = json.loads(payload)
-    newest = {r: {c: dt.date.fromisoformat(v) if v else None for c, v in row.items()} for r, row in d["newest"].items()}
-    return CoverageMatrix(
-        d["rows_dim"],
-        d["cols_dim"],
-        d["rows"],
-        d["cols"],
-        d["counts"],
-        d["studies"],
-        d["municipalities"],
-        newest,
-        d["labels"],
-        d["total_insights"],
-    )
+def _load(payload: str) -> CoverageMatrix | None:
+    """The stored matrix, or None for a snapshot older than the insight margins (recomputed)."""
+    m = CoverageMatrix.from_json(json.loads(payload))
+    return m if m.has_margins() else None

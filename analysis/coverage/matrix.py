@@ -18,7 +18,6 @@ cells exist and can be reported as white spots.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,7 +56,6 @@ DIMENSION_LABELS = {
     "year": ("År", "Year"),
 }
 Cells = dict[str, dict[str, int]]
-MARGINS_KEY = "_margins"
 
 
 @dataclass
@@ -81,17 +79,6 @@ class CoverageMatrix:
     col_insights: dict[str, int] | None = None
     tagged_insights: int | None = None
 
-    def __post_init__(self) -> None:
-        """Margins back from a snapshot that kept only the positional fields (see ``to_json``)."""
-        hidden = self.labels.get(MARGINS_KEY)
-        if hidden and self.tagged_insights is None:
-            self.row_insights = {k: int(v) for k, v in json.loads(hidden["rows"]).items()}
-            self.col_insights = {k: int(v) for k, v in json.loads(hidden["cols"]).items()}
-            self.tagged_insights = int(hidden["n"])
-
-    def public_labels(self) -> dict[str, dict[str, str]]:
-        return {k: v for k, v in self.labels.items() if k != MARGINS_KEY}
-
     def cell(self, row: str, col: str) -> int:
         return self.counts[row][col]
 
@@ -113,15 +100,7 @@ class CoverageMatrix:
         return self.row_insights is not None and self.col_insights is not None and self.tagged_insights is not None
 
     def to_json(self) -> dict[str, Any]:
-        """Everything, margins included; ``labels`` also carries them under ``_margins`` so a
-        snapshot store that rebuilds the matrix from its positional fields keeps them."""
-        labels = self.public_labels()
-        if self.has_margins():
-            labels[MARGINS_KEY] = {
-                "rows": json.dumps(self.row_insights),
-                "cols": json.dumps(self.col_insights),
-                "n": str(self.tagged_insights),
-            }
+        """Everything, the insight margins included (:meth:`from_json` reads it back)."""
         return {
             "rows_dim": self.rows_dim,
             "cols_dim": self.cols_dim,
@@ -130,7 +109,7 @@ class CoverageMatrix:
             "counts": self.counts,
             "studies": self.studies,
             "municipalities": self.municipalities,
-            "labels": labels,
+            "labels": self.labels,
             "total_insights": self.total_insights,
             "row_insights": self.row_insights,
             "col_insights": self.col_insights,

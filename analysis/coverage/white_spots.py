@@ -66,7 +66,7 @@ class WhiteSpotReport:
 
     def to_json(self) -> dict[str, Any]:
         return self.matrix.to_json() | {
-            "labels": self.matrix.public_labels(),
+            "labels": self.matrix.labels,
             "expected": _rounded(self.expected, 3),
             "residuals": _rounded(self.residuals, 3),
             "p_low": _rounded(self.p_low, 6),

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
-from insightbank.analysis.coverage.matrix import MARGINS_KEY, coverage
+from insightbank.analysis.coverage.matrix import coverage
 from insightbank.analysis.coverage.venn import VennCounts, venn_counts
 from insightbank.analysis.coverage.white_spots import WhiteSpot, WhiteSpotReport, white_spots
 from insightbank.analysis.stories.patterns import Pattern, find_patterns
@@ -175,8 +175,6 @@ def checked(content: ReportContent, names: NameList, redact_hits: bool) -> Repor
     for region in content.venn.regions:
         region.label = clean("venn", region.code, "label", region.label)
     for axis, labels in content.gaps.matrix.labels.items():
-        if axis == MARGINS_KEY:
-            continue
         for code, label in labels.items():
             labels[code] = clean("label", code, axis, label)
     for i, pattern in enumerate(content.patterns):
