@@ -7,10 +7,17 @@ have different keys, and when a literal string is put straight into a widget.
 
 from __future__ import annotations
 
+from insightbank import i18n as core_i18n
+
 _PAIRS: dict[str, tuple[str, str]] = {
     # app, palette, screens
     "app.subtitle": ("insiktsbank med berättelseanalys", "insight bank with narrative sensemaking"),
     "app.error": ("Fel", "Error"),
+    "error.database": (
+        "Databasfel: {detail}. Banken kan vara skadad eller borta; kontrollera filen eller servern.",
+        "Database error: {detail}. The bank may be damaged or gone; check the file or the server.",
+    ),
+    "error.unexpected": ("Oväntat fel ({kind}): {detail}", "Unexpected error ({kind}): {detail}"),
     "screen.dashboard": ("Översikt", "Dashboard"),
     "screen.browser": ("Insikter", "Insights"),
     "screen.capture": ("Ny insikt", "New insight"),
@@ -23,9 +30,12 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "palette.help": ("Alla kortkommandon", "Every key binding"),
     "palette.language": ("Byt språk", "Switch language"),
     "palette.key": ("Tangent", "Key"),
+    "palette.placeholder": ("Sök kommandon och skärmar …", "Search commands and screens …"),
     # bindings
     "binding.help": ("Hjälp", "Help"),
     "binding.quit": ("Avsluta", "Quit"),
+    "binding.palette": ("Kommandopalett", "Command palette"),
+    "binding.show_menu": ("Visa menyn", "Show the menu"),
     "binding.reload": ("Uppdatera", "Reload"),
     "binding.new_insight": ("Ny insikt", "New insight"),
     "binding.search": ("Sök", "Search"),
@@ -127,14 +137,33 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "capture.quote": ("Citat (belägg)", "Quote (evidence)"),
     "capture.speaker_role": ("Vem sa det (roll, aldrig namn)", "Who said it (role, never a name)"),
     "capture.keys_hint": (
-        "Tab nästa fält · 1/2/3 perspektiv · skriv + Enter väljer term · Ctrl+S sparar och börjar nästa",
-        "Tab next field · 1/2/3 perspectives · type + Enter picks a term · Ctrl+S saves and starts the next",
+        "Tab nästa fält · 1/2/3 perspektiv · skriv + Enter väljer term · Ctrl+S sparar och börjar nästa · Esc tömmer",
+        "Tab next field · 1/2/3 perspectives · type + Enter picks a term · Ctrl+S saves, starts the next · Esc clears",
     ),
     "capture.saving": ("Sparar …", "Saving …"),
     "capture.saved": ("Insikten sparades.", "The insight was saved."),
     "capture.saved_next": (
-        "Sparad ({id}). Skriv nästa insikt; studien är kvar.",
-        "Saved ({id}). Type the next insight; the study stays.",
+        "Sparad ({id}). Skriv nästa insikt; studien {study} är kvar.",
+        "Saved ({id}). Type the next insight; the study {study} stays.",
+    ),
+    "capture.saved_no_study": (
+        "Sparad. Skriv nästa insikt (ingen studie vald).",
+        "Saved. Type the next insight (no study chosen).",
+    ),
+    "capture.quote_hint": ("Enter lägger till, fler citat på samma sätt", "Enter adds it; more quotes the same way"),
+    "capture.quotes_none": ("Inga citat än.", "No quotes yet."),
+    "capture.from_study": ("som studien", "as the study"),
+    "capture.date": ("Datum", "Date"),
+    "capture.date_hint": ("ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
+    "capture.bad_date": ("Datum: {value!r} är inte ÅÅÅÅ-MM-DD", "Date: {value!r} is not YYYY-MM-DD"),
+    "capture.confirm_clear": (
+        "Tömma formuläret? Det du skrivit sparas inte.",
+        "Clear the form? What you typed is not saved.",
+    ),
+    "capture.confirm_discard_edit": ("Släppa ändringarna? De sparas inte.", "Drop the changes? They are not saved."),
+    "capture.confirm_quit": (
+        "Ett formulär har osparad text. Avsluta ändå?",
+        "A form holds unsaved text. Quit anyway?",
     ),
     "capture.updated": ("Ändringen sparades.", "The change was saved."),
     "picker.placeholder": ("skriv för att söka (sv/en)", "type to search (sv/en)"),
@@ -260,6 +289,11 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stories.need_text": ("Berättelsen behöver en text.", "The story needs a text."),
     "stories.saved": ("Berättelsen sparades.", "The story was saved."),
     # import/export
+    "transfer.bank_size": (
+        "Banken har {n} insikter; exporten tar med dem som känslighetsreglerna släpper ut.",
+        "The bank holds {n} insights; the export takes those the sensitivity rules let out.",
+    ),
+    "transfer.confirm_overwrite": ("{path} finns redan. Skriva över den?", "{path} exists. Overwrite it?"),
     "transfer.import_title": ("Importera (kalkylark eller insiktspaket)", "Import (spreadsheet or insight package)"),
     "transfer.import_path": ("Fil eller mapp", "File or folder"),
     "transfer.import_hint": (
@@ -290,6 +324,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     "detail.similar_hint": ("tryck s", "press s"),
     "triad.na": ("Ej tillämpligt (N/A)", "Not applicable (N/A)"),
+    "triad.untouched": (
+        "Obesvarad: pil eller siffra svarar, n = N/A",
+        "Unanswered: an arrow or a digit answers, n = N/A",
+    ),
 }
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -297,18 +335,23 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {key: en for key, (_sv, en) in _PAIRS.items()},
 }
 LANGUAGES = tuple(STRINGS)
-_current = ["sv"]
 
 
 def set_language(lang: str) -> None:
-    _current[0] = lang if lang in STRINGS else "sv"
+    """The TUI's language is the core's (:mod:`insightbank.i18n`): one state for every text."""
+    core_i18n.set_language(lang if lang in STRINGS else "sv")
 
 
 def language() -> str:
-    return _current[0]
+    return core_i18n.language() or "sv"
 
 
 def t(key: str, **values: object) -> str:
     """The text for ``key`` in the current language (the key itself if it is missing)."""
-    text = STRINGS[_current[0]].get(key, key)
+    text = STRINGS[language()].get(key, key)
     return text.format(**values) if values else text
+
+
+def core(message: object) -> str:
+    """A core message (an ``InsightbankError``'s text) in the current language only."""
+    return core_i18n.localise(str(message), language())

@@ -1,6 +1,6 @@
 """Past-tense messages that workers post when database or analysis work is done.
 
-Workers run in threads (``@work(thread=True)``); they never touch widgets, they post one of
+Workers run in threads (``@work(thread=True, exit_on_error=False)``); they never touch widgets, they post one of
 these and the screen's handler updates the display on the UI thread.
 """
 
@@ -13,6 +13,7 @@ from typing import Any
 from textual.message import Message
 
 from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.vocabulary import Vocabulary
 
 
 @dataclass
@@ -57,6 +58,13 @@ class InsightDeleted(Message):
 
 
 @dataclass
+class BankChanged(Message):
+    """Something was written (``kind``: insight, study, story, import): screens showing it refresh."""
+
+    kind: str
+
+
+@dataclass
 class WorkFailed(Message):
     """A worker's user-facing error (an ``InsightbankError`` message, never a traceback)."""
 
@@ -87,6 +95,8 @@ class StoriesLoaded(Message):
 class TransferFinished(Message):
     lines: list[str]
     ok: bool
+    kind: str = "import"
+    vocab: Vocabulary | None = None
 
 
 @dataclass

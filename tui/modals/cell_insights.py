@@ -43,7 +43,7 @@ class CellInsightsModal(BankModal[None]):
         table.focus()
         self.load()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exit_on_error=False, exclusive=True)
     def load(self) -> None:
         self.post_message(PageLoaded(0, services.page(self.ib.bank, self.flt, 0, LIMIT), 0))
         self.post_message(CountLoaded(0, services.total(self.ib.bank, self.flt)))

@@ -66,7 +66,7 @@ class StudyFormModal(BankModal[StudyData | None]):
             self._timer.stop()
         self._timer = self.set_timer(0.2, lambda: self.look_up(event.value))
 
-    @work(thread=True, exclusive=True, group="asked")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="asked")
     def look_up(self, text: str) -> None:
         found, related = services.asked_before(self.ib.bank, text)
         self.post_message(StoriesLoaded({"studies": found, "insights": related}))

@@ -17,7 +17,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from insightbank.errors import InsightbankError
 from insightbank.insights import search
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord
@@ -26,7 +25,7 @@ from insightbank.tui.base import BankScreen
 from insightbank.tui.detail import detail_text
 from insightbank.tui.format import perspective_marks, short
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, OptionsLoaded, PageLoaded, WorkFailed
+from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, OptionsLoaded, PageLoaded
 
 PAGE_SIZE = 100
 DEBOUNCE = 0.08
@@ -162,16 +161,13 @@ class BrowserScreen(BankScreen):
         if target != self.page_no:
             self.reload(target)
 
-    @work(thread=True, exclusive=True, group="page")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="page")
     def load_page(self, generation: int, flt: InsightFilter, page_no: int, count: bool) -> None:
-        try:
-            self.post_message(PageLoaded(generation, services.page(self.ib.bank, flt, page_no, PAGE_SIZE), page_no))
-            if count:
-                self.post_message(CountLoaded(generation, services.total(self.ib.bank, flt)))
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        self.post_message(PageLoaded(generation, services.page(self.ib.bank, flt, page_no, PAGE_SIZE), page_no))
+        if count:
+            self.post_message(CountLoaded(generation, services.total(self.ib.bank, flt)))
 
-    @work(thread=True, exclusive=True, group="options")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="options")
     def load_options(self) -> None:
         municipalities, studies = services.filter_options(self.ib.bank)
         self.post_message(OptionsLoaded(municipalities, studies))
@@ -231,12 +227,9 @@ class BrowserScreen(BankScreen):
             self.query_one("#detail", Static).update(detail_text(record, self.ib.vocab, self.ib.lang, None))
             self.load_detail(record)
 
-    @work(thread=True, exclusive=True, group="detail")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load_detail(self, record: InsightRecord) -> None:
-        try:
-            self.post_message(DetailLoaded(record, services.detail_extras(self.ib.bank, record)))
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        self.post_message(DetailLoaded(record, services.detail_extras(self.ib.bank, record)))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         current = self.selected()
@@ -251,13 +244,9 @@ class BrowserScreen(BankScreen):
             self.query_one("#detail", Static).update(t("dashboard.loading"))
             self.load_similar(record)
 
-    @work(thread=True, exclusive=True, group="detail")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load_similar(self, record: InsightRecord) -> None:
-        try:
-            extras = services.detail_extras(self.ib.bank, record) | services.similar_to(self.ib.bank, record)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
-            return
+        extras = services.detail_extras(self.ib.bank, record) | services.similar_to(self.ib.bank, record)
         self.post_message(DetailLoaded(record, extras))
 
     def action_edit(self) -> None:
@@ -265,7 +254,7 @@ class BrowserScreen(BankScreen):
 
         record = self.selected()
         if record is not None:
-            self.app.push_screen(CaptureScreen(record), lambda _saved: self.reload(self.page_no))
+            self.app.push_screen(CaptureScreen(record))  # saving refreshes this screen (refresh_data)
 
     def action_delete(self) -> None:
         from insightbank.tui.modals.confirm import ConfirmModal
@@ -282,15 +271,17 @@ class BrowserScreen(BankScreen):
             ConfirmModal(t("browser.confirm_delete", statement=short(record.statement, 60))), confirmed
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def delete_record(self, record: InsightRecord) -> None:
-        try:
-            services.delete_insight(self.ib.bank, record, self.ib.actor)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
-            return
+        services.delete_insight(self.ib.bank, record, self.ib.actor)
         self.post_message(InsightDeleted(record.id))  # type: ignore[arg-type]
 
     def on_insight_deleted(self, _message: InsightDeleted) -> None:
+        self.ib.bank_changed("insight", self)
         self.notify(t("browser.deleted"))
+        self.reload(self.page_no)
+
+    def refresh_data(self) -> None:
+        """After a write anywhere (a new insight, an import, an edit): the count and the page as they are now."""
+        self.load_options()
         self.reload(self.page_no)

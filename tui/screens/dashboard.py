@@ -46,6 +46,9 @@ class DashboardScreen(BankScreen):
     def action_reload(self) -> None:
         self.reload()
 
+    def refresh_data(self) -> None:
+        self.reload()
+
     def action_new_insight(self) -> None:
         self.app.switch_mode("capture")
 
@@ -53,11 +56,11 @@ class DashboardScreen(BankScreen):
         self.load_facts()
         self.load_extras()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard")
     def load_facts(self) -> None:
         self.post_message(DashboardLoaded(services.dashboard_facts(self.ib.bank)))
 
-    @work(thread=True, exclusive=True, group="dashboard-extras")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard-extras")
     def load_extras(self) -> None:
         self.post_message(
             DashboardLoaded(services.dashboard_extras(self.ib.bank, self.ib.vocab, self.ib.lang, self.ib.today))

@@ -23,6 +23,7 @@ class GapScreen(BankScreen):
     BINDINGS: ClassVar = [
         Binding("v", "toggle_venn", "binding.venn"),
         Binding("s", "swap", "binding.swap_axes"),
+        Binding("r", "reload", "binding.reload"),
     ]
 
     def __init__(self) -> None:
@@ -57,6 +58,12 @@ class GapScreen(BankScreen):
     def _axes_changed(self) -> None:
         self.compute()
 
+    def action_reload(self) -> None:
+        self.compute()
+
+    def refresh_data(self) -> None:
+        self.compute()
+
     def action_swap(self) -> None:
         rows, cols = self.query_one("#rows-dim", Select), self.query_one("#cols-dim", Select)
         with self.prevent(Select.Changed):
@@ -66,7 +73,7 @@ class GapScreen(BankScreen):
     def dims(self) -> tuple[str, str]:
         return str(self.query_one("#rows-dim", Select).value), str(self.query_one("#cols-dim", Select).value)
 
-    @work(thread=True, exclusive=True, group="gaps")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="gaps")
     def compute(self) -> None:
         rows, cols = self.dims()
         result = services.gaps(self.ib.bank, self.ib.vocab, rows, cols, self.ib.lang, self.ib.today)

@@ -90,7 +90,7 @@ class StoriesScreen(BankScreen):
             compared.add_column(label, width=width)
         self.load_collections()
 
-    @work(thread=True, exclusive=True, group="stories")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="stories")
     def load_collections(self) -> None:
         self.post_message(StoriesLoaded({"collections": story_services.collections(self.ib.bank)}))
 
@@ -99,7 +99,7 @@ class StoriesScreen(BankScreen):
         if isinstance(event.value, str):
             self.load_collection(event.value)
 
-    @work(thread=True, exclusive=True, group="stories")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="stories")
     def load_collection(self, name: str) -> None:
         found = story_services.load(self.ib.bank, name)
         self.post_message(StoriesLoaded({"collection": found}))
@@ -109,7 +109,7 @@ class StoriesScreen(BankScreen):
         except InsightbankError as exc:  # e.g. too few stories to cluster
             self.post_message(StoriesLoaded({"cluster_error": str(exc)}))
 
-    @work(thread=True, exclusive=True, group="compare")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="compare")
     def load_comparison(self, more: set[int], fewer: set[int], labels: tuple[str, str]) -> None:
         if self.collection is None or self.cluster_result is None:
             return
@@ -258,6 +258,10 @@ class StoriesScreen(BankScreen):
         rows = story_services.stories_behind(self.collection.stories, pattern)
         self.app.push_screen(PatternStoriesModal(escape(pattern.statement), pattern.a.title, pattern.b.title, rows))
 
+    def refresh_data(self) -> None:
+        """A story saved or imported elsewhere: the collections (and the one on show) again."""
+        self.load_collections()
+
     def action_capture(self) -> None:
         from insightbank.tui.screens.story_capture import StoryCaptureScreen
 
@@ -268,6 +272,7 @@ class StoriesScreen(BankScreen):
 
         def saved(done: bool | None) -> None:
             if done:
+                self.ib.bank_changed("story", self)
                 self.load_collection(name)
 
         self.app.push_screen(StoryCaptureScreen(name, self.collection.framework), saved)

@@ -13,16 +13,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, ProgressBar, Static
 
 from insightbank.errors import InsightbankError
-from insightbank.tui import transfer_services
+from insightbank.insights.filters import InsightFilter
+from insightbank.tui import services, transfer_services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import TransferFinished
+from insightbank.tui.messages import CountLoaded, TransferFinished
 
 
 class TransferScreen(BankScreen):
     BINDINGS: ClassVar = [
-        Binding("ctrl+r", "run('import')", "binding.import"),
-        Binding("ctrl+e", "run('export')", "binding.export"),
+        # priority: the path boxes (Input) take ctrl+e ("end of line") and would swallow it
+        Binding("ctrl+r", "run('import')", "binding.import", priority=True),
+        Binding("ctrl+e", "run('export')", "binding.export", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -36,6 +38,7 @@ class TransferScreen(BankScreen):
                 yield Checkbox(t("transfer.new_terms"), id="new-terms")
                 yield Button(t("transfer.import"), id="import", variant="primary")
             yield Static(f"[b]{t('transfer.export_title')}[/b]")
+            yield Static(t("dashboard.loading"), id="bank-size", classes="dim")
             yield Label(t("transfer.export_path"), classes="field-label")
             yield Input(placeholder=t("transfer.export_hint"), id="export-path")
             with Horizontal(classes="form-row"):
@@ -45,6 +48,19 @@ class TransferScreen(BankScreen):
             yield ProgressBar(total=1, show_eta=False, id="progress")
             yield Static("", id="transfer-output", classes="panel")
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.load_size()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="size")
+    def load_size(self) -> None:
+        self.post_message(CountLoaded(0, services.total(self.ib.bank, InsightFilter())))
+
+    def on_count_loaded(self, message: CountLoaded) -> None:
+        self.query_one("#bank-size", Static).update(t("transfer.bank_size", n=message.total))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.action_run("import" if event.input.id == "import-path" else "export")
@@ -57,12 +73,24 @@ class TransferScreen(BankScreen):
         if not raw:
             self.notify(t("transfer.need_path"), severity="warning")
             return
-        bar = self.query_one(ProgressBar)
-        bar.update(total=None, progress=0)
-        self.query_one("#transfer-output", Static).update(t("transfer.running"))
-        self.transfer(kind, Path(raw).expanduser())
+        path = Path(raw).expanduser()
+        if kind == "export" and path.exists():
+            from insightbank.tui.modals.confirm import ConfirmModal
 
-    @work(thread=True, exclusive=True, group="transfer")
+            def answered(yes: bool | None) -> None:
+                if yes:
+                    self._start(kind, path)
+
+            self.app.push_screen(ConfirmModal(t("transfer.confirm_overwrite", path=escape(str(path)))), answered)
+            return
+        self._start(kind, path)
+
+    def _start(self, kind: str, path: Path) -> None:
+        self.query_one(ProgressBar).update(total=None, progress=0)
+        self.query_one("#transfer-output", Static).update(t("transfer.running"))
+        self.transfer(kind, path)
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="transfer")
     def transfer(self, kind: str, path: Path) -> None:
         check = self.query_one
         try:
@@ -83,13 +111,16 @@ class TransferScreen(BankScreen):
                     redact=check("#redact", Checkbox).value,
                 )
         except InsightbankError as exc:
-            self.post_message(TransferFinished([transfer_services.cli_error(exc)], ok=False))
+            self.post_message(TransferFinished([transfer_services.cli_error(exc)], ok=False, kind=kind))
             return
-        self.post_message(TransferFinished(lines, ok=True))
+        vocab = transfer_services.vocabulary_of(self.ib.bank)  # an import may add local terms
+        self.post_message(TransferFinished(lines, ok=True, kind=kind, vocab=vocab))
 
     def on_transfer_finished(self, message: TransferFinished) -> None:
         self.query_one(ProgressBar).update(total=1, progress=1)
         text = escape("\n".join(message.lines))
         self.query_one("#transfer-output", Static).update(text if message.ok else f"[red]{text}[/red]")
-        if message.ok:
-            self.ib.vocab = self.ib._load_vocab()
+        if message.vocab is not None:
+            self.ib.vocab = message.vocab
+        if message.ok and message.kind == "import":
+            self.ib.bank_changed("import", self)
