@@ -70,7 +70,7 @@ class InsightbankApp(App[None]):
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the palette, with a placeholder in the UI's language."""
-        if self.use_command_palette and not CommandPalette.is_open(self):
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
             palette = CommandPalette(id="--command-palette", placeholder=t("palette.placeholder"))
             localise_foreign(palette)
             self.push_screen(palette)

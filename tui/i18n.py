@@ -39,6 +39,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "binding.reload": ("Uppdatera", "Reload"),
     "binding.new_insight": ("Ny insikt", "New insight"),
     "binding.search": ("Sök", "Search"),
+    "binding.focus_detail": ("Detaljer (rulla)", "Details (scroll)"),
     "binding.next_page": ("Nästa sida", "Next page"),
     "binding.previous_page": ("Föregående sida", "Previous page"),
     "binding.edit": ("Redigera", "Edit"),
@@ -86,13 +87,21 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "col.status": ("Status", "Status"),
     "col.study": ("Studie", "Study"),
     "col.title": ("Titel", "Title"),
-    "dim.venn_region": ("Venn-område", "Venn region"),
-    "dim.municipality": ("Kommun", "Municipality"),
     # dashboard
     "dashboard.loading": ("Laddar …", "Loading …"),
     "dashboard.insights": ("{n} insikter", "{n} insights"),
     "dashboard.studies": ("{n} studier", "{n} studies"),
     "dashboard.latest": ("Senaste insikterna", "Latest insights"),
+    "dashboard.empty": (
+        "Banken är tom. Börja med F4 (ny insikt), F8 (importera en insiktskarta eller ett paket) "
+        "eller kör insightbank demo för en svensk demobank.",
+        "The bank is empty. Start with F4 (new insight), F8 (import an insight map or a package) "
+        "or run insightbank demo for a Swedish demo bank.",
+    ),
+    "dashboard.empty_spots": (
+        "Inga insikter än, så inga vita fläckar att visa.",
+        "No insights yet, so no white spots to show.",
+    ),
     "dashboard.white_spots": (
         "Största vita fläckarna (perspektiv × målgrupp)",
         "Top white spots (perspective × subpopulation)",
@@ -121,6 +130,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "detail.similar": ("Liknande insikter", "Similar insights"),
     "detail.corroboration": ("Bekräftelse", "Corroboration"),
     "detail.none": ("inga", "none"),
+    "detail.keys": (
+        "Pilar rullar · s liknande insikter · Esc stänger",
+        "Arrows scroll · s similar insights · Esc closes",
+    ),
     # capture
     "capture.title": ("Ny insikt", "New insight"),
     "capture.edit_title": ("Redigera insikt", "Edit insight"),
@@ -200,12 +213,22 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     # gap map
     "gaps.rows": ("Rader", "Rows"),
+    "gaps.period": ("Period", "Period"),
+    "gaps.from": ("från ÅÅÅÅ-MM-DD", "from YYYY-MM-DD"),
+    "gaps.to": ("till ÅÅÅÅ-MM-DD", "to YYYY-MM-DD"),
+    "gaps.bad_date": ("Period: {value!r} är inte ÅÅÅÅ-MM-DD", "Period: {value!r} is not YYYY-MM-DD"),
+    "gaps.legend": (
+        "[on rgb(120,20,20)] ·0 [/] tom vit fläck  [on rgb(150,90,10)] ·3 [/] färre än väntat/gammal  "
+        "[on rgb(20,60,120)] 5 [/] ljusare = fler insikter",
+        "[on rgb(120,20,20)] ·0 [/] empty white spot  [on rgb(150,90,10)] ·3 [/] fewer than expected/stale  "
+        "[on rgb(20,60,120)] 5 [/] lighter = more insights",
+    ),
     "gaps.cols": ("Kolumner", "Columns"),
     "gaps.white_spot": ("Vit fläck:", "White spot:"),
     "gaps.cell": ("{n} insikter i cellen.", "{n} insights in the cell."),
     "gaps.keys": (
-        "Pilar flyttar · Enter listar cellens insikter · s byter axlar · v Venn",
-        "Arrows move · Enter lists the cell's insights · s swaps axes · v Venn",
+        "Pilar flyttar · Enter listar cellens insikter · s byter axlar · v Venn · r uppdatera",
+        "Arrows move · Enter lists the cell's insights · s swaps axes · v Venn · r reload",
     ),
     "gaps.cell_count": ("{n} insikter, {shown} visas.", "{n} insights, {shown} shown."),
     "gaps.venn_title": (
@@ -249,6 +272,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "stories.tab_clusters": ("Kluster", "Clusters"),
     "stories.triad": ("triad", "triad"),
     "stories.all_stories": ("alla berättelser", "all stories"),
+    "stories.filter_question": ("filtrera på fråga", "filter by question"),
+    "stories.read_hint": ("Enter läser en berättelse i sin helhet.", "Enter reads a story in full."),
     "stories.statement": ("Mönster (med antalen bakom)", "Pattern (with the counts behind it)"),
     "stories.cluster": ("Kluster", "Cluster"),
     "stories.mark": ("Vill vi ha", "Do we want"),

@@ -12,6 +12,7 @@ from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
 from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import InsightRecord
 from insightbank.tui import services
 from insightbank.tui.base import BankModal
 from insightbank.tui.format import perspective_marks, short
@@ -27,6 +28,7 @@ class CellInsightsModal(BankModal[None]):
     def __init__(self, flt: InsightFilter, title: str) -> None:
         super().__init__()
         self.flt = flt
+        self.records: list[InsightRecord] = []
         self.title_text = title
 
     def compose(self) -> ComposeResult:
@@ -50,8 +52,17 @@ class CellInsightsModal(BankModal[None]):
 
     def on_page_loaded(self, message: PageLoaded) -> None:
         table = self.query_one(DataTable)
+        self.records = message.records
         for r in message.records:
             table.add_row(short(r.statement, 70), perspective_marks(r.perspectives), r.municipality or "")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on an insight: the insight in full."""
+        from insightbank.tui.modals.insight_detail import InsightDetailModal
+
+        event.stop()
+        if 0 <= event.cursor_row < len(self.records):
+            self.app.push_screen(InsightDetailModal(self.records[event.cursor_row]))
 
     def on_count_loaded(self, message: CountLoaded) -> None:
         self.query_one("#cell-count", Static).update(

@@ -22,7 +22,7 @@ from insightbank.tui import services
 from insightbank.tui.base import BankModal
 from insightbank.tui.format import short
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import StoriesLoaded
+from insightbank.tui.messages import AskedBefore
 from insightbank.tui.widgets.picker import VocabPicker
 
 
@@ -69,10 +69,10 @@ class StudyFormModal(BankModal[StudyData | None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="asked")
     def look_up(self, text: str) -> None:
         found, related = services.asked_before(self.ib.bank, text)
-        self.post_message(StoriesLoaded({"studies": found, "insights": related}))
+        self.post_message(AskedBefore(found, related))
 
-    def on_stories_loaded(self, message: StoriesLoaded) -> None:
-        self.query_one("#asked", Static).update(asked_text(message.payload["studies"], message.payload["insights"]))
+    def on_asked_before(self, message: AskedBefore) -> None:
+        self.query_one("#asked", Static).update(asked_text(message.studies, message.insights))
 
     def action_register(self) -> None:
         title = self.query_one("#title", Input).value.strip()

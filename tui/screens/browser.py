@@ -44,8 +44,12 @@ VOCAB_FILTERS = {
 class BrowserScreen(BankScreen):
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "binding.search"),
-        Binding("right_square_bracket", "page(1)", "binding.next_page"),
-        Binding("left_square_bracket", "page(-1)", "binding.previous_page"),
+        # PgUp/PgDn page (the table's own PgDn would only move the cursor); [ ] need AltGr on a Swedish keyboard
+        Binding("pagedown", "page(1)", "binding.next_page", priority=True),
+        Binding("pageup", "page(-1)", "binding.previous_page", priority=True),
+        Binding("right_square_bracket", "page(1)", "binding.next_page", show=False),
+        Binding("left_square_bracket", "page(-1)", "binding.previous_page", show=False),
+        Binding("d", "focus_detail", "binding.focus_detail"),
         Binding("e", "edit", "binding.edit"),
         Binding("delete,x", "delete", "binding.delete"),
         Binding("c", "clear_filters", "binding.clear_filters"),
@@ -84,7 +88,8 @@ class BrowserScreen(BankScreen):
                 yield Input(placeholder=t("browser.search"), id="search")
                 yield DataTable(id="insights", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="pager")
-                yield Static(t("browser.no_selection"), id="detail", classes="panel")
+                with VerticalScroll(id="detail-box", classes="panel"):
+                    yield Static(t("browser.no_selection"), id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -140,6 +145,10 @@ class BrowserScreen(BankScreen):
 
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
+
+    def action_focus_detail(self) -> None:
+        """The detail pane takes the keyboard: arrows and PgUp/PgDn scroll it, Esc goes back."""
+        self.query_one("#detail-box", VerticalScroll).focus()
 
     def action_focus_table(self) -> None:
         self.query_one("#insights", DataTable).focus()
@@ -246,8 +255,7 @@ class BrowserScreen(BankScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load_similar(self, record: InsightRecord) -> None:
-        extras = services.detail_extras(self.ib.bank, record) | services.similar_to(self.ib.bank, record)
-        self.post_message(DetailLoaded(record, extras))
+        self.post_message(DetailLoaded(record, services.similar_to(self.ib.bank, record)))
 
     def action_edit(self) -> None:
         from insightbank.tui.screens.capture import CaptureScreen

@@ -83,7 +83,12 @@ class StoryCaptureScreen(BankModal[bool]):
         if not text:
             self.notify(t("stories.need_text"), severity="warning")
             return
-        self.save(self.query_one("#story-title", Input).value.strip(), text, self.answers())
+        answers = self.answers()
+        problems = story_services.answer_problems(self.framework, answers)
+        if problems:  # named by the question's title, before the core sees it
+            self.ib.notify_error("\n".join(problems))
+            return
+        self.save(self.query_one("#story-title", Input).value.strip(), text, answers)
 
     @work(thread=True, exit_on_error=False, group="write")
     def save(self, title: str, text: str, answers: dict[str, Answer]) -> None:

@@ -6,11 +6,13 @@ the white-spot reasons come from ``insightbank.analysis``.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -18,6 +20,15 @@ from textual.widget import Widget
 from insightbank.tui.base import localise_bindings
 
 ROW_LABEL = 26
+MIN_CELL, MAX_CELL = 7, 22
+_SHIFT = re.compile(r"^(?:Från|From)\s+(.+?)\s+(?:till|to)\s+(.+)$", re.IGNORECASE)
+
+
+def short_label(label: str, width: int) -> str:
+    """A label that fits ``width``: a shift "Från akut till förebyggande" keeps its goal ("→förebyggande")."""
+    found = _SHIFT.match(label)
+    text = f"→{found.group(2)}" if found and len(label) > width else label
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class Heatmap(Widget, can_focus=True):
@@ -81,6 +92,17 @@ class Heatmap(Widget, can_focus=True):
         r, c = self.cursor
         self.cursor = (min(max(r + dr, 0), len(self.rows) - 1), min(max(c + dc, 0), len(self.cols) - 1))
         self._announce()
+        self._follow()
+
+    def _follow(self) -> None:
+        """Keep the cursor's cell in view: the map scrolls with it (the 8th column at 120×40)."""
+        box = self.parent
+        if box is None or not hasattr(box, "scroll_to_region"):
+            return
+        r, c = self.cursor
+        width = self._cell_width()
+        cell = Region(ROW_LABEL + c * width, r + 1, width, 1).translate(self.virtual_region.offset)
+        box.scroll_to_region(cell, animate=False, spacing=None, immediate=True)
 
     def _announce(self) -> None:
         if self.rows and self.cols:
@@ -93,17 +115,21 @@ class Heatmap(Widget, can_focus=True):
             self.post_message(self.CellChosen(self.rows[r], self.cols[c], self.count(r, c)))
 
     def _cell_width(self) -> int:
-        return max(6, min(max((len(label) for label in self.col_labels), default=6) + 1, 12))
+        """Wide enough for the labels, and wider when the screen has room (200 columns), within limits."""
+        wanted = max((len(label) for label in self.col_labels), default=6) + 1
+        room = (self.parent.size.width if isinstance(self.parent, Widget) else 0) - ROW_LABEL - 3
+        share = room // max(len(self.cols), 1) if room > 0 else MIN_CELL
+        return max(MIN_CELL, min(wanted, max(share, 12), MAX_CELL))
 
     def render(self) -> Text:
         width = self._cell_width()
         peak = max((self.count(r, c) for r in range(len(self.rows)) for c in range(len(self.cols))), default=0) or 1
         text = Text(" " * ROW_LABEL)
         for label in self.col_labels:
-            text.append(label[: width - 1].rjust(width - 1) + " ", style="bold")
+            text.append(short_label(label, width - 1).rjust(width - 1) + " ", style="bold")
         text.append("\n")
         for r, label in enumerate(self.row_labels):
-            text.append(label[: ROW_LABEL - 1].ljust(ROW_LABEL), style="bold")
+            text.append(short_label(label, ROW_LABEL - 1).ljust(ROW_LABEL), style="bold")
             for c, code in enumerate(self.cols):
                 n = self.count(r, c)
                 spot = (self.rows[r], code) in self.spots
