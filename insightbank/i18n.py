@@ -15,7 +15,12 @@ LANGUAGES = ("sv", "en")
 _current: list[str | None] = [None]
 
 #: "sv/en" word pairs written without spaces (see ``errors.Problem``)
-_WORD_PAIRS = {"rad/row": ("rad", "row"), "kolumn/column": ("kolumn", "column"), "värde/value": ("värde", "value")}
+_WORD_PAIRS = {
+    "rad/row": ("rad", "row"),
+    "kolumn/column": ("kolumn", "column"),
+    "värde/value": ("värde", "value"),
+    "mot/vs": ("mot", "vs"),
+}
 _PAIR = re.compile("|".join(re.escape(k) for k in _WORD_PAIRS))
 _CLAUSE = re.compile(r"(; |\n)")
 #: a value the English half names and the Swedish half must keep: ": tail", 'quoted' or "quoted"

@@ -34,6 +34,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     # bindings
     "binding.help": ("Hjälp", "Help"),
     "binding.quit": ("Avsluta", "Quit"),
+    "binding.import_stories": ("Importera berättelser", "Import stories"),
     "binding.palette": ("Kommandopalett", "Command palette"),
     "binding.show_menu": ("Visa menyn", "Show the menu"),
     "binding.reload": ("Uppdatera", "Reload"),
@@ -319,6 +320,20 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "The bank holds {n} insights; the export takes those the sensitivity rules let out.",
     ),
     "transfer.confirm_overwrite": ("{path} finns redan. Skriva över den?", "{path} exists. Overwrite it?"),
+    "transfer.stories_title": (
+        "Importera berättelser (SenseMaker, NarraFirma, långt CSV)",
+        "Import stories (SenseMaker, NarraFirma, long CSV)",
+    ),
+    "transfer.stories_format": ("Format", "Format"),
+    "transfer.stories_framework": ("Ramverk (csv)", "Framework (csv)"),
+    "transfer.stories_framework_hint": ("t.ex. forskola", "e.g. forskola"),
+    "transfer.stories_files": ("Filer (data och definition/formulär)", "Files (data and definition/form)"),
+    "transfer.stories_hint": (
+        "t.ex. ADemo_Data.csv ADemo_Definition.json · Ctrl+T importerar",
+        "e.g. ADemo_Data.csv ADemo_Definition.json · Ctrl+T imports",
+    ),
+    "transfer.import_stories": ("Importera berättelser", "Import stories"),
+    "transfer.need_collection": ("Ange samlingens namn.", "Give the collection's name."),
     "transfer.import_title": ("Importera (kalkylark eller insiktspaket)", "Import (spreadsheet or insight package)"),
     "transfer.import_path": ("Fil eller mapp", "File or folder"),
     "transfer.import_hint": (

@@ -335,4 +335,4 @@ def _difference_row(d: Difference) -> tuple[str, ...]:
         return short(d.variable.title, 30), n, "–", "–", t("stories.too_few")
     effect = "–" if d.effect_size is None else f"{d.effect_name} {d.effect_size:.2f}"
     q = "–" if d.q is None else f"{d.q:.3f}"
-    return short(d.variable.title, 30), n, short(effect, 22), q, short(d.summary, 40)
+    return short(d.variable.title, 30), n, short(effect, 22), q, short(core(d.summary), 40)
