@@ -31,7 +31,7 @@ from insightbank.tui.messages import BankChanged, WorkFailed
 from insightbank.tui.modals.confirm import ConfirmModal
 from insightbank.tui.screens.capture import CaptureScreen
 from insightbank.tui.screens.dashboard import DashboardScreen
-from insightbank.tui.screens.help import HelpScreen
+from insightbank.tui.screens.help import HelpScreen, key_text
 from insightbank.vocabulary import Vocabulary
 
 
@@ -93,7 +93,7 @@ class InsightbankApp(App[None]):
                 seen.add(binding.action)
                 yield SystemCommand(
                     binding.description,
-                    f"{t('palette.key')} {binding.key}",
+                    f"{t('palette.key')} {key_text(binding.key)}",
                     lambda n=node, a=binding.action: self.call_later(self.run_action, a, n),
                 )  # type: ignore[misc]
         yield SystemCommand(t("binding.quit"), "ctrl+q", self.action_quit)

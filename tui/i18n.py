@@ -8,6 +8,7 @@ have different keys, and when a literal string is put straight into a widget.
 from __future__ import annotations
 
 from insightbank import i18n as core_i18n
+from insightbank.tui.i18n_stories import PAIRS as STORY_PAIRS
 
 _PAIRS: dict[str, tuple[str, str]] = {
     # app, palette, screens
@@ -84,6 +85,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "common.no": ("Nej", "No"),
     "col.statement": ("Insikt", "Insight"),
     "col.perspectives": ("Persp.", "Persp."),
+    "col.marks_legend": ("K R I = klienter, riskgrupper, invånare", "C R P = clients, risk groups, the public"),
     "col.municipality": ("Kommun", "Municipality"),
     "col.status": ("Status", "Status"),
     "col.study": ("Studie", "Study"),
@@ -116,8 +118,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "browser.any": ("alla", "any"),
     "browser.search": ("Sök i text (/) …", "Search the text (/) …"),
     "browser.pager": (
-        "Sida {page} av {pages} · {total} insikter · [ ] byter sida",
-        "Page {page} of {pages} · {total} insights · [ ] turn pages",
+        "Sida {page} av {pages} · {total} insikter · PgUp/PgDn byter sida · {marks}",
+        "Page {page} of {pages} · {total} insights · PgUp/PgDn turn pages · {marks}",
     ),
     "browser.no_selection": ("Välj en insikt för att se detaljer.", "Pick an insight to see its details."),
     "browser.no_results": ("Inga insikter passar filtren.", "No insights match the filters."),
@@ -265,110 +267,9 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Ctrl+P öppnar kommandopaletten: alla åtgärder, sökbara.",
         "Ctrl+P opens the command palette: every action, searchable.",
     ),
-    # stories
-    "stories.collection": ("Samling", "Collection"),
-    "stories.pick_collection": ("välj samling", "pick a collection"),
-    "stories.tab_plot": ("Triangeldiagram", "Ternary plot"),
-    "stories.tab_patterns": ("Mönster", "Patterns"),
-    "stories.tab_clusters": ("Kluster", "Clusters"),
-    "stories.triad": ("triad", "triad"),
-    "stories.all_stories": ("alla berättelser", "all stories"),
-    "stories.filter_question": ("filtrera på fråga", "filter by question"),
-    "stories.read_hint": ("Enter läser en berättelse i sin helhet.", "Enter reads a story in full."),
-    "stories.statement": ("Mönster (med antalen bakom)", "Pattern (with the counts behind it)"),
-    "stories.cluster": ("Kluster", "Cluster"),
-    "stories.mark": ("Vill vi ha", "Do we want"),
-    "stories.more": ("mer av dessa", "more like these"),
-    "stories.fewer": ("färre av dessa", "fewer like those"),
-    "stories.question": ("Fråga", "Question"),
-    "stories.n_ab": ("n A/B", "n A/B"),
-    "stories.effect": ("Effektstorlek", "Effect size"),
-    "stories.summary": ("Skillnaden", "The difference"),
-    "stories.too_few": ("för få berättelser för att säga", "too few stories to say"),
-    "stories.the_rest": ("resten", "the rest"),
-    "stories.comparing": (
-        "{a} (n={n_a}) mot {b} (n={n_b}), fråga för fråga (q: FDR-justerat)",
-        "{a} (n={n_a}) vs {b} (n={n_b}), question by question (q: FDR-adjusted)",
-    ),
-    "stories.words": ("Utmärkande ord", "Distinctive words"),
-    "stories.compare_hint": (
-        "Enter jämför klustret med resten · + mer av dessa · - färre av dessa",
-        "Enter compares the cluster with the rest · + more like these · - fewer like those",
-    ),
-    "stories.none": (
-        "Inga berättelsesamlingar i banken. Importera med `insightbank stories import`.",
-        "No story collections in the bank. Import with `insightbank stories import`.",
-    ),
-    "stories.keys": (
-        "p diagram · m mönster · k kluster (Enter jämför) · o berättelserna bakom ett mönster · n ny berättelse · +/- mer/färre",
-        "p plot · m patterns · k clusters (Enter compares) · o the stories behind a pattern · n new story · +/- more/fewer",
-    ),
-    "stories.loaded": ("{n} berättelser i {name}.", "{n} stories in {name}."),
-    "stories.behind": ("{n} berättelser svarade på båda frågorna.", "{n} stories answered both questions."),
-    "stories.text": ("Berättelse", "Story"),
-    "stories.text_hint": ("Vad hände? Berätta med egna ord.", "What happened? Tell it in your own words."),
-    "stories.capture_title": ("Ny berättelse i {name}", "New story in {name}"),
-    "stories.capture_keys": (
-        "Tab nästa fråga · triad: pilar, 8/1/3 hörn, 4/6/2 kanter, 5 mitten, n N/A · dyad: pilar, 1–9, n N/A · Ctrl+S sparar",
-        "Tab next question · triad: arrows, 8/1/3 corners, 4/6/2 edges, 5 centre, n N/A · dyad: arrows, 1–9, n N/A · Ctrl+S saves",
-    ),
-    "stories.need_text": ("Berättelsen behöver en text.", "The story needs a text."),
-    "stories.saved": ("Berättelsen sparades.", "The story was saved."),
-    # import/export
-    "transfer.bank_size": (
-        "Banken har {n} insikter; exporten tar med dem som känslighetsreglerna släpper ut.",
-        "The bank holds {n} insights; the export takes those the sensitivity rules let out.",
-    ),
-    "transfer.confirm_overwrite": ("{path} finns redan. Skriva över den?", "{path} exists. Overwrite it?"),
-    "transfer.stories_title": (
-        "Importera berättelser (SenseMaker, NarraFirma, långt CSV)",
-        "Import stories (SenseMaker, NarraFirma, long CSV)",
-    ),
-    "transfer.stories_format": ("Format", "Format"),
-    "transfer.stories_framework": ("Ramverk (csv)", "Framework (csv)"),
-    "transfer.stories_framework_hint": ("t.ex. forskola", "e.g. forskola"),
-    "transfer.stories_files": ("Filer (data och definition/formulär)", "Files (data and definition/form)"),
-    "transfer.stories_hint": (
-        "t.ex. ADemo_Data.csv ADemo_Definition.json · Ctrl+T importerar",
-        "e.g. ADemo_Data.csv ADemo_Definition.json · Ctrl+T imports",
-    ),
-    "transfer.import_stories": ("Importera berättelser", "Import stories"),
-    "transfer.need_collection": ("Ange samlingens namn.", "Give the collection's name."),
-    "transfer.import_title": ("Importera (kalkylark eller insiktspaket)", "Import (spreadsheet or insight package)"),
-    "transfer.import_path": ("Fil eller mapp", "File or folder"),
-    "transfer.import_hint": (
-        "t.ex. insiktskarta.xlsx eller grums-2026q1.zip",
-        "e.g. insight-map.xlsx or grums-2026q1.zip",
-    ),
-    "transfer.dry_run": ("Provkör (skriv inget)", "Dry run (write nothing)"),
-    "transfer.new_terms": ("Nya termer blir lokala", "Unknown terms become local"),
-    "transfer.import": ("Importera", "Import"),
-    "transfer.export_title": ("Exportera ett insiktspaket", "Export an insight package"),
-    "transfer.export_path": (
-        "Målfil eller mapp (.zip, mapp, .csv, .xlsx)",
-        "Target file or folder (.zip, folder, .csv, .xlsx)",
-    ),
-    "transfer.export_hint": ("t.ex. grums-2026q1.zip", "e.g. grums-2026q1.zip"),
-    "transfer.include_internal": ("Ta med interna", "Include internal"),
-    "transfer.redact": ("Maskera personuppgifter", "Redact personal data"),
-    "transfer.export": ("Exportera", "Export"),
-    "transfer.need_path": ("Ange en sökväg.", "Give a path."),
-    "transfer.running": ("Arbetar …", "Working …"),
-    "binding.import": ("Importera", "Import"),
-    "binding.export": ("Exportera", "Export"),
-    "binding.to_table": ("Till tabellen", "To the table"),
-    "binding.similar": ("Liknande och bekräftelse", "Similar and corroboration"),
-    "detail.corroboration_text": (
-        "sedd i {studies} studier i {municipalities} kommuner",
-        "seen in {studies} studies in {municipalities} municipalities",
-    ),
-    "detail.similar_hint": ("tryck s", "press s"),
-    "triad.na": ("Ej tillämpligt (N/A)", "Not applicable (N/A)"),
-    "triad.untouched": (
-        "Obesvarad: pil eller siffra svarar, n = N/A",
-        "Unanswered: an arrow or a digit answers, n = N/A",
-    ),
 }
+
+_PAIRS.update(STORY_PAIRS)
 
 STRINGS: dict[str, dict[str, str]] = {
     "sv": {key: sv for key, (sv, _en) in _PAIRS.items()},

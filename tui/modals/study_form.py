@@ -13,7 +13,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
@@ -38,7 +38,7 @@ class StudyFormModal(BankModal[StudyData | None]):
 
     def compose(self) -> ComposeResult:
         vocab, lang = self.ib.vocab, self.ib.lang
-        with Vertical(classes="dialog wide"):
+        with VerticalScroll(classes="dialog wide"):
             yield Static(f"[b]{t('studies.add_title')}[/b]")
             yield Label(t("studies.title"), classes="field-label")
             yield Input(id="title", placeholder=t("studies.title_hint"))
@@ -59,6 +59,9 @@ class StudyFormModal(BankModal[StudyData | None]):
             yield Label(t("capture.description"), classes="field-label")
             yield Input(id="s-description", compact=True)
             yield Static(t("studies.form_keys"), classes="dim")
+
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()  # not the scrolling dialog (it scrolls to the focused field)
 
     @on(Input.Changed, "#title")
     def _title_changed(self, event: Input.Changed) -> None:

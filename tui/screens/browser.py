@@ -23,7 +23,7 @@ from insightbank.insights.records import InsightRecord
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.detail import detail_text
-from insightbank.tui.format import perspective_marks, short
+from insightbank.tui.format import column_widths, perspective_marks, short
 from insightbank.tui.i18n import t
 from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, OptionsLoaded, PageLoaded
 
@@ -94,10 +94,14 @@ class BrowserScreen(BankScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#insights", DataTable)
-        table.add_column(t("col.statement"), width=52)
-        table.add_column(t("col.perspectives"), width=4)
-        table.add_column(t("col.municipality"), width=11)
-        table.add_column(t("col.status"), width=10)
+        width, height = self.app.size
+        sidebar = 22 if width < 100 else 30  # 80×24: more room for the table
+        self.query_one("#filters").styles.width = sidebar
+        self.query_one("#detail-box").styles.height = 8 if height < 30 else 12
+        self.widths = column_widths(width - sidebar, municipality=11)
+        labels = (t("col.statement"), t("col.perspectives"), t("col.municipality"), t("col.status"))
+        for label, width in zip(labels, self.widths, strict=True):
+            table.add_column(label, width=width)
         self.load_options()
         self.reload()
 
@@ -196,10 +200,10 @@ class BrowserScreen(BankScreen):
         table.add_rows(
             [
                 (
-                    short(r.statement, 52),
+                    short(r.statement, self.widths[0]),
                     perspective_marks(r.perspectives),
-                    short(r.municipality or "", 11),
-                    vocab.label("status", r.status, lang),
+                    short(r.municipality or "", self.widths[2]),
+                    short(vocab.label("status", r.status, lang), self.widths[3]),
                 )
                 for r in message.records
             ]
@@ -220,7 +224,9 @@ class BrowserScreen(BankScreen):
     def _show_pager(self) -> None:
         pages = max(((self.total or 0) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         total = "…" if self.total is None else f"{self.total:,}".replace(",", " ")
-        self.query_one("#pager", Static).update(t("browser.pager", page=self.page_no + 1, pages=pages, total=total))
+        self.query_one("#pager", Static).update(
+            t("browser.pager", page=self.page_no + 1, pages=pages, total=total, marks=t("col.marks_legend"))
+        )
 
     # ----- detail, edit, delete ----------------------------------------------------
     def selected(self) -> InsightRecord | None:

@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
-from insightbank.tui.format import perspective_marks, short
+from insightbank.tui.format import column_widths, perspective_marks, short
 from insightbank.tui.i18n import core, t
 from insightbank.tui.messages import DashboardExtrasLoaded, DashboardLoaded
 
@@ -40,10 +40,10 @@ class DashboardScreen(BankScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#latest-table", DataTable)
-        table.add_column(t("col.statement"), width=70)
-        table.add_column(t("col.perspectives"), width=9)
-        table.add_column(t("col.municipality"), width=14)
-        table.add_column(t("col.status"), width=12)
+        self.widths = column_widths(self.app.size.width - 4, municipality=14)
+        labels = (t("col.statement"), t("col.perspectives"), t("col.municipality"), t("col.status"))
+        for label, width in zip(labels, self.widths, strict=True):
+            table.add_column(label, width=width)
         self.reload()
 
     def action_reload(self) -> None:
@@ -94,10 +94,10 @@ class DashboardScreen(BankScreen):
         vocab, lang = self.ib.vocab, self.ib.lang
         for record in facts.latest:
             table.add_row(
-                short(record.statement, 70),
+                short(record.statement, self.widths[0]),
                 perspective_marks(record.perspectives),
-                record.municipality or "",
-                vocab.label("status", record.status, lang),
+                short(record.municipality or "", self.widths[2]),
+                short(vocab.label("status", record.status, lang), self.widths[3]),
                 key=str(record.id),
             )
 

@@ -119,7 +119,7 @@ class Heatmap(Widget, can_focus=True):
         wanted = max((len(label) for label in self.col_labels), default=6) + 1
         room = (self.parent.size.width if isinstance(self.parent, Widget) else 0) - ROW_LABEL - 3
         share = room // max(len(self.cols), 1) if room > 0 else MIN_CELL
-        return max(MIN_CELL, min(wanted, max(share, 12), MAX_CELL))
+        return max(MIN_CELL, min(wanted, share, MAX_CELL))
 
     def render(self) -> Text:
         width = self._cell_width()
