@@ -203,3 +203,19 @@ async def test_the_form_takes_date_organisation_type_cross_cutting_and_several_q
     assert saved.cross_cutting == ["law"]
     assert str(saved.date) == "2026-05-04"
     assert saved.organisation_type == "civil_society"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_an_empty_bank_says_how_to_start_instead_of_listing_empty_cells(
+    tmp_path: Path, size: tuple[int, int]
+) -> None:
+    from insightbank.bank import open_bank
+
+    empty = open_bank(f"sqlite:///{tmp_path / 'tom.sqlite'}")
+    app = InsightbankApp(empty, today=TODAY)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        assert "Banken är tom" in text(app, "#dash-size")
+        spots = text(app, "#dash-spots")
+        assert "Inga insikter än" in spots and "väntat" not in spots
+    empty.dispose()
