@@ -67,6 +67,8 @@ class Heatmap(Widget, can_focus=True):
         self.col_labels: list[str] = []
         self.counts: dict[str, dict[str, int]] = {}
         self.spots: set[tuple[str, str]] = set()
+        #: the first column on show; columns page with the cursor, the row labels never scroll away
+        self.first_col = 0
 
     def show(
         self,
@@ -80,6 +82,7 @@ class Heatmap(Widget, can_focus=True):
         self.rows, self.cols, self.counts, self.spots = rows, cols, counts, spots
         self.row_labels, self.col_labels = row_labels, col_labels
         self.cursor = (0, 0)
+        self.first_col = 0
         self.refresh(layout=True)
         self._announce()
 
@@ -95,14 +98,23 @@ class Heatmap(Widget, can_focus=True):
         self._follow()
 
     def _follow(self) -> None:
-        """Keep the cursor's cell in view: the map scrolls with it (the 8th column at 120×40)."""
-        box = self.parent
-        if box is None or not hasattr(box, "scroll_to_region"):
-            return
+        """Keep the cursor's cell in view. Columns page inside the map (the row labels stay put, so a
+        cell never loses its row name), rows scroll with the container."""
         r, c = self.cursor
-        width = self._cell_width()
-        cell = Region(ROW_LABEL + c * width, r + 1, width, 1).translate(self.virtual_region.offset)
-        box.scroll_to_region(cell, animate=False, spacing=None, immediate=True)
+        shown = self._shown_cols()
+        if c < self.first_col:
+            self.first_col = c
+        elif c >= self.first_col + shown:
+            self.first_col = c - shown + 1
+        self.refresh(layout=True)
+        box = self.parent
+        if box is not None and hasattr(box, "scroll_to_region"):
+            row = Region(0, r + 1, 1, 1).translate(self.virtual_region.offset)
+            box.scroll_to_region(row, animate=False, spacing=None, immediate=True)
+
+    def _shown_cols(self) -> int:
+        room = (self.parent.size.width if isinstance(self.parent, Widget) else 0) - ROW_LABEL - 4
+        return max(1, room // self._cell_width()) if room > 0 else len(self.cols)
 
     def _announce(self) -> None:
         if self.rows and self.cols:
@@ -121,16 +133,22 @@ class Heatmap(Widget, can_focus=True):
         share = room // max(len(self.cols), 1) if room > 0 else MIN_CELL
         return max(MIN_CELL, min(wanted, share, MAX_CELL))
 
+    def _window(self) -> range:
+        return range(self.first_col, min(len(self.cols), self.first_col + self._shown_cols()))
+
     def render(self) -> Text:
-        width = self._cell_width()
+        width, window = self._cell_width(), self._window()
         peak = max((self.count(r, c) for r in range(len(self.rows)) for c in range(len(self.cols))), default=0) or 1
-        text = Text(" " * ROW_LABEL)
-        for label in self.col_labels:
-            text.append(short_label(label, width - 1).rjust(width - 1) + " ", style="bold")
+        more_left, more_right = self.first_col > 0, window.stop < len(self.cols)
+        text = Text(("‹ " if more_left else "  ").rjust(ROW_LABEL), style="bold")
+        for c in window:
+            text.append(short_label(self.col_labels[c], width - 1).rjust(width - 1) + " ", style="bold")
+        text.append("›" if more_right else " ", style="bold")
         text.append("\n")
         for r, label in enumerate(self.row_labels):
             text.append(short_label(label, ROW_LABEL - 1).ljust(ROW_LABEL), style="bold")
-            for c, code in enumerate(self.cols):
+            for c in window:
+                code = self.cols[c]
                 n = self.count(r, c)
                 spot = (self.rows[r], code) in self.spots
                 shade = int(40 + 160 * n / peak)
@@ -146,7 +164,7 @@ class Heatmap(Widget, can_focus=True):
         return text
 
     def get_content_width(self, container: object, viewport: object) -> int:
-        return ROW_LABEL + self._cell_width() * max(len(self.cols), 1) + 2
+        return ROW_LABEL + self._cell_width() * max(len(self._window()), 1) + 2
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return len(self.rows) + 1
