@@ -59,3 +59,26 @@ def steps(*keys: str) -> Callable[[Pilot[None]], Any]:
 def test_screen_snapshot(snap_compare: Any, bank: Bank, name: str, keys: tuple[str, ...]) -> None:
     app = InsightbankApp(bank, today=TODAY)
     assert snap_compare(app, terminal_size=SIZE, run_before=steps(*keys))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize(
+    ("name", "keys"),
+    [
+        ("dashboard", ()),
+        ("browser", ("f3", "down")),
+        ("capture", ("f4", *"Ny", "tab", "1", "2", "tab", *"ung")),
+        ("study_form", ("f5", "a")),
+        ("gaps", ("f6", *["right"] * 7)),
+        ("cell_detail", ("f6", "down", "right", "enter", "enter")),
+        ("pattern_story", ("f7", "m", "o", "enter")),
+        ("palette", ("ctrl+p", *"Vita")),
+        ("help", ("f1",)),
+        ("transfer", ("f8",)),
+    ],
+)
+def test_screen_snapshot_at_80x24_and_120x40(
+    snap_compare: Any, bank: Bank, name: str, keys: tuple[str, ...], size: tuple[int, int]
+) -> None:
+    app = InsightbankApp(bank, today=TODAY)
+    assert snap_compare(app, terminal_size=size, run_before=steps(*keys))

@@ -9,24 +9,29 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+import weakref
 from collections.abc import Iterable
 from typing import ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
+from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 from insightbank import vocabulary
 from insightbank.bank import open_bank
 from insightbank.config import current_actor
-from insightbank.errors import InsightbankError
 from insightbank.storage.engine import Bank
-from insightbank.tui.base import localise_bindings
-from insightbank.tui.i18n import set_language, t
+from insightbank.tui.base import BankModal, BankScreen, localise_bindings, localise_foreign
+from insightbank.tui.failures import failure_text
+from insightbank.tui.i18n import core, set_language, t
 from insightbank.tui.keymap import GLOBAL_BINDINGS, SCREENS, binding_groups
-from insightbank.tui.messages import WorkFailed
+from insightbank.tui.messages import BankChanged, WorkFailed
+from insightbank.tui.modals.confirm import ConfirmModal
+from insightbank.tui.screens.capture import CaptureScreen
 from insightbank.tui.screens.dashboard import DashboardScreen
-from insightbank.tui.screens.help import HelpScreen
+from insightbank.tui.screens.help import HelpScreen, key_text
 from insightbank.vocabulary import Vocabulary
 
 
@@ -49,6 +54,12 @@ class InsightbankApp(App[None]):
         self.last_study_id: uuid.UUID | None = None
         #: "today" for stale white spots; tests and snapshots freeze it
         self.today = today
+        #: every error shown, in order (a toast goes after 8 s; tests and the status line read this)
+        self.errors: list[str] = []
+        #: bumped by every write; screens compare it when they come back on show
+        self.data_version = 0
+        #: open capture forms, asked before quitting (weak: a closed form goes away by itself)
+        self.forms: weakref.WeakSet[CaptureScreen] = weakref.WeakSet()
 
     def _load_vocab(self) -> Vocabulary:
         with self.bank.reading() as conn:
@@ -56,6 +67,13 @@ class InsightbankApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = t("app.subtitle")
+
+    def action_command_palette(self) -> None:
+        """Ctrl+P: the palette, with a placeholder in the UI's language."""
+        if self.use_command_palette and not CommandPalette.is_open(self):  # type: ignore[arg-type]
+            palette = CommandPalette(id="--command-palette", placeholder=t("palette.placeholder"))
+            localise_foreign(palette)
+            self.push_screen(palette)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(binding_groups()))
@@ -75,16 +93,48 @@ class InsightbankApp(App[None]):
                 seen.add(binding.action)
                 yield SystemCommand(
                     binding.description,
-                    f"{t('palette.key')} {binding.key}",
+                    f"{t('palette.key')} {key_text(binding.key)}",
                     lambda n=node, a=binding.action: self.call_later(self.run_action, a, n),
                 )  # type: ignore[misc]
         yield SystemCommand(t("binding.quit"), "ctrl+q", self.action_quit)
 
     def notify_error(self, text: str) -> None:
-        self.notify(text, title=t("app.error"), severity="error", timeout=8)
+        self.errors.append(core(text))
+        self.notify(core(text), title=t("app.error"), severity="error", timeout=8)
+
+    def bank_changed(self, kind: str, source: object = None) -> None:
+        """Every write calls this: later screens refresh on show, the screen on show refreshes now."""
+        self.data_version += 1
+        if isinstance(source, (BankScreen, BankModal)):
+            source.seen_version = self.data_version
+        if self.screen is not source:
+            self.screen.post_message(BankChanged(kind))
+
+    async def action_quit(self) -> None:
+        """Ctrl+Q asks first when a capture form holds unsaved text."""
+        if not any(form.dirty() for form in list(self.forms)):
+            self.exit()
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self.exit()
+
+        await self.push_screen(ConfirmModal(t("capture.confirm_quit")), answered)
 
     def on_work_failed(self, message: WorkFailed) -> None:
         self.notify_error(message.text)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.worker_failed(event.worker)
+
+    def worker_failed(self, worker: Worker[object]) -> None:
+        """The one handler of every worker's failure: a :class:`WorkFailed` to the worker's screen
+        (which may show it in place, e.g. the capture form), which bubbles up to a toast here."""
+        node = worker.node
+        target = node if isinstance(node, Screen) and node.is_attached else self
+        target.post_message(WorkFailed(failure_text(worker.error)))
 
     async def reset_screens(self) -> None:
         """Rebuild every screen (after a language or bank change); the dashboard is shown."""
@@ -111,18 +161,20 @@ class InsightbankApp(App[None]):
         set_language(lang)
         await self.reset_screens()
 
-    @work(thread=True, exclusive=True, group="bank")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="bank")
     def open_other_bank(self, url: str) -> None:
+        bank = open_bank(url)
         try:
-            bank = open_bank(url)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
-            return
-        self.call_from_thread(self._swap_bank, bank)  # type: ignore[arg-type]
+            with bank.reading() as conn:
+                vocab = vocabulary.load(conn)
+        except Exception:
+            bank.dispose()
+            raise
+        self.call_from_thread(self._swap_bank, bank, vocab)  # type: ignore[arg-type]
 
-    async def _swap_bank(self, bank: Bank) -> None:
+    async def _swap_bank(self, bank: Bank, vocab: Vocabulary) -> None:
         old, self.bank = self.bank, bank
-        self.vocab = self._load_vocab()
+        self.vocab = vocab
         self.last_study_id = None
         await self.reset_screens()
         old.dispose()

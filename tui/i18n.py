@@ -7,10 +7,18 @@ have different keys, and when a literal string is put straight into a widget.
 
 from __future__ import annotations
 
+from insightbank import i18n as core_i18n
+from insightbank.tui.i18n_stories import PAIRS as STORY_PAIRS
+
 _PAIRS: dict[str, tuple[str, str]] = {
     # app, palette, screens
     "app.subtitle": ("insiktsbank med berättelseanalys", "insight bank with narrative sensemaking"),
     "app.error": ("Fel", "Error"),
+    "error.database": (
+        "Databasfel: {detail}. Banken kan vara skadad eller borta; kontrollera filen eller servern.",
+        "Database error: {detail}. The bank may be damaged or gone; check the file or the server.",
+    ),
+    "error.unexpected": ("Oväntat fel ({kind}): {detail}", "Unexpected error ({kind}): {detail}"),
     "screen.dashboard": ("Översikt", "Dashboard"),
     "screen.browser": ("Insikter", "Insights"),
     "screen.capture": ("Ny insikt", "New insight"),
@@ -23,12 +31,17 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "palette.help": ("Alla kortkommandon", "Every key binding"),
     "palette.language": ("Byt språk", "Switch language"),
     "palette.key": ("Tangent", "Key"),
+    "palette.placeholder": ("Sök kommandon och skärmar …", "Search commands and screens …"),
     # bindings
     "binding.help": ("Hjälp", "Help"),
     "binding.quit": ("Avsluta", "Quit"),
+    "binding.import_stories": ("Importera berättelser", "Import stories"),
+    "binding.palette": ("Kommandopalett", "Command palette"),
+    "binding.show_menu": ("Visa menyn", "Show the menu"),
     "binding.reload": ("Uppdatera", "Reload"),
     "binding.new_insight": ("Ny insikt", "New insight"),
     "binding.search": ("Sök", "Search"),
+    "binding.focus_detail": ("Detaljer (rulla)", "Details (scroll)"),
     "binding.next_page": ("Nästa sida", "Next page"),
     "binding.previous_page": ("Föregående sida", "Previous page"),
     "binding.edit": ("Redigera", "Edit"),
@@ -72,17 +85,26 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "common.no": ("Nej", "No"),
     "col.statement": ("Insikt", "Insight"),
     "col.perspectives": ("Persp.", "Persp."),
+    "col.marks_legend": ("K R I = klienter, riskgrupper, invånare", "C R P = clients, risk groups, the public"),
     "col.municipality": ("Kommun", "Municipality"),
     "col.status": ("Status", "Status"),
     "col.study": ("Studie", "Study"),
     "col.title": ("Titel", "Title"),
-    "dim.venn_region": ("Venn-område", "Venn region"),
-    "dim.municipality": ("Kommun", "Municipality"),
     # dashboard
     "dashboard.loading": ("Laddar …", "Loading …"),
     "dashboard.insights": ("{n} insikter", "{n} insights"),
     "dashboard.studies": ("{n} studier", "{n} studies"),
     "dashboard.latest": ("Senaste insikterna", "Latest insights"),
+    "dashboard.empty": (
+        "Banken är tom. Börja med F4 (ny insikt), F8 (importera en insiktskarta eller ett paket) "
+        "eller kör insightbank demo för en svensk demobank.",
+        "The bank is empty. Start with F4 (new insight), F8 (import an insight map or a package) "
+        "or run insightbank demo for a Swedish demo bank.",
+    ),
+    "dashboard.empty_spots": (
+        "Inga insikter än, så inga vita fläckar att visa.",
+        "No insights yet, so no white spots to show.",
+    ),
     "dashboard.white_spots": (
         "Största vita fläckarna (perspektiv × målgrupp)",
         "Top white spots (perspective × subpopulation)",
@@ -96,8 +118,8 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "browser.any": ("alla", "any"),
     "browser.search": ("Sök i text (/) …", "Search the text (/) …"),
     "browser.pager": (
-        "Sida {page} av {pages} · {total} insikter · [ ] byter sida",
-        "Page {page} of {pages} · {total} insights · [ ] turn pages",
+        "Sida {page} av {pages} · {total} insikter · PgUp/PgDn byter sida · {marks}",
+        "Page {page} of {pages} · {total} insights · PgUp/PgDn turn pages · {marks}",
     ),
     "browser.no_selection": ("Välj en insikt för att se detaljer.", "Pick an insight to see its details."),
     "browser.no_results": ("Inga insikter passar filtren.", "No insights match the filters."),
@@ -111,6 +133,10 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "detail.similar": ("Liknande insikter", "Similar insights"),
     "detail.corroboration": ("Bekräftelse", "Corroboration"),
     "detail.none": ("inga", "none"),
+    "detail.keys": (
+        "Pilar rullar · s liknande insikter · Esc stänger",
+        "Arrows scroll · s similar insights · Esc closes",
+    ),
     # capture
     "capture.title": ("Ny insikt", "New insight"),
     "capture.edit_title": ("Redigera insikt", "Edit insight"),
@@ -127,14 +153,33 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "capture.quote": ("Citat (belägg)", "Quote (evidence)"),
     "capture.speaker_role": ("Vem sa det (roll, aldrig namn)", "Who said it (role, never a name)"),
     "capture.keys_hint": (
-        "Tab nästa fält · 1/2/3 perspektiv · skriv + Enter väljer term · Ctrl+S sparar och börjar nästa",
-        "Tab next field · 1/2/3 perspectives · type + Enter picks a term · Ctrl+S saves and starts the next",
+        "Tab nästa fält · 1/2/3 perspektiv · skriv + Enter väljer term · Ctrl+S sparar och börjar nästa · Esc tömmer",
+        "Tab next field · 1/2/3 perspectives · type + Enter picks a term · Ctrl+S saves, starts the next · Esc clears",
     ),
     "capture.saving": ("Sparar …", "Saving …"),
     "capture.saved": ("Insikten sparades.", "The insight was saved."),
     "capture.saved_next": (
-        "Sparad ({id}). Skriv nästa insikt; studien är kvar.",
-        "Saved ({id}). Type the next insight; the study stays.",
+        "Sparad ({id}). Skriv nästa insikt; studien {study} är kvar.",
+        "Saved ({id}). Type the next insight; the study {study} stays.",
+    ),
+    "capture.saved_no_study": (
+        "Sparad. Skriv nästa insikt (ingen studie vald).",
+        "Saved. Type the next insight (no study chosen).",
+    ),
+    "capture.quote_hint": ("Enter lägger till, fler citat på samma sätt", "Enter adds it; more quotes the same way"),
+    "capture.quotes_none": ("Inga citat än.", "No quotes yet."),
+    "capture.from_study": ("som studien", "as the study"),
+    "capture.date": ("Datum", "Date"),
+    "capture.date_hint": ("ÅÅÅÅ-MM-DD", "YYYY-MM-DD"),
+    "capture.bad_date": ("Datum: {value!r} är inte ÅÅÅÅ-MM-DD", "Date: {value!r} is not YYYY-MM-DD"),
+    "capture.confirm_clear": (
+        "Tömma formuläret? Det du skrivit sparas inte.",
+        "Clear the form? What you typed is not saved.",
+    ),
+    "capture.confirm_discard_edit": ("Släppa ändringarna? De sparas inte.", "Drop the changes? They are not saved."),
+    "capture.confirm_quit": (
+        "Ett formulär har osparad text. Avsluta ändå?",
+        "A form holds unsaved text. Quit anyway?",
     ),
     "capture.updated": ("Ändringen sparades.", "The change was saved."),
     "picker.placeholder": ("skriv för att söka (sv/en)", "type to search (sv/en)"),
@@ -171,12 +216,22 @@ _PAIRS: dict[str, tuple[str, str]] = {
     ),
     # gap map
     "gaps.rows": ("Rader", "Rows"),
+    "gaps.period": ("Period", "Period"),
+    "gaps.from": ("från ÅÅÅÅ-MM-DD", "from YYYY-MM-DD"),
+    "gaps.to": ("till ÅÅÅÅ-MM-DD", "to YYYY-MM-DD"),
+    "gaps.bad_date": ("Period: {value!r} är inte ÅÅÅÅ-MM-DD", "Period: {value!r} is not YYYY-MM-DD"),
+    "gaps.legend": (
+        "[on rgb(120,20,20)] ·0 [/] tom vit fläck  [on rgb(150,90,10)] ·3 [/] färre än väntat/gammal  "
+        "[on rgb(20,60,120)] 5 [/] ljusare = fler insikter",
+        "[on rgb(120,20,20)] ·0 [/] empty white spot  [on rgb(150,90,10)] ·3 [/] fewer than expected/stale  "
+        "[on rgb(20,60,120)] 5 [/] lighter = more insights",
+    ),
     "gaps.cols": ("Kolumner", "Columns"),
     "gaps.white_spot": ("Vit fläck:", "White spot:"),
     "gaps.cell": ("{n} insikter i cellen.", "{n} insights in the cell."),
     "gaps.keys": (
-        "Pilar flyttar · Enter listar cellens insikter · s byter axlar · v Venn",
-        "Arrows move · Enter lists the cell's insights · s swaps axes · v Venn",
+        "Pilar flyttar · Enter listar cellens insikter · s byter axlar · v Venn · r uppdatera",
+        "Arrows move · Enter lists the cell's insights · s swaps axes · v Venn · r reload",
     ),
     "gaps.cell_count": ("{n} insikter, {shown} visas.", "{n} insights, {shown} shown."),
     "gaps.venn_title": (
@@ -212,103 +267,32 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Ctrl+P öppnar kommandopaletten: alla åtgärder, sökbara.",
         "Ctrl+P opens the command palette: every action, searchable.",
     ),
-    # stories
-    "stories.collection": ("Samling", "Collection"),
-    "stories.pick_collection": ("välj samling", "pick a collection"),
-    "stories.tab_plot": ("Triangeldiagram", "Ternary plot"),
-    "stories.tab_patterns": ("Mönster", "Patterns"),
-    "stories.tab_clusters": ("Kluster", "Clusters"),
-    "stories.triad": ("triad", "triad"),
-    "stories.all_stories": ("alla berättelser", "all stories"),
-    "stories.statement": ("Mönster (med antalen bakom)", "Pattern (with the counts behind it)"),
-    "stories.cluster": ("Kluster", "Cluster"),
-    "stories.mark": ("Vill vi ha", "Do we want"),
-    "stories.more": ("mer av dessa", "more like these"),
-    "stories.fewer": ("färre av dessa", "fewer like those"),
-    "stories.question": ("Fråga", "Question"),
-    "stories.n_ab": ("n A/B", "n A/B"),
-    "stories.effect": ("Effektstorlek", "Effect size"),
-    "stories.summary": ("Skillnaden", "The difference"),
-    "stories.too_few": ("för få berättelser för att säga", "too few stories to say"),
-    "stories.the_rest": ("resten", "the rest"),
-    "stories.comparing": (
-        "{a} (n={n_a}) mot {b} (n={n_b}), fråga för fråga (q: FDR-justerat)",
-        "{a} (n={n_a}) vs {b} (n={n_b}), question by question (q: FDR-adjusted)",
-    ),
-    "stories.words": ("Utmärkande ord", "Distinctive words"),
-    "stories.compare_hint": (
-        "Enter jämför klustret med resten · + mer av dessa · - färre av dessa",
-        "Enter compares the cluster with the rest · + more like these · - fewer like those",
-    ),
-    "stories.none": (
-        "Inga berättelsesamlingar i banken. Importera med `insightbank stories import`.",
-        "No story collections in the bank. Import with `insightbank stories import`.",
-    ),
-    "stories.keys": (
-        "p diagram · m mönster · k kluster (Enter jämför) · o berättelserna bakom ett mönster · n ny berättelse · +/- mer/färre",
-        "p plot · m patterns · k clusters (Enter compares) · o the stories behind a pattern · n new story · +/- more/fewer",
-    ),
-    "stories.loaded": ("{n} berättelser i {name}.", "{n} stories in {name}."),
-    "stories.behind": ("{n} berättelser svarade på båda frågorna.", "{n} stories answered both questions."),
-    "stories.text": ("Berättelse", "Story"),
-    "stories.text_hint": ("Vad hände? Berätta med egna ord.", "What happened? Tell it in your own words."),
-    "stories.capture_title": ("Ny berättelse i {name}", "New story in {name}"),
-    "stories.capture_keys": (
-        "Tab nästa fråga · triad: pilar, 8/1/3 hörn, 4/6/2 kanter, 5 mitten, n N/A · dyad: pilar, 1–9, n N/A · Ctrl+S sparar",
-        "Tab next question · triad: arrows, 8/1/3 corners, 4/6/2 edges, 5 centre, n N/A · dyad: arrows, 1–9, n N/A · Ctrl+S saves",
-    ),
-    "stories.need_text": ("Berättelsen behöver en text.", "The story needs a text."),
-    "stories.saved": ("Berättelsen sparades.", "The story was saved."),
-    # import/export
-    "transfer.import_title": ("Importera (kalkylark eller insiktspaket)", "Import (spreadsheet or insight package)"),
-    "transfer.import_path": ("Fil eller mapp", "File or folder"),
-    "transfer.import_hint": (
-        "t.ex. insiktskarta.xlsx eller grums-2026q1.zip",
-        "e.g. insight-map.xlsx or grums-2026q1.zip",
-    ),
-    "transfer.dry_run": ("Provkör (skriv inget)", "Dry run (write nothing)"),
-    "transfer.new_terms": ("Nya termer blir lokala", "Unknown terms become local"),
-    "transfer.import": ("Importera", "Import"),
-    "transfer.export_title": ("Exportera ett insiktspaket", "Export an insight package"),
-    "transfer.export_path": (
-        "Målfil eller mapp (.zip, mapp, .csv, .xlsx)",
-        "Target file or folder (.zip, folder, .csv, .xlsx)",
-    ),
-    "transfer.export_hint": ("t.ex. grums-2026q1.zip", "e.g. grums-2026q1.zip"),
-    "transfer.include_internal": ("Ta med interna", "Include internal"),
-    "transfer.redact": ("Maskera personuppgifter", "Redact personal data"),
-    "transfer.export": ("Exportera", "Export"),
-    "transfer.need_path": ("Ange en sökväg.", "Give a path."),
-    "transfer.running": ("Arbetar …", "Working …"),
-    "binding.import": ("Importera", "Import"),
-    "binding.export": ("Exportera", "Export"),
-    "binding.to_table": ("Till tabellen", "To the table"),
-    "binding.similar": ("Liknande och bekräftelse", "Similar and corroboration"),
-    "detail.corroboration_text": (
-        "sedd i {studies} studier i {municipalities} kommuner",
-        "seen in {studies} studies in {municipalities} municipalities",
-    ),
-    "detail.similar_hint": ("tryck s", "press s"),
-    "triad.na": ("Ej tillämpligt (N/A)", "Not applicable (N/A)"),
 }
+
+_PAIRS.update(STORY_PAIRS)
 
 STRINGS: dict[str, dict[str, str]] = {
     "sv": {key: sv for key, (sv, _en) in _PAIRS.items()},
     "en": {key: en for key, (_sv, en) in _PAIRS.items()},
 }
 LANGUAGES = tuple(STRINGS)
-_current = ["sv"]
 
 
 def set_language(lang: str) -> None:
-    _current[0] = lang if lang in STRINGS else "sv"
+    """The TUI's language is the core's (:mod:`insightbank.i18n`): one state for every text."""
+    core_i18n.set_language(lang if lang in STRINGS else "sv")
 
 
 def language() -> str:
-    return _current[0]
+    return core_i18n.language() or "sv"
 
 
 def t(key: str, **values: object) -> str:
     """The text for ``key`` in the current language (the key itself if it is missing)."""
-    text = STRINGS[_current[0]].get(key, key)
+    text = STRINGS[language()].get(key, key)
     return text.format(**values) if values else text
+
+
+def core(message: object) -> str:
+    """A core message (an ``InsightbankError``'s text) in the current language only."""
+    return core_i18n.localise(str(message), language())

@@ -10,6 +10,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
 from insightbank.tui.modals.confirm import ConfirmModal
+from insightbank.tui.modals.insight_detail import InsightDetailModal
 from insightbank.tui.modals.study_form import StudyFormModal
 from insightbank.tui.screens.browser import BrowserScreen
 from insightbank.tui.screens.capture import CaptureScreen
@@ -58,6 +59,6 @@ def binding_groups() -> BindingGroups:
         ("help.triad", list(Triad.BINDINGS)),
         ("help.dyad", list(Dyad.BINDINGS)),
         ("help.heatmap", list(Heatmap.BINDINGS)),
-        ("help.dialogs", [*ConfirmModal.BINDINGS, *StudyFormModal.BINDINGS]),
+        ("help.dialogs", [*ConfirmModal.BINDINGS, *StudyFormModal.BINDINGS, *InsightDetailModal.BINDINGS]),
     ]
     return [(title, [b for b in bindings if isinstance(b, Binding)]) for title, bindings in groups]

@@ -1,23 +1,37 @@
 """Past-tense messages that workers post when database or analysis work is done.
 
-Workers run in threads (``@work(thread=True)``); they never touch widgets, they post one of
+Workers run in threads (``@work(thread=True, exit_on_error=False)``); they never touch widgets, they post one of
 these and the screen's handler updates the display on the UI thread.
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
+from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.tui.services import DashboardExtras, DashboardFacts, DetailExtras, GapView
+from insightbank.tui.story_services import Collection
+from insightbank.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from insightbank.analysis.stories.clusters import ClusterResult
+    from insightbank.analysis.stories.comparison import Comparison
+    from insightbank.analysis.stories.patterns import Pattern
 
 
 @dataclass
 class DashboardLoaded(Message):
-    facts: dict[str, Any]
+    facts: DashboardFacts
+
+
+@dataclass
+class DashboardExtrasLoaded(Message):
+    extras: DashboardExtras
 
 
 @dataclass
@@ -36,7 +50,7 @@ class CountLoaded(Message):
 @dataclass
 class DetailLoaded(Message):
     record: InsightRecord
-    extras: dict[str, Any] = field(default_factory=dict)
+    extras: DetailExtras
 
 
 @dataclass
@@ -54,6 +68,13 @@ class InsightSaved(Message):
 @dataclass
 class InsightDeleted(Message):
     insight_id: uuid.UUID
+
+
+@dataclass
+class BankChanged(Message):
+    """Something was written (``kind``: insight, study, story, import): screens showing it refresh."""
+
+    kind: str
 
 
 @dataclass
@@ -75,18 +96,52 @@ class StudySaved(Message):
 
 @dataclass
 class GapsComputed(Message):
-    result: dict[str, Any]
+    view: GapView
+    scope: InsightFilter
 
 
 @dataclass
-class StoriesLoaded(Message):
-    payload: dict[str, Any]
+class CollectionsLoaded(Message):
+    names: list[str]
+
+
+@dataclass
+class CollectionLoaded(Message):
+    collection: Collection
+
+
+@dataclass
+class PatternsFound(Message):
+    patterns: list[Pattern]
+
+
+@dataclass
+class ClustersFound(Message):
+    """The clusters, or why there are none (e.g. too few stories), in the analysis' words."""
+
+    result: ClusterResult | None
+    error: str | None = None
+
+
+@dataclass
+class ComparisonFound(Message):
+    comparison: Comparison
+
+
+@dataclass
+class AskedBefore(Message):
+    """Earlier studies and insights on what a new study's title asks."""
+
+    studies: list[StudyRecord]
+    insights: list[InsightRecord]
 
 
 @dataclass
 class TransferFinished(Message):
     lines: list[str]
     ok: bool
+    kind: str = "import"
+    vocab: Vocabulary | None = None
 
 
 @dataclass

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from insightbank.exchange.packages import log as import_log
 from insightbank.insights import queries, studies
@@ -21,65 +22,132 @@ from insightbank.storage.engine import Bank
 from insightbank.storage.meta import get_meta, set_meta
 from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary
 
+if TYPE_CHECKING:
+    from insightbank.analysis.coverage.venn import VennCounts
+    from insightbank.analysis.coverage.white_spots import WhiteSpot, WhiteSpotReport
+    from insightbank.analysis.text.similarity import Similar
+
 LATEST = 8
 
 
-def dashboard_facts(bank: Bank) -> dict[str, Any]:
+@dataclass
+class DashboardFacts:
+    """The fast half of the dashboard: the bank's name and size and the latest insights."""
+
+    name: str
+    municipality: str
+    insights: int
+    latest: list[InsightRecord]
+
+
+@dataclass
+class DashboardExtras:
+    """The slower half: studies, the top white spots, recent imports (packages and spreadsheets)."""
+
+    studies: int
+    white_spots: list[WhiteSpot]
+    imports: list[dict[str, Any]]
+    #: no insight at all: the dashboard says how to start instead of listing empty cells
+    empty: bool = False
+
+
+@dataclass
+class GapView:
+    """One gap map: the analysis' report and Venn counts, for the axes and scope it was asked for."""
+
+    report: WhiteSpotReport
+    venn: VennCounts
+    dims: tuple[str, str]
+
+
+def dashboard_facts(bank: Bank) -> DashboardFacts:
     with bank.reading() as conn:
-        facts: dict[str, Any] = {
-            "name": get_meta(conn, "name") or "insightbank",
-            "municipality": get_meta(conn, "municipality") or "",
-            "insights": queries.count(conn),
-            "latest": queries.select(conn, limit=LATEST),
-        }
-    return facts
+        return DashboardFacts(
+            name=get_meta(conn, "name") or "insightbank",
+            municipality=get_meta(conn, "municipality") or "",
+            insights=queries.count(conn),
+            latest=queries.select(conn, limit=LATEST),
+        )
 
 
-def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | None = None) -> dict[str, Any]:
+def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | None = None) -> DashboardExtras:
     """The slower half of the dashboard: studies, white spots, recent imports."""
     with bank.reading() as conn:
-        facts: dict[str, Any] = {"studies": studies.count(conn)}
-    facts["white_spots"] = top_white_spots(bank, vocab, 6, lang, today)
+        n_studies = studies.count(conn)
+    report = gaps(bank, vocab, "perspective", "subpopulation", lang, today)
     with bank.reading() as conn:
-        facts["imports"] = import_log.recent_imports(conn, limit=5)
-    return facts
-
-
-def top_white_spots(
-    bank: Bank, vocab: Vocabulary, limit: int, lang: str = "sv", today: dt.date | None = None
-) -> list[dict[str, Any]]:
-    return list(gaps(bank, vocab, "perspective", "subpopulation", lang, today)["white_spots"])[:limit]
+        imports = import_log.recent_imports(conn, limit=5)
+    return DashboardExtras(n_studies, report.spots[:6], imports, empty=report.matrix.total_insights == 0)
 
 
 def gaps(
-    bank: Bank, vocab: Vocabulary, rows: str, cols: str, lang: str = "sv", today: dt.date | None = None
-) -> dict[str, Any]:
-    """The coverage matrix with ranked white spots and reasons (``gaps --format json``), from the
-    analysis' snapshot cache (fast on big banks). ``vocab`` is unused: the matrix carries its labels."""
+    bank: Bank,
+    vocab: Vocabulary,
+    rows: str,
+    cols: str,
+    lang: str = "sv",
+    today: dt.date | None = None,
+    scope: InsightFilter | None = None,
+) -> WhiteSpotReport:
+    """The coverage matrix with ranked white spots and reasons (what ``insightbank gaps`` prints), from
+    the analysis' snapshot cache (fast on big banks). ``vocab`` is unused: the matrix carries its labels."""
     from insightbank.analysis.coverage import cache as gap_cache
 
-    return dict(gap_cache.gaps(bank, rows, cols, lang=lang, today=today).to_json())
+    return gap_cache.gaps(bank, rows, cols, scope, lang=lang, today=today)
 
 
-def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv") -> list[dict[str, Any]]:
+def gap_view(
+    bank: Bank, vocab: Vocabulary, dims: tuple[str, str], scope: InsightFilter, lang: str, today: dt.date | None
+) -> GapView:
+    report = gaps(bank, vocab, dims[0], dims[1], lang, today, scope)
+    return GapView(report, venn(bank, vocab, lang, scope), dims)
+
+
+def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv", scope: InsightFilter | None = None) -> VennCounts:
     from insightbank.analysis.coverage.venn import venn_counts
 
     with bank.reading() as conn:
-        return list(venn_counts(conn, vocab=vocab, examples=1, lang=lang).to_json()["regions"])
+        return venn_counts(conn, scope, vocab=vocab, examples=1, lang=lang)
 
 
-#: gap-map dimensions whose cells can be listed with an InsightFilter
-GAP_DIMENSIONS = ("perspective", "venn_region", "subpopulation", "shift", "theme", "cross_cutting", "municipality")
+def dimension_labels(lang: str) -> dict[str, str]:
+    """Every dimension the gap map can put on an axis (the CLI's ``--rows``/``--cols``), labelled."""
+    from insightbank.analysis.coverage.matrix import DIMENSION_LABELS, DIMENSIONS
+
+    return {d: DIMENSION_LABELS[d][1 if lang == "en" else 0] for d in DIMENSIONS}
 
 
-def cell_filter(rows_dim: str, row: str, cols_dim: str, col: str) -> InsightFilter:
-    """The filter that lists the insights of one gap-map cell."""
-    flt = InsightFilter()
+def cell_filter(bank: Bank, rows_dim: str, row: str, cols_dim: str, col: str, scope: InsightFilter) -> InsightFilter:
+    """The filter that lists the insights of one gap-map cell, within the map's scope (any dimension)."""
+    flt = replace(scope, ids=list(scope.ids))
+    later: list[tuple[str, str]] = []
     for dim, code in ((rows_dim, row), (cols_dim, col)):
         if dim == "venn_region":
-            flt.venn_region = sum(PERSPECTIVE_BITS[p] for p in code.split("+"))
-        else:
+            flt.venn_region = int(code) if code.isdigit() else sum(PERSPECTIVE_BITS[p] for p in code.split("+"))
+        elif dim in FILTER_FIELDS:
             getattr(flt, FILTER_FIELDS[dim]).append(code)
+        elif dim == "study":
+            flt.study_ids.append(uuid.UUID(code))
+        elif dim == "year":
+            flt.date_from = max(filter(None, [flt.date_from, dt.date(int(code), 1, 1)]))
+            flt.date_to = min(filter(None, [flt.date_to, dt.date(int(code), 12, 31)]))
+        else:
+            later.append((dim, code))
+    for dim, code in later:  # method (through the study), organisation type: no filter field of their own
+        flt = _narrowed(bank, flt, dim, code)
+    return flt
+
+
+def _narrowed(bank: Bank, flt: InsightFilter, dim: str, code: str) -> InsightFilter:
+    with bank.reading() as conn:
+        if dim == "method":
+            ids = [s.id for s in studies.select(conn, with_counts=False) if code in s.methods and s.id is not None]
+            flt.study_ids = [i for i in flt.study_ids if i in ids] if flt.study_ids else ids
+            if not flt.study_ids:
+                flt.ids = [uuid.UUID(int=0)]
+            return flt
+        found = [r.id for r in queries.select(conn, flt) if r.organisation_type == code and r.id is not None]
+    flt.ids = found or [uuid.UUID(int=0)]
     return flt
 
 
@@ -98,7 +166,17 @@ def insight(bank: Bank, insight_id: uuid.UUID) -> InsightRecord:
         return queries.get(conn, insight_id)
 
 
-def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
+@dataclass
+class DetailExtras:
+    """What the detail pane adds to a record: linked stories always; similar insights and
+    corroboration once asked for (``s``), else None."""
+
+    stories: list[str]
+    similar: list[Similar] | None = None
+    corroboration: tuple[int, int] | None = None
+
+
+def detail_extras(bank: Bank, record: InsightRecord) -> DetailExtras:
     """Linked stories (cheap, always); similar insights come on request (:func:`similar_to`)."""
     from insightbank.stories import store as story_store  # loads numpy: not at start-up
 
@@ -106,20 +184,20 @@ def detail_extras(bank: Bank, record: InsightRecord) -> dict[str, Any]:
     with bank.reading() as conn:
         linked = story_store.stories_of_insight(conn, record.id)
         names = story_store.source_ids(conn, linked)
-    return {"stories": [names.get(i, str(i)[:8]) for i in linked]}
+    return DetailExtras([names.get(i, str(i)[:8]) for i in linked])
 
 
-def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> dict[str, Any]:
-    """Similar insights and corroboration ("seen in N studies / M municipalities"), both from
-    ``analysis.similarity`` with the bank's engine, as ``insightbank similar`` prints them."""
+def similar_to(bank: Bank, record: InsightRecord, k: int = 3) -> DetailExtras:
+    """The linked stories, similar insights and corroboration ("seen in N studies / M municipalities"),
+    from ``analysis.text.similarity`` with the bank's engine, as ``insightbank similar`` prints them."""
     from insightbank.analysis.text import engines, similarity
 
     assert record.id is not None
     with bank.reading() as conn:
         engine = engines.active(conn)
     _corpus, found = similarity.similar(bank, record.id, engine, k=k, show_progress=False)
-    studies_seen, towns = similarity.corroboration_of(bank, record.id, engine)
-    return {"similar": found, "corroboration": {"studies": studies_seen, "municipalities": towns}}
+    seen = similarity.corroboration_of(bank, record.id, engine)
+    return replace(detail_extras(bank, record), similar=found, corroboration=seen)
 
 
 def filter_options(bank: Bank) -> tuple[list[str], list[StudyRecord]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,12 +14,13 @@ import numpy as np
 from insightbank.storage.engine import Bank
 from insightbank.stories import store as stories
 from insightbank.stories.frameworks import Framework
-from insightbank.stories.storyset import Answer, StoryData, StorySet
+from insightbank.stories.storyset import Answer, QuestionColumn, StoryData, StorySet, check_answer
 
 if TYPE_CHECKING:
     from insightbank.analysis.stories.clusters import ClusterResult
     from insightbank.analysis.stories.comparison import Comparison
     from insightbank.analysis.stories.patterns import Pattern
+    from insightbank.analysis.stories.variables import Variable
 
 
 @dataclass
@@ -62,20 +64,88 @@ def patterns(story_set: StorySet, lang: str) -> list[Pattern]:
     return find_patterns(story_set, lang=lang)
 
 
-def stories_behind(story_set: StorySet, pattern: Pattern) -> list[dict[str, str]]:
-    """The stories that answered both questions of a pattern, with their binned answers."""
+@dataclass
+class StoryRow:
+    """One story in a list: its place in the set, id, the two answers a pattern is about, its text."""
+
+    index: int
+    id: str
+    a: str
+    b: str
+    text: str
+
+
+def stories_behind(story_set: StorySet, pattern: Pattern) -> list[StoryRow]:
+    """The stories behind a pattern's statement: the cell it names ("23 of 40 stories with X had
+    Y" lists those 23). The cell is found by its counts in the pattern; a pattern with too few
+    stories to say names no cell, and then every story that answered both questions is listed."""
     a, b = pattern.a, pattern.b
-    both = np.flatnonzero(a.answered & b.answered)
-    order = sorted(both, key=lambda i: (int(a.bins[i]), int(b.bins[i])))
+    both = a.answered & b.answered
+    cell = _named_cell(pattern, both)
+    keep = both if cell is None else both & (cell[0].bins == cell[1]) & (cell[2].bins == cell[3])
+    order = sorted(np.flatnonzero(keep), key=lambda i: (int(a.bins[i]), int(b.bins[i])))
     return [
-        {
-            "id": story_set.source_ids[i],
-            "a": a.labels[int(a.bins[i])],
-            "b": b.labels[int(b.bins[i])],
-            "text": story_set.texts[i],
-        }
+        StoryRow(
+            int(i), story_set.source_ids[i], a.labels[int(a.bins[i])], b.labels[int(b.bins[i])], story_set.texts[i]
+        )
         for i in order
     ]
+
+
+def _named_cell(pattern: Pattern, both: np.ndarray) -> tuple[Variable, int, Variable, int] | None:
+    """(x, row, y, col) of the binned table whose counts are the statement's (k of n_subset)."""
+    k, n_subset = pattern.counts.get("k"), pattern.counts.get("n_subset")
+    if k is None or n_subset is None:
+        return None
+    for x, y in ((pattern.a, pattern.b), (pattern.b, pattern.a)):
+        for r in range(len(x.labels)):
+            in_row = both & (x.bins == r)
+            if int(in_row.sum()) != n_subset:
+                continue
+            for c in range(len(y.labels)):
+                if int((in_row & (y.bins == c)).sum()) == k:
+                    return x, r, y, c
+    return None
+
+
+def cluster_rows(story_set: StorySet, result: ClusterResult, cluster_id: int) -> list[StoryRow]:
+    """The stories of one cluster (``o`` on the cluster tab)."""
+    members = np.flatnonzero(result.assignment == cluster_id)
+    return [StoryRow(int(i), story_set.source_ids[i], "", "", story_set.texts[i]) for i in members]
+
+
+def answer_lines(story_set: StorySet, index: int) -> list[tuple[str, str]]:
+    """(question title, answer in words) for every question of one story: the story in full."""
+    out = []
+    for q in story_set.framework.questions:
+        col = story_set.column(q.id)
+        out.append((q.title, _answer_text(col, index)))
+    return out
+
+
+def _answer_text(col: QuestionColumn, i: int) -> str:
+    q = col.question
+    if bool(col.na[i]):
+        return "N/A"
+    if not bool(col.answered[i]):
+        return "–"
+    if q.kind == "triad" and col.values is not None:
+        return "  ".join(f"{o.label} {round(float(v) * 100)}%" for o, v in zip(q.options, col.values[i], strict=False))
+    if q.kind == "dyad" and col.values is not None:
+        v = float(col.values[i])
+        return f"{q.options[0].label} {round((1 - v) * 100)}% · {q.options[1].label} {round(v * 100)}%"
+    if col.chosen is not None:
+        return ", ".join(o.label for o, on in zip(q.options, col.chosen[i], strict=False) if on) or "–"
+    return (col.texts[i] if col.texts else None) or "–"
+
+
+def answer_problems(framework: Framework, answers: dict[str, Answer]) -> list[str]:
+    """What the core would refuse in a captured story, named by the question's title (not its id)."""
+    problems = []
+    for q in framework.questions:
+        if q.id in answers and (problem := check_answer(q, answers[q.id])) is not None:
+            problems.append(f"«{q.title}»: {problem}")
+    return problems
 
 
 def clusters(story_set: StorySet) -> ClusterResult:
@@ -102,3 +172,14 @@ def add_story(bank: Bank, name: str, title: str, text: str, answers: dict[str, A
     story = StoryData(source_id=f"tui-{uuid.uuid4().hex[:10]}", text=text, title=title or None, answers=answers)
     with bank.transaction() as conn:
         return stories.add_story(conn, name, story, actor)
+
+
+def import_stories(
+    bank: Bank, fmt: str, collection: str, paths: list[Path], actor: str, framework: str | None, dry_run: bool
+) -> list[str]:
+    """What ``insightbank stories import`` prints, as lines (all or nothing; raises the CLI's errors)."""
+    from insightbank.stories import importing
+
+    report = importing.import_files(bank, fmt, collection, paths, actor, framework or None, dry_run)
+    lines = [f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated"]
+    return lines + [f"  obs / note: {note}" for note in report.notes]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from insightbank import vocabulary
 from insightbank.errors import InsightbankError
 from insightbank.storage.engine import Bank
+from insightbank.tui.i18n import core
+from insightbank.vocabulary import Vocabulary
 
 
 def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms: bool) -> list[str]:
@@ -31,6 +34,11 @@ def export_path(bank: Bank, path: Path, actor: str, *, include_internal: bool, r
         return [shown, *export(conn, path, options, exporter).lines()]
 
 
+def vocabulary_of(bank: Bank) -> Vocabulary:
+    with bank.reading() as conn:
+        return vocabulary.load(conn)
+
+
 def cli_error(exc: InsightbankError) -> str:
-    """The CLI's wording of an error (``Fel / error: …``)."""
-    return f"Fel / error: {exc}"
+    """The CLI's wording of an error (``Fel / error: …``), the message in the UI's language."""
+    return f"Fel / error: {core(exc)}"

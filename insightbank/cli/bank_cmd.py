@@ -176,7 +176,7 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     bank = open_bank(f"sqlite:///{path.resolve()}")
-    summary = build_demo_bank(bank, actor=app.actor)
+    summary = build_demo_bank(bank, actor=app.actor, stories=True)
     bank.dispose()
     click.echo(f"Demobank / demo bank: {path} ({summary})")
     if not no_tui:

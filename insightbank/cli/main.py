@@ -27,6 +27,7 @@ from insightbank.cli.context import LANGS, AppContext
 from insightbank.cli.stories_analysis_cmd import stories_group  # the stories group, with its analysis verbs
 from insightbank.cli.stories_summary_cmd import stories_group as _summaries  # noqa: F401  (stories figure|summary)
 from insightbank.errors import InsightbankError
+from insightbank.i18n import language, localise, set_language
 
 
 class UserError(click.ClickException):
@@ -40,7 +41,12 @@ class UserError(click.ClickException):
         return self.message
 
     def show(self, file: object = None) -> None:
-        click.echo(f"Fel / error: {self.format_message()}", err=True)
+        click.echo(f"{error_prefix()}: {localise(self.format_message())}", err=True)
+
+
+def error_prefix() -> str:
+    """ "Fel / error" in both languages, or the chosen language's word (see :mod:`insightbank.i18n`)."""
+    return {"sv": "Fel", "en": "error"}.get(language() or "", "Fel / error")
 
 
 class BankGroup(click.Group):
@@ -87,6 +93,7 @@ def cli(ctx: click.Context, db: str | None, lang: str | None) -> None:
       insightbank import insiktskarta.xlsx
       insightbank list -p risk_groups --format json
     """
+    set_language(lang)  # only a chosen --lang / INSIGHTBANK_LANG picks one half of core messages
     app = AppContext(db, lang)
     ctx.obj = app
     ctx.call_on_close(app.close)

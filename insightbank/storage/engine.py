@@ -118,8 +118,15 @@ class Bank:
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
-            yield conn
+        """A connection for reads; driver faults are translated as in :meth:`transaction`."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.DBAPIError as exc:
+            mapped = translate(exc, self.display_url())
+            if mapped is None:
+                raise
+            raise mapped from exc
 
     def display_url(self) -> str:
         return sa.engine.make_url(self.url).render_as_string(hide_password=True)

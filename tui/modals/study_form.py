@@ -13,7 +13,7 @@ from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Input, Label, Static
 
@@ -22,7 +22,7 @@ from insightbank.tui import services
 from insightbank.tui.base import BankModal
 from insightbank.tui.format import short
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import StoriesLoaded
+from insightbank.tui.messages import AskedBefore
 from insightbank.tui.widgets.picker import VocabPicker
 
 
@@ -38,7 +38,7 @@ class StudyFormModal(BankModal[StudyData | None]):
 
     def compose(self) -> ComposeResult:
         vocab, lang = self.ib.vocab, self.ib.lang
-        with Vertical(classes="dialog wide"):
+        with VerticalScroll(classes="dialog wide"):
             yield Static(f"[b]{t('studies.add_title')}[/b]")
             yield Label(t("studies.title"), classes="field-label")
             yield Input(id="title", placeholder=t("studies.title_hint"))
@@ -60,19 +60,22 @@ class StudyFormModal(BankModal[StudyData | None]):
             yield Input(id="s-description", compact=True)
             yield Static(t("studies.form_keys"), classes="dim")
 
+    def on_mount(self) -> None:
+        self.query_one("#title", Input).focus()  # not the scrolling dialog (it scrolls to the focused field)
+
     @on(Input.Changed, "#title")
     def _title_changed(self, event: Input.Changed) -> None:
         if self._timer is not None:
             self._timer.stop()
         self._timer = self.set_timer(0.2, lambda: self.look_up(event.value))
 
-    @work(thread=True, exclusive=True, group="asked")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="asked")
     def look_up(self, text: str) -> None:
         found, related = services.asked_before(self.ib.bank, text)
-        self.post_message(StoriesLoaded({"studies": found, "insights": related}))
+        self.post_message(AskedBefore(found, related))
 
-    def on_stories_loaded(self, message: StoriesLoaded) -> None:
-        self.query_one("#asked", Static).update(asked_text(message.payload["studies"], message.payload["insights"]))
+    def on_asked_before(self, message: AskedBefore) -> None:
+        self.query_one("#asked", Static).update(asked_text(message.studies, message.insights))
 
     def action_register(self) -> None:
         title = self.query_one("#title", Input).value.strip()

@@ -17,16 +17,15 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from insightbank.errors import InsightbankError
 from insightbank.insights import search
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.detail import detail_text
-from insightbank.tui.format import perspective_marks, short
+from insightbank.tui.format import column_widths, perspective_marks, short
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, OptionsLoaded, PageLoaded, WorkFailed
+from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, OptionsLoaded, PageLoaded
 
 PAGE_SIZE = 100
 DEBOUNCE = 0.08
@@ -45,8 +44,12 @@ VOCAB_FILTERS = {
 class BrowserScreen(BankScreen):
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "binding.search"),
-        Binding("right_square_bracket", "page(1)", "binding.next_page"),
-        Binding("left_square_bracket", "page(-1)", "binding.previous_page"),
+        # PgUp/PgDn page (the table's own PgDn would only move the cursor); [ ] need AltGr on a Swedish keyboard
+        Binding("pagedown", "page(1)", "binding.next_page", priority=True),
+        Binding("pageup", "page(-1)", "binding.previous_page", priority=True),
+        Binding("right_square_bracket", "page(1)", "binding.next_page", show=False),
+        Binding("left_square_bracket", "page(-1)", "binding.previous_page", show=False),
+        Binding("d", "focus_detail", "binding.focus_detail"),
         Binding("e", "edit", "binding.edit"),
         Binding("delete,x", "delete", "binding.delete"),
         Binding("c", "clear_filters", "binding.clear_filters"),
@@ -85,15 +88,20 @@ class BrowserScreen(BankScreen):
                 yield Input(placeholder=t("browser.search"), id="search")
                 yield DataTable(id="insights", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="pager")
-                yield Static(t("browser.no_selection"), id="detail", classes="panel")
+                with VerticalScroll(id="detail-box", classes="panel"):
+                    yield Static(t("browser.no_selection"), id="detail")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#insights", DataTable)
-        table.add_column(t("col.statement"), width=52)
-        table.add_column(t("col.perspectives"), width=4)
-        table.add_column(t("col.municipality"), width=11)
-        table.add_column(t("col.status"), width=10)
+        width, height = self.app.size
+        sidebar = 22 if width < 100 else 30  # 80×24: more room for the table
+        self.query_one("#filters").styles.width = sidebar
+        self.query_one("#detail-box").styles.height = 8 if height < 30 else 12
+        self.widths = column_widths(width - sidebar, municipality=11)
+        labels = (t("col.statement"), t("col.perspectives"), t("col.municipality"), t("col.status"))
+        for label, width in zip(labels, self.widths, strict=True):
+            table.add_column(label, width=width)
         self.load_options()
         self.reload()
 
@@ -142,6 +150,10 @@ class BrowserScreen(BankScreen):
     def action_focus_search(self) -> None:
         self.query_one("#search", Input).focus()
 
+    def action_focus_detail(self) -> None:
+        """The detail pane takes the keyboard: arrows and PgUp/PgDn scroll it, Esc goes back."""
+        self.query_one("#detail-box", VerticalScroll).focus()
+
     def action_focus_table(self) -> None:
         self.query_one("#insights", DataTable).focus()
 
@@ -162,16 +174,13 @@ class BrowserScreen(BankScreen):
         if target != self.page_no:
             self.reload(target)
 
-    @work(thread=True, exclusive=True, group="page")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="page")
     def load_page(self, generation: int, flt: InsightFilter, page_no: int, count: bool) -> None:
-        try:
-            self.post_message(PageLoaded(generation, services.page(self.ib.bank, flt, page_no, PAGE_SIZE), page_no))
-            if count:
-                self.post_message(CountLoaded(generation, services.total(self.ib.bank, flt)))
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        self.post_message(PageLoaded(generation, services.page(self.ib.bank, flt, page_no, PAGE_SIZE), page_no))
+        if count:
+            self.post_message(CountLoaded(generation, services.total(self.ib.bank, flt)))
 
-    @work(thread=True, exclusive=True, group="options")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="options")
     def load_options(self) -> None:
         municipalities, studies = services.filter_options(self.ib.bank)
         self.post_message(OptionsLoaded(municipalities, studies))
@@ -191,10 +200,10 @@ class BrowserScreen(BankScreen):
         table.add_rows(
             [
                 (
-                    short(r.statement, 52),
+                    short(r.statement, self.widths[0]),
                     perspective_marks(r.perspectives),
-                    short(r.municipality or "", 11),
-                    vocab.label("status", r.status, lang),
+                    short(r.municipality or "", self.widths[2]),
+                    short(vocab.label("status", r.status, lang), self.widths[3]),
                 )
                 for r in message.records
             ]
@@ -215,7 +224,9 @@ class BrowserScreen(BankScreen):
     def _show_pager(self) -> None:
         pages = max(((self.total or 0) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
         total = "…" if self.total is None else f"{self.total:,}".replace(",", " ")
-        self.query_one("#pager", Static).update(t("browser.pager", page=self.page_no + 1, pages=pages, total=total))
+        self.query_one("#pager", Static).update(
+            t("browser.pager", page=self.page_no + 1, pages=pages, total=total, marks=t("col.marks_legend"))
+        )
 
     # ----- detail, edit, delete ----------------------------------------------------
     def selected(self) -> InsightRecord | None:
@@ -231,12 +242,9 @@ class BrowserScreen(BankScreen):
             self.query_one("#detail", Static).update(detail_text(record, self.ib.vocab, self.ib.lang, None))
             self.load_detail(record)
 
-    @work(thread=True, exclusive=True, group="detail")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load_detail(self, record: InsightRecord) -> None:
-        try:
-            self.post_message(DetailLoaded(record, services.detail_extras(self.ib.bank, record)))
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        self.post_message(DetailLoaded(record, services.detail_extras(self.ib.bank, record)))
 
     def on_detail_loaded(self, message: DetailLoaded) -> None:
         current = self.selected()
@@ -251,21 +259,16 @@ class BrowserScreen(BankScreen):
             self.query_one("#detail", Static).update(t("dashboard.loading"))
             self.load_similar(record)
 
-    @work(thread=True, exclusive=True, group="detail")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="detail")
     def load_similar(self, record: InsightRecord) -> None:
-        try:
-            extras = services.detail_extras(self.ib.bank, record) | services.similar_to(self.ib.bank, record)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
-            return
-        self.post_message(DetailLoaded(record, extras))
+        self.post_message(DetailLoaded(record, services.similar_to(self.ib.bank, record)))
 
     def action_edit(self) -> None:
         from insightbank.tui.screens.capture import CaptureScreen
 
         record = self.selected()
         if record is not None:
-            self.app.push_screen(CaptureScreen(record), lambda _saved: self.reload(self.page_no))
+            self.app.push_screen(CaptureScreen(record))  # saving refreshes this screen (refresh_data)
 
     def action_delete(self) -> None:
         from insightbank.tui.modals.confirm import ConfirmModal
@@ -282,15 +285,17 @@ class BrowserScreen(BankScreen):
             ConfirmModal(t("browser.confirm_delete", statement=short(record.statement, 60))), confirmed
         )
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def delete_record(self, record: InsightRecord) -> None:
-        try:
-            services.delete_insight(self.ib.bank, record, self.ib.actor)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
-            return
+        services.delete_insight(self.ib.bank, record, self.ib.actor)
         self.post_message(InsightDeleted(record.id))  # type: ignore[arg-type]
 
     def on_insight_deleted(self, _message: InsightDeleted) -> None:
+        self.ib.bank_changed("insight", self)
         self.notify(t("browser.deleted"))
+        self.reload(self.page_no)
+
+    def refresh_data(self) -> None:
+        """After a write anywhere (a new insight, an import, an edit): the count and the page as they are now."""
+        self.load_options()
         self.reload(self.page_no)

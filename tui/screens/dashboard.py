@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.markup import escape
 from textual import work
@@ -13,9 +13,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
-from insightbank.tui.format import perspective_marks, short
-from insightbank.tui.i18n import t
-from insightbank.tui.messages import DashboardLoaded
+from insightbank.tui.format import column_widths, perspective_marks, short
+from insightbank.tui.i18n import core, t
+from insightbank.tui.messages import DashboardExtrasLoaded, DashboardLoaded
+
+if TYPE_CHECKING:
+    from insightbank.analysis.coverage.white_spots import WhiteSpot
 
 
 class DashboardScreen(BankScreen):
@@ -37,13 +40,16 @@ class DashboardScreen(BankScreen):
 
     def on_mount(self) -> None:
         table = self.query_one("#latest-table", DataTable)
-        table.add_column(t("col.statement"), width=70)
-        table.add_column(t("col.perspectives"), width=9)
-        table.add_column(t("col.municipality"), width=14)
-        table.add_column(t("col.status"), width=12)
+        self.widths = column_widths(self.app.size.width - 4, municipality=14)
+        labels = (t("col.statement"), t("col.perspectives"), t("col.municipality"), t("col.status"))
+        for label, width in zip(labels, self.widths, strict=True):
+            table.add_column(label, width=width)
         self.reload()
 
     def action_reload(self) -> None:
+        self.reload()
+
+    def refresh_data(self) -> None:
         self.reload()
 
     def action_new_insight(self) -> None:
@@ -53,51 +59,55 @@ class DashboardScreen(BankScreen):
         self.load_facts()
         self.load_extras()
 
-    @work(thread=True, exclusive=True, group="dashboard")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard")
     def load_facts(self) -> None:
         self.post_message(DashboardLoaded(services.dashboard_facts(self.ib.bank)))
 
-    @work(thread=True, exclusive=True, group="dashboard-extras")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="dashboard-extras")
     def load_extras(self) -> None:
-        self.post_message(
-            DashboardLoaded(services.dashboard_extras(self.ib.bank, self.ib.vocab, self.ib.lang, self.ib.today))
-        )
+        ib = self.ib
+        self.post_message(DashboardExtrasLoaded(services.dashboard_extras(ib.bank, ib.vocab, ib.lang, ib.today)))
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
-        facts = message.facts
-        if "insights" in facts:
-            self._show_size(facts)
-        if "studies" in facts:
-            self._studies_line = t("dashboard.studies", n=facts["studies"])
-            self.query_one("#dash-size", Static).update(self._size_text + "\n" + self._studies_line)
-            self._show_spots(facts["white_spots"])
-            self._show_imports(facts["imports"])
+        self._show_size(message.facts)
 
-    def _show_size(self, facts: dict[str, Any]) -> None:
+    def on_dashboard_extras_loaded(self, message: DashboardExtrasLoaded) -> None:
+        extras = message.extras
+        self._studies_line = t("dashboard.studies", n=extras.studies)
+        self.query_one("#dash-size", Static).update(self._size_text + "\n" + self._studies_line)
+        self._show_spots(extras.white_spots, extras.empty)
+        self._show_imports(extras.imports)
+
+    def _show_size(self, facts: services.DashboardFacts) -> None:
         lines = [
-            f"[b]{facts['name']}[/b]",
-            facts["municipality"],
+            f"[b]{escape(core(facts.name))}[/b]",
+            escape(core(facts.municipality)),
             "",
-            t("dashboard.insights", n=f"{facts['insights']:,}".replace(",", " ")),
+            t("dashboard.insights", n=f"{facts.insights:,}".replace(",", " ")),
         ]
+        if not facts.insights:
+            lines += ["", t("dashboard.empty")]
         self._size_text = "\n".join(lines)
         self.query_one("#dash-size", Static).update(self._size_text + "\n" + self._studies_line)
         table = self.query_one("#latest-table", DataTable)
         table.clear()
         vocab, lang = self.ib.vocab, self.ib.lang
-        for record in facts["latest"]:
+        for record in facts.latest:
             table.add_row(
-                short(record.statement, 70),
+                short(record.statement, self.widths[0]),
                 perspective_marks(record.perspectives),
-                record.municipality or "",
-                vocab.label("status", record.status, lang),
+                short(record.municipality or "", self.widths[2]),
+                short(vocab.label("status", record.status, lang), self.widths[3]),
                 key=str(record.id),
             )
 
-    def _show_spots(self, spots: list[dict[str, Any]]) -> None:
+    def _show_spots(self, spots: list[WhiteSpot], empty: bool) -> None:
         widget = self.query_one("#dash-spots", Static)
         lines = [f"[b]{t('dashboard.white_spots')}[/b]"]
-        lines.extend(f"· {escape(short(str(spot['reason']), 54))}" for spot in spots)
+        lines.extend(f"· {escape(short(spot.reason, 54))}" for spot in spots)
+        if empty:
+            widget.update(f"{lines[0]}\n{t('dashboard.empty_spots')}")
+            return
         widget.update("\n".join(lines) if spots else f"{lines[0]}\n{t('dashboard.no_spots')}")
 
     def _show_imports(self, imports: list[dict[str, Any]]) -> None:

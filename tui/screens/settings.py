@@ -16,8 +16,8 @@ from insightbank.config import resolve_db_url
 from insightbank.errors import InsightbankError
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
-from insightbank.tui.i18n import t
-from insightbank.tui.messages import EngineLoaded, WorkFailed
+from insightbank.tui.i18n import core, t
+from insightbank.tui.messages import EngineLoaded
 
 LANGS = ("sv", "en")
 
@@ -36,24 +36,32 @@ class SettingsScreen(BankScreen):
                 for lang in LANGS:
                     yield RadioButton(t(f"settings.lang_{lang}"), value=lang == self.ib.lang, id=f"lang-{lang}")
             yield Label(t("settings.engine"), classes="field-label")
-            yield Select(
-                [(f"{name}: {text}", name) for name, text in engines.ENGINES.items()], allow_blank=False, id="engine"
-            )
+            yield Select(self._engine_options(), prompt=t("dashboard.loading"), id="engine")
             yield Static("", id="engine-note", classes="dim")
         yield Footer()
+
+    #: the bank's engine as loaded (None until then: nothing is written before it is known)
+    engine: str | None = None
+
+    def _engine_options(self) -> list[tuple[str, str]]:
+        return [(f"{name}: {core(text)}", name) for name, text in engines.ENGINES.items()]
 
     def on_mount(self) -> None:
         self.load_engine()
 
-    @work(thread=True, group="engine")
+    @work(thread=True, exit_on_error=False, group="engine")
     def load_engine(self) -> None:
         self.post_message(EngineLoaded(services.engine_name(self.ib.bank)))
 
     def on_engine_loaded(self, message: EngineLoaded) -> None:
         select = self.query_one("#engine", Select)
+        if message.name not in engines.ENGINES:  # an sbert:… model of the bank's own: shown, kept
+            options = [(f"{message.name}: {core('sentence-transformers-modell / model')}", message.name)]
+            with self.prevent(Select.Changed):
+                select.set_options([*options, *self._engine_options()])
         with self.prevent(Select.Changed):
-            if message.name in engines.ENGINES:
-                select.value = message.name
+            select.value = message.name
+        self.engine = message.name
         if engines.ENV_ENGINE in os.environ:
             self.query_one("#engine-note", Static).update(t("settings.engine_env"))
 
@@ -64,16 +72,17 @@ class SettingsScreen(BankScreen):
             self.app.call_later(self.ib.set_lang, lang)
 
     def on_select_changed(self, event: Select.Changed) -> None:
-        if event.select.id == "engine" and isinstance(event.value, str):
-            self.save_engine(event.value)
-
-    @work(thread=True, group="engine")
-    def save_engine(self, name: str) -> None:
-        try:
-            services.set_engine(self.ib.bank, name)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        """Only a person's choice writes: never the select's first value, nor the bank's own on load."""
+        if event.select.id != "engine" or not isinstance(event.value, str):
             return
+        if self.engine is None or event.value == self.engine:
+            return
+        self.engine = event.value
+        self.save_engine(event.value)
+
+    @work(thread=True, exit_on_error=False, group="engine")
+    def save_engine(self, name: str) -> None:
+        services.set_engine(self.ib.bank, name)
         self.app.call_from_thread(self.notify, t("settings.engine_saved", name=name))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -87,6 +96,6 @@ class SettingsScreen(BankScreen):
         try:
             url = resolve_db_url(raw)
         except InsightbankError as exc:
-            self.ib.notify_error(str(exc))
+            self.ib.notify_error(core(exc))
             return
         self.ib.open_other_bank(url)

@@ -22,8 +22,8 @@ from insightbank.errors import InsightbankError
 from insightbank.tui import story_services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import short
-from insightbank.tui.i18n import t
-from insightbank.tui.messages import StoriesLoaded
+from insightbank.tui.i18n import core, t
+from insightbank.tui.messages import ClustersFound, CollectionLoaded, CollectionsLoaded, ComparisonFound, PatternsFound
 from insightbank.tui.widgets.ternary import TernaryPlot
 
 if TYPE_CHECKING:
@@ -59,10 +59,12 @@ class StoriesScreen(BankScreen):
             with TabPane(t("stories.tab_plot"), id="plot"):
                 with Horizontal(classes="form-row"):
                     yield Select([], prompt=t("stories.triad"), id="triad-q", compact=True)
+                    yield Select([], prompt=t("stories.filter_question"), id="plot-filter-q", compact=True)
                     yield Select([], prompt=t("stories.all_stories"), id="plot-filter", compact=True)
                 yield TernaryPlot(id="ternary")
             with TabPane(t("stories.tab_patterns"), id="patterns"):
                 yield DataTable(id="pattern-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="pattern-full")
             with TabPane(t("stories.tab_clusters"), id="clusters"):
                 yield DataTable(id="cluster-table", cursor_type="row", zebra_stripes=True)
                 yield Static("", id="compare-head")
@@ -90,74 +92,90 @@ class StoriesScreen(BankScreen):
             compared.add_column(label, width=width)
         self.load_collections()
 
-    @work(thread=True, exclusive=True, group="stories")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="stories")
     def load_collections(self) -> None:
-        self.post_message(StoriesLoaded({"collections": story_services.collections(self.ib.bank)}))
+        self.post_message(CollectionsLoaded(story_services.collections(self.ib.bank)))
 
     @on(Select.Changed, "#collection")
     def _collection_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
             self.load_collection(event.value)
 
-    @work(thread=True, exclusive=True, group="stories")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="stories")
     def load_collection(self, name: str) -> None:
         found = story_services.load(self.ib.bank, name)
-        self.post_message(StoriesLoaded({"collection": found}))
-        self.post_message(StoriesLoaded({"patterns": story_services.patterns(found.stories, self.ib.lang)}))
+        self.post_message(CollectionLoaded(found))
+        self.post_message(PatternsFound(story_services.patterns(found.stories, self.ib.lang)))
         try:
-            self.post_message(StoriesLoaded({"clusters": story_services.clusters(found.stories)}))
+            self.post_message(ClustersFound(story_services.clusters(found.stories)))
         except InsightbankError as exc:  # e.g. too few stories to cluster
-            self.post_message(StoriesLoaded({"cluster_error": str(exc)}))
+            self.post_message(ClustersFound(None, core(exc)))
 
-    @work(thread=True, exclusive=True, group="compare")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="compare")
     def load_comparison(self, more: set[int], fewer: set[int], labels: tuple[str, str]) -> None:
         if self.collection is None or self.cluster_result is None:
             return
         found = story_services.compare_clusters(self.collection.stories, self.cluster_result, more, fewer, labels)
-        self.post_message(StoriesLoaded({"comparison": found}))
+        self.post_message(ComparisonFound(found))
 
-    def on_stories_loaded(self, message: StoriesLoaded) -> None:
-        payload = message.payload
-        if "collections" in payload:
-            self._show_collections(payload["collections"])
-        if "collection" in payload:
-            self._show_collection(payload["collection"])
-        if "patterns" in payload:
-            self._show_patterns(payload["patterns"])
-        if "clusters" in payload:
-            self._show_clusters(payload["clusters"])
-        if "cluster_error" in payload:
+    def on_collection_loaded(self, message: CollectionLoaded) -> None:
+        self._show_collection(message.collection)
+
+    def on_patterns_found(self, message: PatternsFound) -> None:
+        self._show_patterns(message.patterns)
+
+    def on_clusters_found(self, message: ClustersFound) -> None:
+        if message.result is not None:
+            self._show_clusters(message.result)
+        else:
             self.query_one("#cluster-table", DataTable).clear()
-            self.query_one("#compare-head", Static).update(escape(payload["cluster_error"]))
-        if "comparison" in payload:
-            self._show_comparison(payload["comparison"])
+            self.query_one("#compare-head", Static).update(escape(message.error or ""))
 
-    def _show_collections(self, names: list[str]) -> None:
+    def on_comparison_found(self, message: ComparisonFound) -> None:
+        self._show_comparison(message.comparison)
+
+    def on_collections_loaded(self, message: CollectionsLoaded) -> None:
+        names = message.names
         status = self.query_one("#story-status", Static)
         if not names:
             status.update(t("stories.none"))
             return
         select = self.query_one("#collection", Select)
-        select.set_options([(n, n) for n in names])
-        select.value = names[0]
+        current = select.value
+        with self.prevent(Select.Changed):
+            select.set_options([(n, n) for n in names])
+        wanted = current if isinstance(current, str) and current in names else names[0]
+        if wanted == current:  # a refresh: the same collection, read again
+            with self.prevent(Select.Changed):
+                select.value = wanted
+            self.load_collection(wanted)
+        else:
+            select.value = wanted
         status.update(t("stories.keys"))
 
     def _show_collection(self, found: story_services.Collection) -> None:
         self.collection = found
         questions = found.framework.questions
         triads = [(short(q.title, 40), q.id) for q in questions if q.kind == "triad"]
-        filters = [
-            (short(f"{q.title}: {o.label}", 40), f"{q.id}:{o.id}")
-            for q in questions
-            if q.kind == "choice"
-            for o in q.options
-        ]
+        choices = [(short(q.title, 40), q.id) for q in questions if q.kind == "choice"]
         with self.prevent(Select.Changed):
             self.query_one("#triad-q", Select).set_options(triads)
-            self.query_one("#plot-filter", Select).set_options(filters)
+            self.query_one("#plot-filter-q", Select).set_options(choices)
+            self.query_one("#plot-filter", Select).set_options([])
             if triads:
                 self.query_one("#triad-q", Select).value = triads[0][1]
         self.query_one("#story-status", Static).update(t("stories.loaded", n=len(found.stories), name=found.name))
+        self.replot()
+
+    @on(Select.Changed, "#plot-filter-q")
+    def _filter_question(self, event: Select.Changed) -> None:
+        """The filter's options are the chosen question's, each named once (not "question: option" eight times)."""
+        options: list[tuple[str, str]] = []
+        if self.collection is not None and isinstance(event.value, str):
+            q = self.collection.framework.question(event.value)
+            options = [(short(o.label, 36), f"{q.id}:{o.id}") for o in q.options]
+        with self.prevent(Select.Changed):
+            self.query_one("#plot-filter", Select).set_options(options)
         self.replot()
 
     @on(Select.Changed, "#triad-q")
@@ -181,6 +199,16 @@ class StoriesScreen(BankScreen):
         for p in patterns:
             q = "–" if p.q is None else f"{p.q:.3f}"
             table.add_row(short(p.statement, 80), str(p.n), q)
+        self._show_full_pattern(0)
+
+    def _show_full_pattern(self, row: int) -> None:
+        """The whole statement of the highlighted pattern, wrapped: the part that matters is at its end."""
+        full = self.pattern_list[row].statement if 0 <= row < len(self.pattern_list) else ""
+        self.query_one("#pattern-full", Static).update(escape(full))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "pattern-table":
+            self._show_full_pattern(event.cursor_row)
 
     def _show_clusters(self, result: ClusterResult) -> None:
         table = self.query_one("#cluster-table", DataTable)
@@ -190,7 +218,7 @@ class StoriesScreen(BankScreen):
             table.add_row(short(c.label, 60), str(c.size), "", key=str(c.id))
         self.query_one("#compare-table", DataTable).clear()
         self.query_one("#compare-head", Static).update(
-            f"[dim]{escape(result.how_chosen)}[/dim]\n{t('stories.compare_hint')}"
+            f"[dim]{escape(_how_chosen(result.how_chosen))}[/dim]\n{t('stories.compare_hint')}"
         )
 
     def _mark_text(self, cluster_id: int) -> str:
@@ -249,14 +277,32 @@ class StoriesScreen(BankScreen):
             self.compare()
 
     def action_open_pattern(self) -> None:
+        """``o``: the stories behind the pattern, or on the cluster tab the cluster's stories."""
         from insightbank.tui.modals.pattern_stories import PatternStoriesModal
 
+        if self.collection is None:
+            return
+        if self.query_one(TabbedContent).active == "clusters":
+            cid = self._cursor_cluster()
+            if cid is None or self.cluster_result is None:
+                return
+            label = next(c.label for c in self.cluster_result.clusters if c.id == cid)
+            rows = story_services.cluster_rows(self.collection.stories, self.cluster_result, cid)
+            self.app.push_screen(PatternStoriesModal(escape(label), "", "", rows, self.collection.stories))
+            return
         table = self.query_one("#pattern-table", DataTable)
-        if self.collection is None or not self.pattern_list:
+        if not self.pattern_list:
             return
         pattern = self.pattern_list[table.cursor_row]
         rows = story_services.stories_behind(self.collection.stories, pattern)
-        self.app.push_screen(PatternStoriesModal(escape(pattern.statement), pattern.a.title, pattern.b.title, rows))
+        modal = PatternStoriesModal(
+            escape(pattern.statement), pattern.a.title, pattern.b.title, rows, self.collection.stories
+        )
+        self.app.push_screen(modal)
+
+    def refresh_data(self) -> None:
+        """A story saved or imported elsewhere: the collections (and the one on show) again."""
+        self.load_collections()
 
     def action_capture(self) -> None:
         from insightbank.tui.screens.story_capture import StoryCaptureScreen
@@ -268,9 +314,18 @@ class StoriesScreen(BankScreen):
 
         def saved(done: bool | None) -> None:
             if done:
+                self.ib.bank_changed("story", self)
                 self.load_collection(name)
 
         self.app.push_screen(StoryCaptureScreen(name, self.collection.framework), saved)
+
+
+def _how_chosen(text: str) -> str:
+    """How k was chosen, in the UI's language, without the CLI's flag (no "--k" in a TUI)."""
+    text = core(text)
+    for flag in (", prova --k", ", try --k", " (--k)"):
+        text = text.replace(flag, "")
+    return text
 
 
 def _difference_row(d: Difference) -> tuple[str, ...]:
@@ -280,4 +335,4 @@ def _difference_row(d: Difference) -> tuple[str, ...]:
         return short(d.variable.title, 30), n, "–", "–", t("stories.too_few")
     effect = "–" if d.effect_size is None else f"{d.effect_name} {d.effect_size:.2f}"
     q = "–" if d.q is None else f"{d.q:.3f}"
-    return short(d.variable.title, 30), n, short(effect, 22), q, short(d.summary, 40)
+    return short(d.variable.title, 30), n, short(effect, 22), q, short(core(d.summary), 40)

@@ -11,13 +11,12 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Footer, Header, Input, Label, SelectionList, Static
 
-from insightbank.errors import InsightbankError
 from insightbank.stories.frameworks import Framework, Question
 from insightbank.stories.storyset import Answer
 from insightbank.tui import story_services
 from insightbank.tui.base import BankModal
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import StorySaved, WorkFailed
+from insightbank.tui.messages import StorySaved
 from insightbank.tui.widgets.dyad import Dyad
 from insightbank.tui.widgets.triad import Triad
 
@@ -65,6 +64,8 @@ class StoryCaptureScreen(BankModal[bool]):
         out: dict[str, Answer] = {}
         for q in self.framework.questions:
             widget = self.query_one(f"#q-{q.id}")
+            if isinstance(widget, (Triad, Dyad)) and not widget.touched:
+                continue  # untouched is unanswered; N/A is a choice of its own
             if isinstance(widget, Triad):
                 out[q.id] = Answer(na=True) if widget.value is None else Answer(values=widget.value)
             elif isinstance(widget, Dyad):
@@ -82,15 +83,16 @@ class StoryCaptureScreen(BankModal[bool]):
         if not text:
             self.notify(t("stories.need_text"), severity="warning")
             return
-        self.save(self.query_one("#story-title", Input).value.strip(), text, self.answers())
-
-    @work(thread=True, group="write")
-    def save(self, title: str, text: str, answers: dict[str, Answer]) -> None:
-        try:
-            saved = story_services.add_story(self.ib.bank, self.collection, title, text, answers, self.ib.actor)
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        answers = self.answers()
+        problems = story_services.answer_problems(self.framework, answers)
+        if problems:  # named by the question's title, before the core sees it
+            self.ib.notify_error("\n".join(problems))
             return
+        self.save(self.query_one("#story-title", Input).value.strip(), text, answers)
+
+    @work(thread=True, exit_on_error=False, group="write")
+    def save(self, title: str, text: str, answers: dict[str, Answer]) -> None:
+        saved = story_services.add_story(self.ib.bank, self.collection, title, text, answers, self.ib.actor)
         self.post_message(StorySaved(saved))
 
     def on_story_saved(self, _message: StorySaved) -> None:

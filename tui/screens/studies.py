@@ -10,14 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
-from insightbank.errors import InsightbankError
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import StudyData
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import short
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import StudiesLoaded, StudySaved, WorkFailed
+from insightbank.tui.messages import StudiesLoaded, StudySaved
 
 
 class StudiesScreen(BankScreen):
@@ -48,7 +47,7 @@ class StudiesScreen(BankScreen):
     def _search(self, event: Input.Changed) -> None:
         self.load(event.value)
 
-    @work(thread=True, exclusive=True, group="studies")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="studies")
     def load(self, text: str = "") -> None:
         self.post_message(StudiesLoaded(services.study_list(self.ib.bank, text.strip())))
 
@@ -78,17 +77,18 @@ class StudiesScreen(BankScreen):
 
         self.app.push_screen(StudyFormModal(), added)
 
-    @work(thread=True, group="write")
+    @work(thread=True, exit_on_error=False, group="write")
     def save(self, data: StudyData) -> None:
-        try:
-            self.post_message(StudySaved(services.save_study(self.ib.bank, self.ib.vocab, data, self.ib.actor)))
-        except InsightbankError as exc:
-            self.post_message(WorkFailed(str(exc)))
+        self.post_message(StudySaved(services.save_study(self.ib.bank, self.ib.vocab, data, self.ib.actor)))
 
     def on_study_saved(self, message: StudySaved) -> None:
         self.notify(t("studies.saved"))
         self.ib.last_study_id = message.study_id
-        self.load()
+        self.ib.bank_changed("study", self)
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        self.load(self.query_one("#study-search", Input).value)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value:

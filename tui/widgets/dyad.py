@@ -1,6 +1,7 @@
 """A SenseMaker dyad: a slider between two opposite poles, driven like the triad.
 
-The value is 0.0 (left pole) … 1.0 (right pole) or ``None`` for N/A. Left/right move a
+The value is 0.0 (left pole) … 1.0 (right pole) or ``None`` for N/A; until the first key the
+dyad is untouched (``touched`` False) and the story saves no answer for it. Left/right move a
 step, number keys 1–9 jump (1 left pole, 5 middle, 9 right pole), ``n`` toggles N/A.
 """
 
@@ -46,26 +47,38 @@ class Dyad(Widget, can_focus=True):
         self.poles = poles
         self.set_reactive(Dyad.value, value)
 
+    #: False until a key sets the slider or N/A: an untouched dyad is unanswered
+    touched = False
+
+    def _touch(self, value: float | None) -> None:
+        first, self.touched = not self.touched, True
+        if first and value == self.value:
+            self.mutate_reactive(Dyad.value)
+        self.value = value
+
     def action_move(self, direction: int) -> None:
-        self.value = round(min(1.0, max(0.0, (self.value if self.value is not None else 0.5) + direction * STEP)), 3)
+        start = self.value if self.value is not None else 0.5
+        self._touch(round(min(1.0, max(0.0, start + direction * STEP)), 3))
 
     def action_jump(self, key: int) -> None:
-        self.value = round((key - 1) / 8, 3)
+        self._touch(round((key - 1) / 8, 3))
 
     def action_not_applicable(self) -> None:
-        self.value = None if self.value is not None else 0.5
+        self._touch(None if self.value is not None or not self.touched else 0.5)
 
     def watch_value(self, value: float | None) -> None:
         self.post_message(self.Changed(self, value))
 
     def render(self) -> Text:
         track = ["─"] * TRACK
-        if self.value is not None:
+        if self.value is not None and self.touched:
             track[round(self.value * (TRACK - 1))] = "●"
         text = Text(f"{self.poles[0]} ├", style="bold")
         text.append("".join(track), style="")
         text.append(f"┤ {self.poles[1]}\n", style="bold")
-        if self.value is None:
+        if not self.touched:
+            text.append(t("triad.untouched"), style="italic")
+        elif self.value is None:
             text.append(t("triad.na"), style="italic")
         else:
             text.append(f"{self.poles[0]} {round((1 - self.value) * 100)}%  {self.poles[1]} {round(self.value * 100)}%")

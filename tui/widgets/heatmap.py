@@ -6,11 +6,13 @@ the white-spot reasons come from ``insightbank.analysis``.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
+from textual.geometry import Region
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widget import Widget
@@ -18,6 +20,15 @@ from textual.widget import Widget
 from insightbank.tui.base import localise_bindings
 
 ROW_LABEL = 26
+MIN_CELL, MAX_CELL = 7, 22
+_SHIFT = re.compile(r"^(?:Från|From)\s+(.+?)\s+(?:till|to)\s+(.+)$", re.IGNORECASE)
+
+
+def short_label(label: str, width: int) -> str:
+    """A label that fits ``width``: a shift "Från akut till förebyggande" keeps its goal ("→förebyggande")."""
+    found = _SHIFT.match(label)
+    text = f"→{found.group(2)}" if found and len(label) > width else label
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class Heatmap(Widget, can_focus=True):
@@ -56,6 +67,8 @@ class Heatmap(Widget, can_focus=True):
         self.col_labels: list[str] = []
         self.counts: dict[str, dict[str, int]] = {}
         self.spots: set[tuple[str, str]] = set()
+        #: the first column on show; columns page with the cursor, the row labels never scroll away
+        self.first_col = 0
 
     def show(
         self,
@@ -69,6 +82,7 @@ class Heatmap(Widget, can_focus=True):
         self.rows, self.cols, self.counts, self.spots = rows, cols, counts, spots
         self.row_labels, self.col_labels = row_labels, col_labels
         self.cursor = (0, 0)
+        self.first_col = 0
         self.refresh(layout=True)
         self._announce()
 
@@ -81,6 +95,26 @@ class Heatmap(Widget, can_focus=True):
         r, c = self.cursor
         self.cursor = (min(max(r + dr, 0), len(self.rows) - 1), min(max(c + dc, 0), len(self.cols) - 1))
         self._announce()
+        self._follow()
+
+    def _follow(self) -> None:
+        """Keep the cursor's cell in view. Columns page inside the map (the row labels stay put, so a
+        cell never loses its row name), rows scroll with the container."""
+        r, c = self.cursor
+        shown = self._shown_cols()
+        if c < self.first_col:
+            self.first_col = c
+        elif c >= self.first_col + shown:
+            self.first_col = c - shown + 1
+        self.refresh(layout=True)
+        box = self.parent
+        if box is not None and hasattr(box, "scroll_to_region"):
+            row = Region(0, r + 1, 1, 1).translate(self.virtual_region.offset)
+            box.scroll_to_region(row, animate=False, spacing=None, immediate=True)
+
+    def _shown_cols(self) -> int:
+        room = (self.parent.size.width if isinstance(self.parent, Widget) else 0) - ROW_LABEL - 4
+        return max(1, room // self._cell_width()) if room > 0 else len(self.cols)
 
     def _announce(self) -> None:
         if self.rows and self.cols:
@@ -93,18 +127,28 @@ class Heatmap(Widget, can_focus=True):
             self.post_message(self.CellChosen(self.rows[r], self.cols[c], self.count(r, c)))
 
     def _cell_width(self) -> int:
-        return max(6, min(max((len(label) for label in self.col_labels), default=6) + 1, 12))
+        """Wide enough for the labels, and wider when the screen has room (200 columns), within limits."""
+        wanted = max((len(label) for label in self.col_labels), default=6) + 1
+        room = (self.parent.size.width if isinstance(self.parent, Widget) else 0) - ROW_LABEL - 3
+        share = room // max(len(self.cols), 1) if room > 0 else MIN_CELL
+        return max(MIN_CELL, min(wanted, share, MAX_CELL))
+
+    def _window(self) -> range:
+        return range(self.first_col, min(len(self.cols), self.first_col + self._shown_cols()))
 
     def render(self) -> Text:
-        width = self._cell_width()
+        width, window = self._cell_width(), self._window()
         peak = max((self.count(r, c) for r in range(len(self.rows)) for c in range(len(self.cols))), default=0) or 1
-        text = Text(" " * ROW_LABEL)
-        for label in self.col_labels:
-            text.append(label[: width - 1].rjust(width - 1) + " ", style="bold")
+        more_left, more_right = self.first_col > 0, window.stop < len(self.cols)
+        text = Text(("‹ " if more_left else "  ").rjust(ROW_LABEL), style="bold")
+        for c in window:
+            text.append(short_label(self.col_labels[c], width - 1).rjust(width - 1) + " ", style="bold")
+        text.append("›" if more_right else " ", style="bold")
         text.append("\n")
         for r, label in enumerate(self.row_labels):
-            text.append(label[: ROW_LABEL - 1].ljust(ROW_LABEL), style="bold")
-            for c, code in enumerate(self.cols):
+            text.append(short_label(label, ROW_LABEL - 1).ljust(ROW_LABEL), style="bold")
+            for c in window:
+                code = self.cols[c]
                 n = self.count(r, c)
                 spot = (self.rows[r], code) in self.spots
                 shade = int(40 + 160 * n / peak)
@@ -120,7 +164,7 @@ class Heatmap(Widget, can_focus=True):
         return text
 
     def get_content_width(self, container: object, viewport: object) -> int:
-        return ROW_LABEL + self._cell_width() * max(len(self.cols), 1) + 2
+        return ROW_LABEL + self._cell_width() * max(len(self._window()), 1) + 2
 
     def get_content_height(self, container: object, viewport: object, width: int) -> int:
         return len(self.rows) + 1

@@ -1,6 +1,8 @@
 """A SenseMaker triad driven by the keyboard: a point in a triangle between three labels.
 
 The value is a barycentric triple (top, left, right) that sums to 1, or ``None`` for N/A.
+Until the first key the triad is *untouched* (``touched`` is False): no point is drawn and the
+story saves no answer, so an untouched triad never counts as ⅓, ⅓, ⅓. N/A is a choice (``n``).
 Arrow keys move the point, the number keys jump on a numeric-keypad layout (8 top corner,
 1 and 3 bottom corners, 4/6/2 edge midpoints, 5 centre), ``n`` toggles N/A. Proportions are
 always shown as numbers, because a dot in a character grid is only approximate.
@@ -93,19 +95,31 @@ class Triad(Widget, can_focus=True):
         self.rows = rows
         self.set_reactive(Triad.value, value)
 
+    #: False until a key sets the point or N/A: an untouched triad is unanswered
+    touched = False
+
+    def _touch(self, value: Point | None) -> None:
+        first, self.touched = not self.touched, True
+        if first and value == self.value:
+            self.mutate_reactive(Triad.value)
+        self.value = value
+
     def action_move(self, direction: str) -> None:
-        self.value = moved(self.value or CENTRE, direction)
+        start = self.value or CENTRE
+        self._touch(moved(start, direction))
 
     def action_jump(self, key: str) -> None:
-        self.value = JUMPS[key]
+        self._touch(JUMPS[key])
 
     def action_not_applicable(self) -> None:
-        self.value = None if self.value is not None else CENTRE
+        self._touch(None if self.value is not None or not self.touched else CENTRE)
 
     def watch_value(self, value: Point | None) -> None:
         self.post_message(self.Changed(self, value))
 
     def proportions(self) -> str:
+        if not self.touched:
+            return t("triad.untouched")
         if self.value is None:
             return t("triad.na")
         return "  ".join(f"{label} {round(p * 100)}%" for label, p in zip(self.labels, self.value, strict=True))
@@ -119,12 +133,12 @@ class Triad(Widget, can_focus=True):
             for col in range(left + 1, right):
                 grid[row][col] = fill
             grid[row][left], grid[row][right] = ("╱", "╲") if left != right else ("▲", "▲")
-        if self.value is not None:
+        if self.value is not None and self.touched:
             x, y = to_xy(self.value)
             grid[round(y * (rows - 1))][round(x * (width - 1))] = "●"
         text = Text(self.labels[0].center(width) + "\n", style="bold")
         for line in grid:
             text.append("".join(line) + "\n")
         text.append(self.labels[1].ljust(width // 2) + self.labels[2].rjust(width - width // 2) + "\n", style="bold")
-        text.append(self.proportions(), style="italic" if self.value is None else "")
+        text.append(self.proportions(), style="italic" if self.value is None or not self.touched else "")
         return text

@@ -1,0 +1,74 @@
+"""The slowest screen switch of the TUI on a big bank, against the demo bank in the same run.
+
+For every screen key (F2 … F9): the time from the key until the screen is painted with its
+data (every worker it started has finished), first visit and second visit (a second visit
+refreshes only after a write). Reported per screen, with the same on the 84-insight demo bank
+as the baseline and the ratio.
+
+    .venv/bin/python benchmarks/tui_switch_bench.py [--n 1000000] [--path /tmp/insightbank-tui-1m.sqlite]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from scale_data import ensure_insights
+
+from insightbank.bank import open_bank
+from insightbank.fixtures.demo import build_demo_bank
+from insightbank.storage.engine import Bank
+from insightbank.tui.app import InsightbankApp
+from insightbank.tui.keymap import SCREENS
+
+SIZE = (120, 40)
+
+
+async def switches(bank: Bank) -> dict[str, tuple[float, float]]:
+    """(first visit, second visit) seconds per screen key."""
+    app = InsightbankApp(bank)
+    rounds: list[dict[str, float]] = [{}, {}]
+    async with app.run_test(size=SIZE) as pilot:
+        await app.workers.wait_for_complete()
+        for visits in rounds:
+            for _mode, (_cls, key, _name) in SCREENS.items():
+                start = time.perf_counter()
+                await pilot.press(key)
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+                visits[key] = time.perf_counter() - start
+    out = {key: (rounds[0][key], rounds[1][key]) for key in rounds[0]}
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--n", type=int, default=1_000_000)
+    parser.add_argument("--path", type=Path, default=Path("/tmp/insightbank-tui-1m.sqlite"))
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        demo = open_bank(f"sqlite:///{Path(tmp) / 'demo.sqlite'}")
+        build_demo_bank(demo, stories=True)
+        baseline = asyncio.run(switches(demo))
+        demo.dispose()
+    big = open_bank(f"sqlite:///{args.path}")
+    ensure_insights(big, args.n)
+    measured = asyncio.run(switches(big))
+    big.dispose()
+    print(f"{'screen':<8} {'demo first':>10} {'big first':>10} {'ratio':>7} {'demo again':>10} {'big again':>10}")
+    for key, (first, again) in measured.items():
+        b_first, b_again = baseline[key]
+        print(f"{key:<8} {b_first:>10.3f} {first:>10.3f} {first / b_first:>7.1f} {b_again:>10.3f} {again:>10.3f}")
+    slowest = max(measured, key=lambda k: measured[k][0])
+    print(f"slowest switch: {slowest} {measured[slowest][0]:.3f} s (demo {baseline[slowest][0]:.3f} s)")
+
+
+if __name__ == "__main__":
+    main()
