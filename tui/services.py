@@ -232,7 +232,10 @@ def study_list(bank: Bank, text: str | None = None) -> list[StudyRecord]:
 
 def asked_before(bank: Bank, text: str) -> tuple[list[StudyRecord], list[InsightRecord]]:
     """Has anyone asked this before? Studies whose title or description match any word of
-    ``text``, and insights that match it in full-text search."""
+    ``text``, and the insights that say the most the same thing, by the bank's text engine
+    (the one ``similar`` and ``duplicates`` use, its vectors from the cache)."""
+    from insightbank.analysis.text import engines, similarity  # numpy and the engines: not at start-up
+
     words = [w for w in text.split() if len(w) > 3][:6]
     with bank.reading() as conn:
         found: dict[uuid.UUID, StudyRecord] = {}
@@ -240,11 +243,11 @@ def asked_before(bank: Bank, text: str) -> tuple[list[StudyRecord], list[Insight
             for study in studies.select(conn, text=word):
                 if study.id is not None:
                     found.setdefault(study.id, study)
-        related: list[InsightRecord] = []
-        for word in words:
-            related.extend(queries.select(conn, InsightFilter(text=word), limit=3))
-    unique = list({r.id: r for r in related}.values())[:6]
-    return list(found.values())[:6], unique
+        engine = engines.active(conn)
+    like = similarity.like_text(bank, text, engine, k=6)
+    with bank.reading() as conn:
+        related = queries.fetch(conn, [s.id for s in like])
+    return list(found.values())[:6], related
 
 
 def save_study(bank: Bank, vocab: Vocabulary, data: StudyData, actor: str) -> uuid.UUID:
