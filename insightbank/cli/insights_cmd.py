@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import click
+from sqlalchemy.engine import Connection
 
 from insightbank.cli.context import AppContext, pass_app, split_values
 from insightbank.cli.insight_options import apply_options, insight_options, parse_date, prompt_missing, resolve_study
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
-from insightbank.insights import queries
+from insightbank.exchange.spreadsheets import merging
+from insightbank.exchange.spreadsheets.cells import neutralise
+from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord
@@ -28,7 +32,18 @@ LIST_COLUMNS = [
     "date",
     "sensitivity",
     "status",
+    "description",
+    "quotes",
+    "speaker_role",
+    "cross_cutting",
+    "organisation_type",
+    "method",
 ]
+"""``list --format csv``: every field ``import`` reads, so the sheet can go back in unchanged.
+
+The first eleven are the columns the CSV always had (scripts read them by position); the rest
+came later so that a round trip through Excel loses nothing.
+"""
 
 
 @click.command()
@@ -89,12 +104,47 @@ def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
     )
 
 
-def emit(records: list[InsightRecord], fmt: str, vocab: Vocabulary, lang: str, total: int | None = None) -> None:
+def csv_row(record: InsightRecord, methods: list[str]) -> list[Any]:
+    """One ``list --format csv`` row, in the cell forms spreadsheet import reads back.
+
+    Cells are neutralised here, as in the spreadsheet export; if ``print_csv`` ever neutralises
+    every cell itself, this must stop doing it (a second ``'`` would come back in).
+    """
+    values = record.to_json() | {
+        "quotes": "\n".join(q.text for q in record.quotes),
+        "speaker_role": merging.format_roles(record.quotes),
+        "method": methods,
+    }
+    return [_safe(values[c]) for c in LIST_COLUMNS]
+
+
+def _safe(value: Any) -> Any:
+    """Formula-like text gets the ``'`` that spreadsheet import takes off again (exact both ways)."""
+    if isinstance(value, list):
+        return neutralise(";".join(str(v) for v in value))
+    return neutralise(value) if isinstance(value, str) else value
+
+
+def study_methods(conn: Connection, records: list[InsightRecord], fmt: str) -> dict[uuid.UUID, list[str]]:
+    """The methods of the records' studies, for the CSV's ``method`` column (read only for CSV)."""
+    if fmt != "csv":
+        return {}
+    return studies.methods_by_study(conn, [r.study_id for r in records if r.study_id])
+
+
+def emit(
+    records: list[InsightRecord],
+    fmt: str,
+    vocab: Vocabulary,
+    lang: str,
+    total: int | None = None,
+    methods: dict[uuid.UUID, list[str]] | None = None,
+) -> None:
     if fmt == "json":
         print_json([r.to_json() for r in records])
         return
     if fmt == "csv":
-        print_csv(LIST_COLUMNS, [[r.to_json()[c] for c in LIST_COLUMNS] for r in records])
+        print_csv(LIST_COLUMNS, [csv_row(r, (methods or {}).get(r.study_id, [])) for r in records])  # type: ignore[arg-type]
         return
     rows = [
         [
@@ -132,7 +182,8 @@ def list_(app: AppContext, fmt: str, limit: int | None, offset: int, **opts: Any
     with app.bank.reading() as conn:
         records = queries.select(conn, f, limit=limit, offset=offset)
         total = queries.count(conn, f) if fmt == "table" else None
-    emit(records, fmt, app.vocab(), app.lang, total)
+        methods = study_methods(conn, records, fmt)
+    emit(records, fmt, app.vocab(), app.lang, total, methods)
 
 
 @click.command()
@@ -151,7 +202,8 @@ def search(app: AppContext, text: str, limit: int, fmt: str) -> None:
     f = InsightFilter(text=text)
     with app.bank.reading() as conn:
         records, total = queries.select(conn, f, limit=limit), queries.count(conn, f)
-    emit(records, fmt, app.vocab(), app.lang, total)
+        methods = study_methods(conn, records, fmt)
+    emit(records, fmt, app.vocab(), app.lang, total, methods)
 
 
 @click.command()

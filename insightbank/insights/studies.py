@@ -114,12 +114,19 @@ def _records(conn: Connection, where: list[sa.ColumnElement[bool]], with_counts:
         query = sa.select(STUDY, sa.literal(0).label("insight_count"))
     query = query.where(*where).order_by(STUDY.c.title)
     rows = list(conn.execute(query))
+    methods = methods_by_study(conn, [r.id for r in rows])
+    return [_record(row, methods.get(row.id, [])) for row in rows]
+
+
+def methods_by_study(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The method codes of each of these studies, sorted."""
     methods: dict[uuid.UUID, list[str]] = {}
-    ids = [r.id for r in rows]
-    if ids:
-        for sid, code in conn.execute(sa.select(study_method).where(study_method.c.study_id.in_(ids))):
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 900):
+        chunk = unique[start : start + 900]
+        for sid, code in conn.execute(sa.select(study_method).where(study_method.c.study_id.in_(chunk))):
             methods.setdefault(sid, []).append(code)
-    return [_record(row, sorted(methods.get(row.id, []))) for row in rows]
+    return {sid: sorted(codes) for sid, codes in methods.items()}
 
 
 def _record(row: sa.Row, methods: list[str]) -> StudyRecord:

@@ -5,8 +5,7 @@ back in. The rows are the same ones a package gets: filtered, scanned for person
 and maybe redacted by :mod:`insightbank.exchange.packages.export`.
 
 Any cell that begins with ``=``, ``+``, ``-`` or ``@`` (also after leading spaces or a
-tab/CR) is neutralised with a leading ``'``: a spreadsheet would otherwise run it as a
-formula (CSV injection), and a quote from a resident can be made to look like one.
+tab/CR) is neutralised with a leading ``'`` (:mod:`.cells`), and import takes it off again.
 """
 
 from __future__ import annotations
@@ -20,12 +19,18 @@ from pathlib import Path
 from typing import Any
 
 from insightbank.exchange.packages.format import TAG_RESOURCES, cell
+from insightbank.exchange.spreadsheets.cells import FORMULA_START, neutralise
+from insightbank.exchange.spreadsheets.merging import format_roles
+from insightbank.insights.records import Quote
+
+__all__ = ["COLUMNS", "FORMULA_START", "neutralise", "rows", "write"]
 
 COLUMNS = (
     "id",
     "statement",
     "description",
     "quotes",
+    "speaker_role",
     "perspectives",
     "subpopulations",
     "shifts",
@@ -39,12 +44,6 @@ COLUMNS = (
     "sensitivity",
     "status",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(text: str) -> str:
-    """``'`` in front of anything a spreadsheet would read as a formula; the text itself is kept."""
-    return "'" + text if text.lstrip(" ").startswith(FORMULA_START) else text
 
 
 def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
@@ -57,9 +56,9 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
     perspectives: dict[uuid.UUID, list[str]] = defaultdict(list)
     for link in tables["insight_perspectives"]:
         perspectives[link["insight_id"]].append(link["perspective"])
-    quotes: dict[uuid.UUID, list[str]] = defaultdict(list)
+    quotes: dict[uuid.UUID, list[Quote]] = defaultdict(list)
     for quote in sorted(tables["evidence"], key=lambda q: q["position"]):
-        quotes[quote["insight_id"]].append(" ".join(quote["text"].split()))
+        quotes[quote["insight_id"]].append(Quote(" ".join(quote["text"].split()), quote.get("speaker_role")))
     methods: dict[uuid.UUID, list[str]] = defaultdict(list)
     for link in tables["study_methods"]:
         methods[link["study_id"]].append(link["code"])
@@ -81,7 +80,8 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
                     "status",
                 )
             },
-            "quotes": "\n".join(quotes[iid]),
+            "quotes": "\n".join(q.text for q in quotes[iid]),
+            "speaker_role": format_roles(quotes[iid]),
             "perspectives": ";".join(perspectives[iid]),
             "subpopulations": ";".join(tags["subpopulation"][iid]),
             "shifts": ";".join(tags["shift"][iid]),

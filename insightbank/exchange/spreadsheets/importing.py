@@ -19,10 +19,11 @@ from sqlalchemy.engine import Connection
 
 from insightbank import vocabulary
 from insightbank.errors import InputFileError, InsightbankError, Problem
+from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, read
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
-from insightbank.insights.records import InsightData, StudyData
+from insightbank.insights.records import InsightData, Quote, StudyData
 from insightbank.storage.engine import Bank
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary, normalise
@@ -70,6 +71,9 @@ class Row:
     data: InsightData
     study_title: str | None
     methods: list[str]
+    #: Fields this row leaves as they are in an existing insight (absent columns; see :mod:`.merging`).
+    kept: frozenset[str] = frozenset()
+    roles_given: bool = True
 
 
 class _Collector:
@@ -138,13 +142,20 @@ class _Collector:
             date=self.date(number, cells.get("date", "")),
             sensitivity=self.single(number, cells, "sensitivity") or "internal",
             status=self.single(number, cells, "status") or "draft",
-            quotes=insights.quotes_from_text(cells.get("quotes"), cells.get("speaker_role") or None),
+            quotes=self.quotes(cells),
             id=self.uuid(number, cells.get("id", "")),
         )
         methods = self.codes(number, "method", cells.get("method", ""))
         if len(self.problems) > before:
             return None
-        return Row(number, data, cells.get("source") or None, methods)
+        present = self.sheet.present
+        kept = merging.kept_fields(present, cells)
+        return Row(number, data, cells.get("source") or None, methods, kept, "speaker_role" in present)
+
+    def quotes(self, cells: dict[str, str]) -> list[Quote]:
+        texts = insights.quotes_from_text(cells.get("quotes"))
+        roles = merging.parse_roles(cells.get("speaker_role", ""), len(texts))
+        return [Quote(q.text, role) for q, role in zip(texts, roles, strict=True)]
 
     def single(self, number: int, cells: dict[str, str], column: str) -> str | None:
         value = cells.get(column, "")
@@ -261,24 +272,31 @@ def _upsert(conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, re
     items = []
     for row in rows:
         row.data.study_id = study_ids.get(normalise(row.study_title)) if row.study_title else None
-        try:
-            items.append(insights.validate(vocab, row.data))
-        except InsightbankError as exc:
-            raise InputFileError([Problem(report.source, row.number, None, None, str(exc))]) from None
+        items.append(_validated(vocab, row.data, row.number, report))
     keys = [d.match_key() for d in items]
     existing = _existing(conn, items, keys)
     fresh = []
-    for data, key in zip(items, keys, strict=True):
+    for row, data, key in zip(rows, items, keys, strict=True):
         found = existing.get(data.id) if data.id else existing.get(key)
         if found is None:
             fresh.append(data)
-        elif same_content(found.to_data(), data):
+            continue
+        data = merging.merge(found.to_data(), data, row.kept, row.roles_given)
+        data = _validated(vocab, data, row.number, report)
+        if same_content(found.to_data(), data):
             report.skipped += 1
         else:
             insights.update(conn, found.id, replace(data, id=found.id), found.version, actor)  # type: ignore[arg-type]
             report.updated += 1
     insights.insert_many(conn, fresh, actor)
     report.created = len(fresh)
+
+
+def _validated(vocab: Vocabulary, data: InsightData, number: int, report: ImportReport) -> InsightData:
+    try:
+        return insights.validate(vocab, data)
+    except InsightbankError as exc:
+        raise InputFileError([Problem(report.source, number, None, None, str(exc))]) from None
 
 
 def _existing(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, queries.InsightRecord]:
@@ -321,7 +339,7 @@ def same_content(a: InsightData, b: InsightData) -> bool:
             d.date,
             d.sensitivity,
             d.status,
-            [(q.text.strip(), q.speaker_role) for q in d.quotes],
+            [(" ".join(q.text.split()), q.speaker_role) for q in d.quotes],
         )
 
     return key(a) == key(b)

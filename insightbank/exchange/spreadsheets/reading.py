@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from insightbank.errors import InputFileError, Problem
+from insightbank.exchange.spreadsheets.cells import restore
 from insightbank.vocabulary import normalise
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -50,6 +51,13 @@ class Sheet:
     rows: list[tuple[int, dict[str, str]]]
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The header the file used for each field it has, in the user's own words (for messages).
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The fields the file has a column for; an absent column changes nothing on import."""
+        return frozenset(self.headers)
 
 
 def _header_index(mapping: dict[str, str] | None) -> dict[str, str]:
@@ -121,10 +129,10 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
         raise InputFileError(problems)
     rows = []
     for number, raw in enumerate(body, start=2):
-        values = {columns[i]: raw[i].strip() for i in columns if i < len(raw)}
+        values = {columns[i]: restore(raw[i]).strip() for i in columns if i < len(raw)}
         if any(values.values()):
             rows.append((number, values))
-    return Sheet(path, rows, ignored, notes)
+    return Sheet(path, rows, ignored, notes, {target: header[pos].strip() for pos, target in columns.items()})
 
 
 def _read_csv(path: Path, notes: list[str]) -> list[list[str]]:
