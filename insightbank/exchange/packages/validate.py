@@ -215,6 +215,7 @@ def _table(
                 row[column] = convert(cells[index])
             except ValueError as exc:
                 problems.append(Problem(where, number, column, cells[index][:60], str(exc)))
+                row[column] = None  # already a problem; key checks must still find every column
         out.append(row)
         if len(problems) > MAX_PROBLEMS:
             raise PackageError(problems)
