@@ -12,9 +12,8 @@ import hashlib
 import io
 import json
 import shutil
-from pathlib import Path
-
 import uuid
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
