@@ -53,3 +53,50 @@ def test_demo_rebuilds_a_demo_bank_and_force_overwrites(runner, tmp_path: Path) 
     listed = json.loads(runner.invoke(cli, ["--db", str(other), "list", "--format", "json"]).output)
     assert "En egen insikt" not in {i["statement"] for i in listed} and len(listed) >= 60
     assert not list(tmp_path.glob("*.partial*"))
+
+
+def test_studies_add_refuses_a_title_that_exists_after_case_and_spacing(runner, bank) -> None:
+    first = run(runner, bank.url, "studies", "add", "--title", "Föräldraintervjuer 2025", "-m", "Grums")
+    assert first.exit_code == 0, first.output
+    before = fingerprint(bank)
+    again = run(runner, bank.url, "studies", "add", "--title", "  föräldraintervjuer   2025 ")
+    assert again.exit_code == 2 and "already exists" in again.output and "Traceback" not in again.output
+    assert fingerprint(bank) == before
+
+
+def _two_studies_titled_alike(bank) -> list[str]:
+    """As after importing a package from another bank that has a study with the same title."""
+    from insightbank.insights import studies
+    from insightbank.insights.records import StudyData
+
+    with bank.transaction() as conn:
+        ids = [studies.insert(conn, StudyData(title="Föräldraintervjuer 2025", municipality=m), "t") for m in "AB"]
+    return [str(i) for i in ids]
+
+
+def test_an_ambiguous_study_title_is_an_error_listing_the_candidates(runner, bank, tmp_path: Path) -> None:
+    ids = _two_studies_titled_alike(bank)
+    before = fingerprint(bank)
+    result = run(runner, bank.url, "add", "-s", "Ny insikt", "-p", "clients", "--study", "föräldraintervjuer 2025")
+    assert result.exit_code == 2 and all(i[:8] in result.output for i in ids), result.output
+    assert fingerprint(bank) == before
+    sheet = tmp_path / "ark.csv"
+    sheet.write_text("Insikt,Perspektiv,Insiktsarbete\nNy insikt,Klienter/brukare,Föräldraintervjuer 2025\n", "utf-8")
+    refused = run(runner, bank.url, "import", str(sheet))
+    assert refused.exit_code == 2 and "row 2" in refused.output and "'Insiktsarbete'" in refused.output
+    assert all(i[:8] in refused.output for i in ids)
+    assert fingerprint(bank) == before
+    by_id = run(runner, bank.url, "add", "-s", "Ny insikt", "-p", "clients", "--study", ids[1])
+    assert by_id.exit_code == 0, by_id.output
+
+
+def test_reimporting_an_unchanged_list_csv_with_shared_titles_creates_nothing(runner, bank, tmp_path: Path) -> None:
+    ids = _two_studies_titled_alike(bank)
+    for n, study in enumerate(ids):
+        add(runner, bank.url, f"Insikt nummer {n}", "--study", study)
+    sheet = tmp_path / "lista.csv"
+    sheet.write_text(run(runner, bank.url, "list", "--format", "csv").output, encoding="utf-8")
+    before = fingerprint(bank)
+    result = run(runner, bank.url, "import", str(sheet))
+    assert result.exit_code == 0 and "skipped 2" in result.output, result.output
+    assert fingerprint(bank) == before

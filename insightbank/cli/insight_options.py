@@ -76,9 +76,11 @@ def resolve_study(conn: Connection, text: str | None) -> uuid.UUID | None:
     """A study by id, id prefix or exact title (case-insensitive)."""
     if not text:
         return None
-    by_title = studies.ids_by_title(conn).get(normalise(text))
+    by_title = studies.ids_by_title(conn).get(normalise(text), [])
+    if len(by_title) > 1:
+        raise ValidationError("--study: " + studies.ambiguous_title_message(conn, text, by_title))
     if by_title:
-        return by_title
+        return by_title[0]
     try:
         return queries.resolve_id(conn, text, STUDY)
     except Exception:

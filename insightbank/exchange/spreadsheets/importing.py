@@ -231,7 +231,7 @@ def import_spreadsheet(
         rows, pending = parse(sheet, vocab, new_terms)
         _add_terms(conn, vocab, pending, report)
         vocab = vocabulary.load(conn)
-        _upsert(conn, vocab, rows, actor, report)
+        _upsert(conn, vocab, sheet, rows, actor, report)
         if dry_run:
             conn.rollback()
     return report
@@ -245,7 +245,7 @@ def _add_terms(conn: Connection, vocab: Vocabulary, pending: list[tuple[str, str
 
 def _study_ids(
     conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, report: ImportReport
-) -> dict[str, uuid.UUID]:
+) -> dict[str, list[uuid.UUID]]:
     known = studies.ids_by_title(conn)
     new: dict[str, StudyData] = {}
     for row in rows:
@@ -262,17 +262,44 @@ def _study_ids(
             study.methods = list(dict.fromkeys([*study.methods, *row.methods]))
             study.perspectives_reached = list(dict.fromkeys([*study.perspectives_reached, *row.data.perspectives]))
     ids = studies.insert_many(conn, [studies.validate(vocab, s) for s in new.values()], actor)
-    known.update(zip(new, ids, strict=True))
+    known.update({title: [sid] for title, sid in zip(new, ids, strict=True)})
     report.studies_created = len(ids)
     return known
 
 
-def _upsert(conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, report: ImportReport) -> None:
-    study_ids = _study_ids(conn, vocab, rows, actor, report)
-    items = []
+def _row_studies(
+    conn: Connection, rows: list[Row], known: dict[str, list[uuid.UUID]], column: str, source: str
+) -> None:
+    """Each row's study. A title several studies share is taken only where the row's insight has one
+    of them already; anywhere else it is refused, listing the candidates."""
+    shared = [r for r in rows if r.study_title and len(known[normalise(r.study_title)]) > 1]
+    current = _current_studies(conn, [r.data.id for r in shared if r.data.id])
+    problems = []
     for row in rows:
-        row.data.study_id = study_ids.get(normalise(row.study_title)) if row.study_title else None
-        items.append(_validated(vocab, row.data, row.number, report))
+        candidates = known[normalise(row.study_title)] if row.study_title else [None]
+        chosen = candidates[0] if len(candidates) == 1 else current.get(row.data.id)
+        if chosen not in candidates:
+            message = studies.ambiguous_title_message(conn, str(row.study_title), candidates)  # type: ignore[arg-type]
+            problems.append(Problem(source, row.number, column, row.study_title, message))
+        row.data.study_id = chosen
+    if problems:
+        raise InputFileError(problems)
+
+
+def _current_studies(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID | None, uuid.UUID | None]:
+    out: dict[uuid.UUID | None, uuid.UUID | None] = {}
+    for start in range(0, len(ids), 900):
+        query = sa.select(INSIGHT.c.id, INSIGHT.c.study_id).where(INSIGHT.c.id.in_(ids[start : start + 900]))
+        out.update({insight_id: study_id for insight_id, study_id in conn.execute(query)})
+    return out
+
+
+def _upsert(
+    conn: Connection, vocab: Vocabulary, sheet: Sheet, rows: list[Row], actor: str, report: ImportReport
+) -> None:
+    column = sheet.headers.get("source", "source")
+    _row_studies(conn, rows, _study_ids(conn, vocab, rows, actor, report), column, report.source)
+    items = [_validated(vocab, row.data, row.number, report) for row in rows]
     keys = [d.match_key() for d in items]
     existing = _existing(conn, items, keys)
     fresh = []
