@@ -115,3 +115,13 @@ def test_a_quote_id_the_bank_already_holds_is_refused(runner, bank, package) -> 
 def test_a_good_package_still_imports(bank, package) -> None:
     report = import_package(bank, package, "t")
     assert report.created > 60
+
+
+def test_a_nul_byte_in_a_package_is_refused(runner, bank, package) -> None:
+    edit_cell(package, "insights", 2, "statement", "Unga vill\x00 bli sedda")
+    refused(runner, bank, package, "insights", "NUL")
+
+
+def test_a_control_character_in_a_package_cell_is_refused_by_cell(runner, bank, package) -> None:
+    edit_cell(package, "insights", 2, "description", "Unga vill\x07 bli sedda")
+    refused(runner, bank, package, "insights", "row 2", "'description'", "control character")

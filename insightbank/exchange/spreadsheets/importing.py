@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from insightbank import vocabulary
 from insightbank.errors import InputFileError, InsightbankError, Problem
 from insightbank.exchange.spreadsheets import merging
-from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, read
+from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProblem, read
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
@@ -87,7 +87,9 @@ class _Collector:
         self._seen: dict[tuple[str, str], list[str]] = {}
 
     def problem(self, row: int, column: str, value: str | None, message: str) -> None:
-        self.problems.append(Problem(str(self.sheet.path), row, column, value, message))
+        """A problem named by the header the file uses (``Perspektiv``), not the field (``perspectives``)."""
+        header = self.sheet.headers.get(column, column)
+        self.problems.append(SheetProblem(str(self.sheet.path), row, column, value, message, header))
 
     def codes(self, row: int, column: str, text: str) -> list[str]:
         """Codes for a ``;``-separated cell. Cells repeat a lot in real sheets: memoised."""
@@ -274,13 +276,13 @@ def _row_studies(
     of them already; anywhere else it is refused, listing the candidates."""
     shared = [r for r in rows if r.study_title and len(known[normalise(r.study_title)]) > 1]
     current = _current_studies(conn, [r.data.id for r in shared if r.data.id])
-    problems = []
+    problems: list[Problem] = []
     for row in rows:
         candidates = known[normalise(row.study_title)] if row.study_title else [None]
         chosen = candidates[0] if len(candidates) == 1 else current.get(row.data.id)
         if chosen not in candidates:
             message = studies.ambiguous_title_message(conn, str(row.study_title), candidates)  # type: ignore[arg-type]
-            problems.append(Problem(source, row.number, column, row.study_title, message))
+            problems.append(SheetProblem(source, row.number, "source", row.study_title, message, column))
         row.data.study_id = chosen
     if problems:
         raise InputFileError(problems)

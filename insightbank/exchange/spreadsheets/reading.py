@@ -8,16 +8,16 @@ the header is row 1, so the first insight is row 2.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from insightbank.errors import InputFileError, Problem
 from insightbank.exchange.spreadsheets.cells import restore
+from insightbank.exchange.spreadsheets.xlsx import read_xlsx
 from insightbank.vocabulary import normalise
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -41,6 +41,23 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("statement", "perspectives")
 MAX_CELL = 20_000
+#: Control characters (NUL and the rest of C0 but tab, line feed, carriage return): no text of a
+#: person has them, SQLite would store them, and a receiver could not read the next export.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "styrtecken (t.ex. NUL) i cellen / control character (such as NUL) in the cell"
+
+
+@dataclass(frozen=True)
+class SheetProblem(Problem):
+    """A problem in a sheet: ``column`` is the field (for scripts), the message shows the file's own
+    header (``Perspektiv``, not ``perspectives``), the word the person sees in Excel."""
+
+    header: str | None = None
+
+    def __str__(self) -> str:
+        header = self.header or self.column
+        field_name = f" (fält/field {self.column})" if header and self.column and header != self.column else ""
+        return str(Problem(self.file, self.row, header, self.value, self.message + field_name))
 
 
 @dataclass
@@ -96,7 +113,7 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
     if not path.is_file():
         raise InputFileError([Problem(str(path), None, None, None, "filen finns inte / file not found")])
     notes: list[str] = []
-    table = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path, notes)
+    table = read_xlsx(path, notes) if suffix == ".xlsx" else _read_csv(path, notes)
     if not table:
         raise InputFileError([Problem(str(path), None, None, None, "filen är tom / the file is empty")])
     return _to_sheet(path, table, _header_index(mapping), notes)
@@ -112,8 +129,9 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
             if name.strip():
                 ignored.append(name)
         elif target in columns.values():
+            first = header[next(p for p, t in columns.items() if t == target)]
             problems.append(
-                Problem(str(path), 1, name, name, f"kolumnen {target!r} finns två gånger / column appears twice")
+                Problem(str(path), 1, name, name, f"samma fält som kolumnen / same field as column {first!r}")
             )
         else:
             columns[pos] = target
@@ -127,23 +145,24 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
         )
     if problems:
         raise InputFileError(problems)
+    headers = {target: header[pos].strip() for pos, target in columns.items()}
     rows = []
     for number, raw in enumerate(body, start=2):
         values = {columns[i]: restore(raw[i]).strip() for i in columns if i < len(raw)}
+        problems += [
+            SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
+            for name, text in values.items()
+            if CONTROL_RE.search(text)
+        ]
         if any(values.values()):
             rows.append((number, values))
-    return Sheet(path, rows, ignored, notes, {target: header[pos].strip() for pos, target in columns.items()})
+    if problems:
+        raise InputFileError(problems)
+    return Sheet(path, rows, ignored, notes, headers)
 
 
 def _read_csv(path: Path, notes: list[str]) -> list[list[str]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else ""
-        if not text:
-            raise InputFileError([Problem(str(path), None, None, None, "inte UTF-8 / not UTF-8 text")]) from None
-        notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
+    text = decode(path, path.read_bytes(), notes)
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -155,39 +174,32 @@ def _read_csv(path: Path, notes: list[str]) -> list[list[str]]:
         raise InputFileError([Problem(str(path), None, None, None, f"trasig CSV / malformed CSV: {exc}")]) from None
 
 
-def _is_cp1252(data: bytes) -> bool:
+def decode(path: Path, data: bytes, notes: list[str]) -> str:
+    """UTF-8, else Windows-1252 (what Swedish Excel saves), decided line by line.
+
+    A UTF-8 file with one row pasted from an old file must not be read wholly as Windows-1252
+    (``Ã„ldre``, and a ``källa`` header no longer recognised): each line that is not UTF-8 is read
+    as Windows-1252, and the note names those lines. A line that is neither is refused.
+    """
     try:
-        data.decode("cp1252")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _read_xlsx(path: Path) -> list[list[str]]:
-    import zipfile
-
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputFileError(
-            [Problem(str(path), None, None, None, f"kan inte läsa Excel-filen / unreadable xlsx: {exc}")]
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        pass
+    lines, fallback = [], []
+    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        try:
+            lines.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                message = "varken UTF-8 eller Windows-1252 / neither UTF-8 nor Windows-1252 text (line)"
+                raise InputFileError([Problem(str(path), number, None, None, message)]) from None
+            fallback.append(number)
+    non_ascii = sum(1 for line in data.split(b"\n") if not line.isascii())
+    if len(fallback) == non_ascii:
+        notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
+    else:
+        shown = ", ".join(map(str, fallback[:10])) + (" …" if len(fallback) > 10 else "")
+        notes.append(f"Rader som inte var UTF-8 lästes som Windows-1252 / lines read as Windows-1252: {shown}")
+    return "\n".join(lines)
