@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
 from insightbank.storage.engine import Bank
+from insightbank.storage.files import write_atomic
 from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspectives_of
 
@@ -172,7 +173,7 @@ def write(graph: nx.Graph, path: Path | None, fmt: str) -> str | None:
         text = json.dumps(nx.node_link_data(graph, edges="edges"), ensure_ascii=False, indent=2, default=str)
     if path is None:
         return text
-    path.write_text(text + "\n", encoding="utf-8")
+    write_atomic(path, (text + "\n").encode("utf-8"))
     return None
 
 

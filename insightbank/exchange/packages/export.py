@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -44,6 +42,7 @@ from insightbank.exchange.privacy import Finding, NameList, Scanner, redact
 from insightbank.insights import queries, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.storage.files import atomic_folder, atomic_path, write_private
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
 
@@ -291,27 +290,21 @@ def _filters(options: ExportOptions) -> dict[str, Any]:
 
 
 def write_package(path: Path, files: dict[str, bytes], meta: dict[str, Any]) -> None:
-    """A ``.zip`` (written beside, then renamed: never half a package) or a new, empty folder."""
+    """A ``.zip`` or a folder (absent or empty), written beside and then renamed: never half a package."""
     import json
 
     files = {f"{name}.csv": data for name, data in files.items()}
     files[DESCRIPTOR] = (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     if path.suffix.lower() == ".zip":
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
-        os.close(handle)
-        try:
-            with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, data in files.items():
-                    archive.writestr(name, data)
-            os.replace(temp, path)
-        finally:
-            Path(temp).unlink(missing_ok=True)
+        with atomic_path(path) as temp, zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
         return
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise ConfigError(f"{path} finns redan och är inte en tom mapp / exists and is not an empty folder")
-    path.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (path / name).write_bytes(data)
+    with atomic_folder(path) as temp:  # a full disk leaves no half package under the real name
+        for name, data in files.items():
+            write_private(temp / name, data)
 
 
 def export(conn: Connection, path: Path, options: ExportOptions, actor: str) -> ExportReport:

@@ -11,8 +11,6 @@ tab/CR) is neutralised with a leading ``'`` (:mod:`.cells`), and import takes it
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import uuid
 from collections import defaultdict
 from pathlib import Path
@@ -22,6 +20,7 @@ from insightbank.exchange.packages.format import TAG_RESOURCES, cell
 from insightbank.exchange.spreadsheets.cells import FORMULA_START, neutralise
 from insightbank.exchange.spreadsheets.merging import format_roles
 from insightbank.insights.records import Quote
+from insightbank.storage.files import atomic_path
 
 __all__ = ["COLUMNS", "FORMULA_START", "neutralise", "rows", "write"]
 
@@ -95,21 +94,16 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
 
 
 def write(path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
-    """Write ``.csv`` (UTF-8 with BOM, so Excel reads å ä ö) or ``.xlsx``, atomically."""
+    """Write ``.csv`` (UTF-8 with BOM, so Excel reads å ä ö) or ``.xlsx``, atomically, owner-only."""
     data = rows(tables)
-    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         if path.suffix.lower() == ".xlsx":
-            _write_xlsx(Path(temp), data)
+            _write_xlsx(temp, data)
         else:
             with open(temp, "w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(COLUMNS)
                 writer.writerows(data)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
 
 
 def _write_xlsx(path: Path, data: list[list[str]]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 import yaml
 
 from insightbank.errors import InputFileError, Problem, ValidationError
+from insightbank.storage.files import atomic_path, write_atomic
 from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import StoryData, format_answer, parse_answer
 
@@ -69,8 +70,8 @@ def read(path: Path, fw: Framework) -> tuple[list[StoryData], list[int]]:
 
 
 def write(path: Path, fw: Framework, stories: list[StoryData]) -> Path:
-    """Write the stories and, beside them, the framework as ``<name>.framework.yaml``."""
-    with path.open("w", encoding="utf-8", newline="") as handle:
+    """Write the stories and, beside them, the framework as ``<name>.framework.yaml`` (each atomically)."""
+    with atomic_path(path) as temp, temp.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         for s in stories:
@@ -81,7 +82,7 @@ def write(path: Path, fw: Framework, stories: list[StoryData]) -> Path:
                 if q.id in s.answers:
                     writer.writerow([s.source_id, q.id, format_answer(q, s.answers[q.id])])
     beside = framework_path(path)
-    beside.write_text(yaml.safe_dump(fw.to_dict(), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    write_atomic(beside, yaml.safe_dump(fw.to_dict(), allow_unicode=True, sort_keys=False).encode("utf-8"))
     return beside
 
 
