@@ -28,4 +28,11 @@ def open_bank(url: str, *, migrate_schema: bool = True) -> Bank:
     except sa.exc.OperationalError as exc:
         engine.dispose()
         raise ConfigError(f"Kan inte öppna banken / cannot open the bank {url!r}: {exc.orig}") from None
+    except sa.exc.DatabaseError as exc:  # "file is not a database": a damaged file, or not a bank at all
+        engine.dispose()
+        raise ConfigError(
+            f"{url!r} är ingen läsbar bank (skadad fil eller en annan sorts fil) / is not a readable bank "
+            f"(a damaged file, or another kind of file): {str(exc.orig).splitlines()[0]}. Återställ från en "
+            "säkerhetskopia / restore it from a backup (`insightbank restore`)."
+        ) from None
     return Bank(url=url, engine=engine)

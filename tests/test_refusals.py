@@ -100,3 +100,67 @@ def test_reimporting_an_unchanged_list_csv_with_shared_titles_creates_nothing(ru
     result = run(runner, bank.url, "import", str(sheet))
     assert result.exit_code == 0 and "skipped 2" in result.output, result.output
     assert fingerprint(bank) == before
+
+
+def test_export_says_how_many_insights_were_left_out_and_why(runner, bank, tmp_path: Path) -> None:
+    add(runner, bank.url, "Intern insikt i Grums", "-m", "Grums")
+    add(runner, bank.url, "Konfidentiell insikt i Grums", "-m", "Grums", "--sensitivity", "confidential")
+    result = run(runner, bank.url, "export", str(tmp_path / "grums.zip"), "-m", "Grums")
+    assert result.exit_code == 0, result.output
+    assert "insights 0" in result.output and "2 of 2 insights were left out" in result.output
+    assert "--include internal" in result.output and "1 konfidentiella" in result.output
+
+
+def test_edit_version_0_does_not_save_over_a_newer_version(runner, bank) -> None:
+    insight_id = add(runner, bank.url, "Föräldrar vill bli tillfrågade")
+    assert run(runner, bank.url, "edit", insight_id, "--status", "validated").exit_code == 0
+    before = fingerprint(bank)
+    stale = run(runner, bank.url, "edit", insight_id, "--status", "acted_on", "--version", "0")
+    assert stale.exit_code == 2 and "Traceback" not in stale.output, stale.output
+    assert fingerprint(bank) == before
+
+
+def test_a_bad_from_date_names_from_and_a_short_prefix_is_too_short(runner, bank) -> None:
+    before = fingerprint(bank)
+    dated = run(runner, bank.url, "list", "--from", "igår")
+    assert dated.exit_code == 2 and "--from" in dated.output and "--date" not in dated.output
+    short = run(runner, bank.url, "show", "3f2")
+    assert short.exit_code == 2 and "too short" in short.output
+    assert fingerprint(bank) == before
+
+
+def test_a_corrupt_bank_file_is_a_clear_message(runner, tmp_path: Path) -> None:
+    path = tmp_path / "trasig.sqlite"
+    path.write_bytes(b"inte en databas " * 512)
+    result = run(runner, str(path), "list")
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
+    assert "not a readable bank" in result.output and "restore" in result.output
+    assert "sqlalchemy" not in result.output.lower()
+    assert path.read_bytes() == b"inte en databas " * 512
+
+
+def test_a_held_write_lock_says_what_to_do(runner, bank, monkeypatch) -> None:
+    if bank.dialect != "sqlite":
+        return
+    import sqlite3
+
+    from insightbank.storage import engine
+
+    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    holder = sqlite3.connect(bank.url.removeprefix("sqlite:///"))
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        result = run(runner, bank.url, "add", "-s", "Unga vill bli sedda", "-p", "clients")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert result.exit_code == 4 and isinstance(result.exception, SystemExit), result.output
+    assert "someone else is writing" in result.output and "run the command again" in result.output
+
+
+def test_redaction_that_makes_a_statement_too_long_stops_the_export(runner, bank, tmp_path: Path) -> None:
+    statement = "Nummer 121212-1212 nämndes. " * 70  # 1960 characters; [PERSONNUMMER] is longer
+    add(runner, bank.url, statement, "--sensitivity", "public")
+    result = run(runner, bank.url, "export", str(tmp_path / "p.zip"), "--redact")
+    assert result.exit_code == 2 and "longer than a bank accepts" in result.output, result.output
+    assert not (tmp_path / "p.zip").exists()

@@ -47,8 +47,8 @@ def scope(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
         municipalities=split_values(opts.get("municipality")),
         sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
         statuses=vocab.match_all("status", split_values(opts.get("status"))),
-        date_from=parse_date(opts.get("date_from")),
-        date_to=parse_date(opts.get("date_to")),
+        date_from=parse_date(opts.get("date_from"), "--from"),
+        date_to=parse_date(opts.get("date_to"), "--to"),
     )
 
 

@@ -63,13 +63,14 @@ def prompt_missing(opts: dict[str, Any]) -> None:
         opts["perspective"] = (answer,)
 
 
-def parse_date(text: str | None) -> dt.date | None:
+def parse_date(text: str | None, option: str = "--date") -> dt.date | None:
+    """An ISO date; a refusal names the option the person typed (``--from``, ``--to``, ``--start``)."""
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"--date: {text!r} är inte ett datum / is not a date (YYYY-MM-DD)") from None
+        raise ValidationError(f"{option}: {text!r} är inte ett datum / is not a date (YYYY-MM-DD)") from None
 
 
 def resolve_study(conn: Connection, text: str | None) -> uuid.UUID | None:

@@ -98,8 +98,8 @@ def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
         study_ids=study_ids,
         statuses=vocab.match_all("status", split_values(opts.get("status"))),
         sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
-        date_from=parse_date(opts.get("date_from")),
-        date_to=parse_date(opts.get("date_to")),
+        date_from=parse_date(opts.get("date_from"), "--from"),
+        date_to=parse_date(opts.get("date_to"), "--to"),
         text=opts.get("text"),
     )
 
@@ -268,7 +268,7 @@ def _show_table(r: InsightRecord, vocab: Vocabulary, lang: str, changes: list[ch
 @click.option(
     "--version",
     "seen_version",
-    type=int,
+    type=click.IntRange(min=1),
     help="Versionen du läste (skyddar mot att skriva över) / the version you read.",
 )
 @pass_app
@@ -284,7 +284,8 @@ def edit(app: AppContext, insight_id: str, seen_version: int | None, **opts: Any
     with app.bank.transaction() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))
         data = insights.validate(vocab, apply_options(conn, record.to_data(), opts))
-        version = insights.update(conn, record.id, data, seen_version or record.version, app.actor)  # type: ignore[arg-type]
+        seen = record.version if seen_version is None else seen_version  # --version 0 is a version, not "none"
+        version = insights.update(conn, record.id, data, seen, app.actor)  # type: ignore[arg-type]
     click.echo(f"Sparad / saved: {record.id} (version {version})")
 
 

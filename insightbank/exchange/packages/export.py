@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from insightbank import __version__, vocabulary
-from insightbank.errors import ConfigError, InsightbankError
+from insightbank.errors import ConfigError, InsightbankError, ValidationError
 from insightbank.exchange.packages.format import (
     DESCRIPTOR,
     EXPORTABLE,
@@ -127,10 +127,11 @@ def collect(conn: Connection, options: ExportOptions) -> ExportSet:
     allowed = options.sensitivities()
     wanted = replace(options.filter, sensitivities=allowed)
     records = queries.fetch(conn, queries.page_ids(conn, wanted, limit=None))
+    left_out = _left_out(conn, options, len(records))
     every_study = {s.id: s for s in studies.select(conn)}
     cited = {r.study_id for r in records if r.study_id} | set(options.extra_study_ids)
     shared = {sid: every_study[sid] for sid in cited if sid in every_study and every_study[sid].sensitivity in allowed}
-    result = ExportSet({name: [] for name in RESOURCES})
+    result = ExportSet({name: [] for name in RESOURCES}, notes=left_out)
     unlinked = sum(1 for r in records if r.study_id and r.study_id not in shared)
     if unlinked:
         result.notes.append(
@@ -144,6 +145,22 @@ def collect(conn: Connection, options: ExportOptions) -> ExportSet:
     result.tables["vocabulary"] = _vocabulary_rows(conn, result.tables)
     _scan(result, options)
     return result
+
+
+def _left_out(conn: Connection, options: ExportOptions, exported: int) -> list[str]:
+    """Say how many insights the filter matched but their sensitivity kept home, and how to include them."""
+    every = queries.count(conn, replace(options.filter, sensitivities=[]))
+    if every <= exported:
+        return []
+    internal = queries.count(conn, replace(options.filter, sensitivities=["internal"]))
+    held = internal if not options.include_internal else 0
+    parts = []
+    if held:
+        parts.append(f"{held} interna / internal (--include internal tar med dem / includes them)")
+    if every - exported - held:
+        parts.append(f"{every - exported - held} konfidentiella / confidential (lämnar aldrig banken / never leave)")
+    n = every - exported
+    return [f"{n} av {every} insikter lämnades utanför / {n} of {every} insights were left out: " + ", ".join(parts)]
 
 
 def _study_rows(tables: dict[str, list[dict[str, Any]]], study: StudyRecord) -> None:
@@ -215,6 +232,25 @@ def _scan(result: ExportSet, options: ExportOptions) -> None:
                         row[column] = redact(text, hits)
     if result.findings and not options.redact:
         raise PersonalDataError(result.findings)
+    if options.redact:
+        _check_lengths(result)
+
+
+def _check_lengths(result: ExportSet) -> None:
+    """Redaction can make a text longer than a receiving bank accepts: stop before writing such a package."""
+    problems = []
+    for resource, (id_column, columns) in SCANNED.items():
+        limits = {f["name"]: f.get("constraints", {}).get("maxLength") for f in table_schema(resource)["fields"]}
+        for row in result.tables[resource]:
+            for column in columns:
+                text, limit = row.get(column), limits.get(column)
+                if isinstance(text, str) and limit and len(text) > limit:
+                    problems.append(f"{resource} {row[id_column]} {column}: {len(text)} > {limit}")
+    if problems:
+        raise ValidationError(
+            "Maskeringen gör texter längre än en bank tar emot; korta dem och exportera igen / redaction makes "
+            "texts longer than a bank accepts; shorten them and export again: " + "; ".join(problems[:20])
+        )
 
 
 def csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
