@@ -72,7 +72,10 @@ def import_stories(
       insightbank stories import --format csv --collection grums berattelser.csv --framework forskola
     """
     report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run)
-    click.echo(f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated")
+    click.echo(
+        f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated, "
+        f"{report.skipped} oförändrade / unchanged"
+    )
     for note in report.notes:
         click.echo(f"  obs / note: {note}")
 

@@ -34,6 +34,7 @@ class StoryImport:
     created: int = 0
     updated: int = 0
     notes: list[str] = field(default_factory=list)
+    skipped: int = 0
 
 
 def check_stories(framework: Framework, stories: list[StoryData], rows: list[int], file: str) -> list[StoryData]:
@@ -142,6 +143,33 @@ def _answer_rows(story_id: uuid.UUID, answers: dict[str, Answer]) -> list[dict[s
     return rows
 
 
+Content = tuple[Any, Any, Any, list[tuple[Any, ...]]]
+
+
+def _answer_key(row: dict[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[k] for k in ("question_id", "na", "x1", "x2", "x3", "choices", "text"))
+
+
+def _content(story_id: uuid.UUID, s: StoryData) -> Content:
+    """What an import would store for a story, in the form :func:`_stored_content` reads back."""
+    meta = json.dumps(s.meta, ensure_ascii=False, default=str)
+    return (s.title, s.text, meta, sorted((_answer_key(r) for r in _answer_rows(story_id, s.answers)), key=repr))
+
+
+def _stored_content(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, Content]:
+    """The stored title, text, meta and answers of these stories, to tell an unchanged re-import."""
+    out: dict[uuid.UUID, Content] = {}
+    answers: dict[uuid.UUID, list[tuple[Any, ...]]] = {}
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        for row in conn.execute(sa.select(STORY_ANSWER).where(STORY_ANSWER.c.story_id.in_(chunk))):
+            answers.setdefault(row.story_id, []).append(_answer_key(row._asdict()))
+        query = sa.select(STORY.c.id, STORY.c.title, STORY.c.text, STORY.c.meta).where(STORY.c.id.in_(chunk))
+        for sid, title, text, meta in conn.execute(query):
+            out[sid] = (title, text, meta, sorted(answers.get(sid, []), key=repr))
+    return {sid: (t, x, m, sorted(a, key=repr)) for sid, (t, x, m, a) in out.items()}
+
+
 def write_stories(
     conn: Connection, name: str, fw: Framework, stories: list[StoryData], source_format: str, actor: str
 ) -> StoryImport:
@@ -152,9 +180,14 @@ def write_stories(
         for r in conn.execute(sa.select(STORY.c.source_id, STORY.c.id).where(STORY.c.collection_id == cid))
     }
     report, now = StoryImport(name), utcnow()
+    stored = _stored_content(conn, list(existing.values()))
     new_rows, answers, replaced = [], [], []
     for s in stories:
         sid = existing.get(s.source_id)
+        if sid is not None and stored.get(sid) == _content(sid, s):
+            s.id = sid  # the same story as stored: neither "updated" nor a new version
+            report.skipped += 1
+            continue
         if sid is None:
             sid = s.id or uuid.uuid4()
             new_rows.append(
