@@ -164,3 +164,17 @@ def test_redaction_that_makes_a_statement_too_long_stops_the_export(runner, bank
     result = run(runner, bank.url, "export", str(tmp_path / "p.zip"), "--redact")
     assert result.exit_code == 2 and "longer than a bank accepts" in result.output, result.output
     assert not (tmp_path / "p.zip").exists()
+
+
+def test_interactive_add_asks_again_after_a_typo_and_keeps_what_was_typed(runner, bank, monkeypatch) -> None:
+    from insightbank.cli import insight_options
+
+    monkeypatch.setattr(insight_options, "is_interactive", lambda: True)
+    typed = "Äldre saknar mötesplatser på landsbygden\nkunder\nInvånare i allmänhet\nÄldre\n2026-13-01\n2026-03-01\n"
+    result = runner.invoke(cli, ["--db", bank.url, "add", "-g", "Äldree", "--date", "igår"], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "unknown term 'kunder'" in result.output and "unknown term 'Äldree'" in result.output
+    (saved,) = json.loads(run(runner, bank.url, "list", "--format", "json").output)
+    assert saved["statement"] == "Äldre saknar mötesplatser på landsbygden"
+    assert saved["perspectives"] == ["general_public"] and saved["subpopulations"] == ["older_adults"]
+    assert saved["date"] == "2026-03-01"

@@ -16,7 +16,7 @@ from insightbank.errors import ValidationError
 from insightbank.insights import queries, studies
 from insightbank.insights.records import SENSITIVITIES, STATUSES, TAG_FIELDS, InsightData, Quote
 from insightbank.storage.tables import STUDY
-from insightbank.vocabulary import normalise
+from insightbank.vocabulary import Vocabulary, normalise, unknown_term_message
 
 OPTIONS = [
     click.option("--statement", "-s", help="Insikten i en mening / the insight in one sentence."),
@@ -61,6 +61,47 @@ def prompt_missing(opts: dict[str, Any]) -> None:
     if not opts.get("perspective"):
         answer = click.prompt("Perspektiv (clients; risk_groups; general_public)", default="clients")
         opts["perspective"] = (answer,)
+
+
+FIXABLE = {
+    "perspective": "perspective",
+    "subpopulation": "subpopulation",
+    "shift": "shift",
+    "theme": "theme",
+    "cross_cutting": "cross_cutting",
+}
+
+
+def correct_interactively(vocab: Vocabulary, opts: dict[str, Any]) -> None:
+    """On a terminal, a typo is asked about again instead of ending ``add`` and losing what was typed."""
+    if not is_interactive():
+        return
+    for option, dim in FIXABLE.items():
+        if opts.get(option):
+            opts[option] = tuple(_corrected(vocab, dim, value) for value in split_values(opts[option]))
+            opts[option] = tuple(v for v in opts[option] if v)
+    while not opts.get("perspective"):
+        opts["perspective"] = (_corrected(vocab, "perspective", click.prompt("Perspektiv / perspective")),)
+        opts["perspective"] = tuple(v for v in opts["perspective"] if v)
+    if opts.get("organisation_type"):
+        opts["organisation_type"] = _corrected(vocab, "organisation_type", opts["organisation_type"]) or None
+    while opts.get("date_"):
+        try:
+            parse_date(opts["date_"])
+            break
+        except ValidationError as exc:
+            click.echo(str(exc), err=True)
+            opts["date_"] = click.prompt(
+                "Datum / date (YYYY-MM-DD, tomt / empty: inget)", default="", show_default=False
+            )
+
+
+def _corrected(vocab: Vocabulary, dim: str, value: str) -> str:
+    """``value``, or what the person types instead of it; empty drops the value."""
+    while value and vocab.lookup(dim, value) is None:
+        click.echo(unknown_term_message(vocab, dim, value), err=True)
+        value = click.prompt("Rätta / correct (tomt hoppar över / empty skips)", default="", show_default=False)
+    return value.strip()
 
 
 def parse_date(text: str | None, option: str = "--date") -> dt.date | None:

@@ -9,7 +9,14 @@ import click
 from sqlalchemy.engine import Connection
 
 from insightbank.cli.context import AppContext, pass_app, split_values
-from insightbank.cli.insight_options import apply_options, insight_options, parse_date, prompt_missing, resolve_study
+from insightbank.cli.insight_options import (
+    apply_options,
+    correct_interactively,
+    insight_options,
+    parse_date,
+    prompt_missing,
+    resolve_study,
+)
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
 from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.cells import neutralise
@@ -60,6 +67,7 @@ def add(app: AppContext, **opts: Any) -> None:
     """
     prompt_missing(opts)
     vocab = app.vocab()
+    correct_interactively(vocab, opts)
     with app.bank.transaction() as conn:
         data = apply_options(conn, InsightData(statement="", perspectives=[]), opts)
         insight_id = insights.insert(conn, insights.validate(vocab, data), app.actor)
