@@ -178,3 +178,24 @@ def test_interactive_add_asks_again_after_a_typo_and_keeps_what_was_typed(runner
     assert saved["statement"] == "Äldre saknar mötesplatser på landsbygden"
     assert saved["perspectives"] == ["general_public"] and saved["subpopulations"] == ["older_adults"]
     assert saved["date"] == "2026-03-01"
+
+
+def test_a_control_character_in_add_is_refused_by_the_one_save_service(runner, bank) -> None:
+    before = fingerprint(bank)
+    result = run(runner, bank.url, "add", "-s", "Unga vill\x00 bli sedda", "-p", "clients")
+    assert result.exit_code == 2 and "control character" in result.output and "statement" in result.output
+    assert fingerprint(bank) == before
+
+
+def test_the_filter_options_are_declared_once_for_list_and_the_analysis_verbs() -> None:
+    from insightbank.cli import analysis_cmd, insight_options, insights_cmd
+
+    def options(command) -> dict[str, tuple]:
+        return {p.name: (tuple(p.opts), p.help, p.multiple) for p in command.params if p.name}
+
+    listed = options(insights_cmd.list_)
+    for verb in (analysis_cmd.gaps, analysis_cmd.venn):
+        scoped = options(verb)
+        for name in ("municipality", "date_from", "date_to", "sensitivity", "status"):
+            assert scoped[name] == listed[name], (verb.name, name)
+    assert set(insight_options.SCOPE_FILTERS) <= set(insight_options.LIST_FILTERS)

@@ -1,4 +1,6 @@
-"""The options shared by ``add`` and ``edit``, and turning them into an InsightData."""
+"""The CLI's insight options, declared once: the fields of ``add``/``edit`` (turned into an
+InsightData) and the filters of ``list``, ``search`` and the analysis verbs (turned into an
+InsightFilter)."""
 
 from __future__ import annotations
 
@@ -11,9 +13,10 @@ from typing import Any
 import click
 from sqlalchemy.engine import Connection
 
-from insightbank.cli.context import split_values
+from insightbank.cli.context import AppContext, split_values
 from insightbank.errors import ValidationError
 from insightbank.insights import queries, studies
+from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import SENSITIVITIES, STATUSES, TAG_FIELDS, InsightData, Quote
 from insightbank.storage.tables import STUDY
 from insightbank.vocabulary import Vocabulary, normalise, unknown_term_message
@@ -155,3 +158,54 @@ def apply_options(conn: Connection, base: InsightData, opts: dict[str, Any]) -> 
     if opts.get("quote"):
         data.quotes = [Quote(q, opts.get("speaker_role")) for q in opts["quote"]]
     return data
+
+
+FILTERS = {
+    "perspective": click.option(
+        "--perspective", "-p", multiple=True, help="Perspektiv (medlemskap) / perspective (membership)."
+    ),
+    "subpopulation": click.option("--subpopulation", "-g", multiple=True, help="Målgrupp / subpopulation."),
+    "shift": click.option("--shift", "-f", multiple=True, help="Förflyttning / shift."),
+    "theme": click.option("--theme", "-t", multiple=True, help="Tema / theme."),
+    "municipality": click.option("--municipality", "-m", multiple=True, help="Bara dessa kommuner / only these."),
+    "study": click.option("--study", multiple=True, help="Titel eller id / title or id."),
+    "status": click.option("--status", multiple=True, help="draft, validated, acted_on, fed_back."),
+    "sensitivity": click.option("--sensitivity", multiple=True, help="public, internal, confidential."),
+    "from": click.option("--from", "date_from", help="Från datum / from date (YYYY-MM-DD)."),
+    "to": click.option("--to", "date_to", help="Till datum / to date."),
+    "search": click.option("--search", "-q", "text", help="Fritextsökning / full-text search."),
+}
+#: ``list``: every filter. The analysis verbs: which insights are analysed.
+LIST_FILTERS = tuple(FILTERS)
+SCOPE_FILTERS = ("municipality", "from", "to", "sensitivity", "status")
+
+
+def filter_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The named filter options, in the order given (one declaration for every verb)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for name in reversed(names):
+            func = FILTERS[name](func)
+        return func
+
+    return decorate
+
+
+def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
+    """The InsightFilter for the filter options a verb has (absent ones filter nothing)."""
+    vocab = app.vocab()
+    with app.bank.reading() as conn:
+        study_ids = [s for s in (resolve_study(conn, t) for t in opts.get("study") or ()) if s]
+    return InsightFilter(
+        perspectives=vocab.match_all("perspective", split_values(opts.get("perspective"))),
+        subpopulations=vocab.match_all("subpopulation", split_values(opts.get("subpopulation"))),
+        shifts=vocab.match_all("shift", split_values(opts.get("shift"))),
+        themes=vocab.match_all("theme", split_values(opts.get("theme"))),
+        municipalities=split_values(opts.get("municipality")),
+        study_ids=study_ids,
+        statuses=vocab.match_all("status", split_values(opts.get("status"))),
+        sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
+        date_from=parse_date(opts.get("date_from"), "--from"),
+        date_to=parse_date(opts.get("date_to"), "--to"),
+        text=opts.get("text"),
+    )

@@ -8,20 +8,20 @@ from typing import Any
 import click
 from sqlalchemy.engine import Connection
 
-from insightbank.cli.context import AppContext, pass_app, split_values
+from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.insight_options import (
+    LIST_FILTERS,
     apply_options,
+    build_filter,
     correct_interactively,
+    filter_options,
     insight_options,
-    parse_date,
     prompt_missing,
-    resolve_study,
 )
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
 from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.cells import neutralise
-from insightbank.insights import queries, studies
-from insightbank.insights import writes as insights
+from insightbank.insights import queries, service, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord
 from insightbank.storage import changelog
@@ -70,46 +70,8 @@ def add(app: AppContext, **opts: Any) -> None:
     correct_interactively(vocab, opts)
     with app.bank.transaction() as conn:
         data = apply_options(conn, InsightData(statement="", perspectives=[]), opts)
-        insight_id = insights.insert(conn, insights.validate(vocab, data), app.actor)
-    click.echo(f"Sparad / saved: {insight_id}")
-
-
-def filter_options(func: Any) -> Any:
-    options = [
-        click.option("--perspective", "-p", multiple=True, help="Perspektiv (medlemskap) / perspective (membership)."),
-        click.option("--subpopulation", "-g", multiple=True),
-        click.option("--shift", "-f", multiple=True),
-        click.option("--theme", "-t", multiple=True),
-        click.option("--municipality", "-m", multiple=True),
-        click.option("--study", multiple=True, help="Titel eller id / title or id."),
-        click.option("--status", multiple=True),
-        click.option("--sensitivity", multiple=True),
-        click.option("--from", "date_from", help="Från datum / from date (YYYY-MM-DD)."),
-        click.option("--to", "date_to", help="Till datum / to date."),
-        click.option("--search", "-q", "text", help="Fritextsökning / full-text search."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
-    vocab = app.vocab()
-    with app.bank.reading() as conn:
-        study_ids = [s for s in (resolve_study(conn, t) for t in opts.get("study") or ()) if s]
-    return InsightFilter(
-        perspectives=vocab.match_all("perspective", split_values(opts.get("perspective"))),
-        subpopulations=vocab.match_all("subpopulation", split_values(opts.get("subpopulation"))),
-        shifts=vocab.match_all("shift", split_values(opts.get("shift"))),
-        themes=vocab.match_all("theme", split_values(opts.get("theme"))),
-        municipalities=split_values(opts.get("municipality")),
-        study_ids=study_ids,
-        statuses=vocab.match_all("status", split_values(opts.get("status"))),
-        sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
-        date_from=parse_date(opts.get("date_from"), "--from"),
-        date_to=parse_date(opts.get("date_to"), "--to"),
-        text=opts.get("text"),
-    )
+        saved = service.save(conn, vocab, data, app.actor)
+    click.echo(f"Sparad / saved: {saved.id}")
 
 
 def csv_row(record: InsightRecord, methods: list[str]) -> list[Any]:
@@ -171,7 +133,7 @@ def emit(
 
 
 @click.command(name="list")
-@filter_options
+@filter_options(*LIST_FILTERS)
 @click.option("--limit", type=int, default=None, help="Högst så många / at most this many (table: 50).")
 @click.option("--offset", type=int, default=0)
 @format_option
@@ -291,10 +253,10 @@ def edit(app: AppContext, insight_id: str, seen_version: int | None, **opts: Any
     vocab = app.vocab()
     with app.bank.transaction() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))
-        data = insights.validate(vocab, apply_options(conn, record.to_data(), opts))
-        seen = record.version if seen_version is None else seen_version  # --version 0 is a version, not "none"
-        version = insights.update(conn, record.id, data, seen, app.actor)  # type: ignore[arg-type]
-    click.echo(f"Sparad / saved: {record.id} (version {version})")
+        data = apply_options(conn, record.to_data(), opts)
+        seen = record.version if seen_version is None else seen_version
+        saved = service.save(conn, vocab, data, app.actor, insight_id=record.id, seen_version=seen)
+    click.echo(f"Sparad / saved: {record.id} (version {saved.version})")
 
 
 @click.command()
@@ -313,7 +275,7 @@ def delete(app: AppContext, insight_id: str, yes: bool) -> None:
         if not yes and not click.confirm(f"Ta bort / delete “{record.statement[:60]}”?", default=False):
             click.echo("Avbrutet / cancelled")
             return
-        insights.delete(conn, record.id, app.actor, record.version)  # type: ignore[arg-type]
+        service.delete(conn, record.id, app.actor, record.version)  # type: ignore[arg-type]
     click.echo(f"Borttagen / deleted: {record.id}")
 
 

@@ -21,7 +21,7 @@ from insightbank import vocabulary
 from insightbank.errors import InputFileError, InsightbankError, Problem
 from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProblem, read
-from insightbank.insights import queries, studies
+from insightbank.insights import queries, service, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
 from insightbank.storage.engine import Bank
@@ -315,15 +315,15 @@ def _upsert(
         if same_content(found.to_data(), data):
             report.skipped += 1
         else:
-            insights.update(conn, found.id, replace(data, id=found.id), found.version, actor)  # type: ignore[arg-type]
+            service.save_validated(conn, replace(data, id=found.id), actor, found.id, found.version)  # type: ignore[arg-type]
             report.updated += 1
-    insights.insert_many(conn, fresh, actor)
+    service.create_many(conn, fresh, actor)
     report.created = len(fresh)
 
 
 def _validated(vocab: Vocabulary, data: InsightData, number: int, report: ImportReport) -> InsightData:
     try:
-        return insights.validate(vocab, data)
+        return service.validate(vocab, data)
     except InsightbankError as exc:
         raise InputFileError([Problem(report.source, number, None, None, str(exc))]) from None
 
