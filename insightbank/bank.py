@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from insightbank.errors import ConfigError
-from insightbank.storage.engine import Bank, create_bank_engine, migrate
+from insightbank.storage.engine import Bank, create_bank_engine, migrate, read_only_file, schema_is_current
 from insightbank.storage.meta import ensure_bank_identity
 from insightbank.vocabulary import seed_standard_terms
 
@@ -19,6 +19,14 @@ __all__ = ["Bank", "open_bank"]
 def open_bank(url: str, *, migrate_schema: bool = True) -> Bank:
     """Open (and if needed create and upgrade) the bank at ``url``."""
     engine = create_bank_engine(url)
+    if read_only_file(url) is not None:  # read-only media: read it as it is, never write on opening
+        if not schema_is_current(engine):
+            engine.dispose()
+            raise ConfigError(
+                f"{url!r} är skrivskyddad och behöver uppgraderas; kopiera den till en skrivbar plats / is "
+                "read-only and needs a schema upgrade: copy it somewhere writable first"
+            )
+        return Bank(url=url, engine=engine)
     try:
         if migrate_schema:
             migrate(engine)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fingerprint import fingerprint
 
 from insightbank.bank import open_bank
@@ -199,3 +200,33 @@ def test_the_filter_options_are_declared_once_for_list_and_the_analysis_verbs() 
         for name in ("municipality", "date_from", "date_to", "sensitivity", "status"):
             assert scoped[name] == listed[name], (verb.name, name)
     assert set(insight_options.SCOPE_FILTERS) <= set(insight_options.LIST_FILTERS)
+
+
+def test_a_bank_on_a_read_only_mount_can_be_listed_and_refuses_writes_clearly(runner, tmp_path: Path) -> None:
+    """Run in a private mount namespace with a read-only bind mount (skipped where that is not allowed)."""
+    import shutil
+    import subprocess
+    import sys
+
+    source, mount = tmp_path / "källa", tmp_path / "skrivskyddad"
+    source.mkdir()
+    mount.mkdir()
+    url = f"sqlite:///{source / 'bank.sqlite'}"
+    add(runner, url, "Äldre saknar mötesplatser")
+    open_bank(url).dispose()
+    cli_path = str(Path(sys.executable).with_name("insightbank"))
+    script = (
+        f"mount --bind '{source}' '{mount}' && mount -o remount,bind,ro '{mount}' || exit 99; "
+        f"'{cli_path}' --db '{mount / 'bank.sqlite'}' list --format json; echo EXIT=$?; "
+        f"'{cli_path}' --db '{mount / 'bank.sqlite'}' add -s 'Ny insikt här' -p clients; echo EXIT=$?; "
+        f"'{cli_path}' --db '{mount / 'bank.sqlite'}' gaps --format json > /dev/null; echo EXIT=$?"
+    )
+    if not shutil.which("unshare"):
+        pytest.skip("no unshare here")
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120)
+    if done.returncode == 99 or "EXIT=" not in done.stdout:
+        pytest.skip("no mount namespaces here (unprivileged)")
+    out = done.stdout + done.stderr
+    codes = [line.split("=")[1] for line in done.stdout.splitlines() if line.startswith("EXIT=")]
+    assert codes == ["0", "1", "0"], out
+    assert "Äldre saknar mötesplatser" in out and "read-only" in out and "Traceback" not in out

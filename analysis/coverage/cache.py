@@ -93,6 +93,8 @@ def invalidate(bank: Bank) -> None:
 
 
 def _store(bank: Bank, key: str, stamp: str, m: CoverageMatrix) -> None:
+    if bank.read_only:  # a cache is an optimisation; a bank on read-only media is analysed all the same
+        return
     payload = json.dumps(_dump(m), ensure_ascii=False)
     with bank.transaction() as conn:
         conn.execute(sa.delete(COVERAGE_SNAPSHOT).where(COVERAGE_SNAPSHOT.c.key == key))

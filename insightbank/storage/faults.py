@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from insightbank.errors import (
     AccessDeniedError,
+    ConfigError,
     ConflictError,
     ConnectionLostError,
     InsightbankError,
@@ -72,6 +73,13 @@ LOCKED_HINT = (
 )
 
 
+READ_ONLY_HINT = (
+    "Banken är skrivskyddad (t.ex. en skrivskyddad disk): den kan läsas men inte ändras. Inget sparades. "
+    "Kopiera den till en skrivbar plats för att ändra den. / The bank is read-only (a read-only mount, "
+    "say): it can be read, not changed. Nothing was saved; copy it somewhere writable to change it."
+)
+
+
 def _sqlstate(orig: BaseException | None) -> str | None:
     for attr in ("sqlstate", "pgcode"):
         value = getattr(orig, attr, None)
@@ -89,6 +97,8 @@ def classify(exc: BaseException) -> str | None:
         return "denied"
     if code in _LOCKED_CODES or any(marker in text for marker in _LOCKED):
         return "locked"
+    if code == "25006" or "readonly database" in text or "read-only" in text:
+        return "readonly"
     if code in _FULL_CODES or any(marker in text for marker in _FULL):
         return "full"
     if (
@@ -110,6 +120,8 @@ def translate(exc: BaseException, where: str = "") -> InsightbankError | None:
     detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     if kind == "full":
         return StorageFullError(f"{place}{FULL_HINT} ({detail})")
+    if kind == "readonly":
+        return ConfigError(f"{place}{READ_ONLY_HINT} ({detail})")
     if kind == "locked":
         return ConflictError(f"{place}{LOCKED_HINT} ({detail})")
     if kind == "denied":
