@@ -15,6 +15,9 @@ from insightbank.vocabulary import seed_standard_terms
 
 __all__ = ["Bank", "open_bank"]
 
+#: What SQLite says about a file that is damaged or is no database at all.
+DAMAGED = ("file is not a database", "malformed", "file is encrypted")
+
 
 def open_bank(url: str, *, migrate_schema: bool = True) -> Bank:
     """Open (and if needed create and upgrade) the bank at ``url``."""
@@ -38,6 +41,8 @@ def open_bank(url: str, *, migrate_schema: bool = True) -> Bank:
         raise ConfigError(f"Kan inte öppna banken / cannot open the bank {url!r}: {exc.orig}") from None
     except sa.exc.DatabaseError as exc:  # "file is not a database": a damaged file, or not a bank at all
         engine.dispose()
+        if not url.startswith("sqlite") or not any(m in str(exc.orig) for m in DAMAGED):
+            raise  # a refused role and the like: the CLI maps those itself
         raise ConfigError(
             f"{url!r} är ingen läsbar bank (skadad fil eller en annan sorts fil) / is not a readable bank "
             f"(a damaged file, or another kind of file): {str(exc.orig).splitlines()[0]}. Återställ från en "
