@@ -101,3 +101,11 @@ def test_a_term_of_another_dimension_is_pointed_to() -> None:
     from insightbank.vocabulary import unknown_term_message
 
     assert "theme:collaboration" in unknown_term_message(standard_vocabulary(), "shift", "Samverkan")
+
+
+def test_a_windows_1252_line_that_happens_to_be_valid_utf8_is_read_as_windows_1252(bank, tmp_path: Path) -> None:
+    path = tmp_path / "excel.csv"
+    text = "Insikt;Perspektiv;Citat\nFörsta insikten;clients;Ä\nAndra insikten;clients;Ä–\n"
+    path.write_bytes(text.encode("cp1252"))  # "Ä–" is C4 96: also UTF-8, for "Ė"
+    importer.import_spreadsheet(bank, path, "tester")
+    assert [q.text for q in records(bank)["Andra insikten"].quotes] == ["Ä–"]

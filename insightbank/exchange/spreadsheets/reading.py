@@ -174,6 +174,45 @@ def _read_csv(path: Path, notes: list[str]) -> list[list[str]]:
         raise InputFileError([Problem(str(path), None, None, None, f"trasig CSV / malformed CSV: {exc}")]) from None
 
 
+def _as_utf8(line: bytes) -> str | None:
+    """A line of a mixed file as UTF-8, if it is UTF-8 that Swedish Excel could have written.
+
+    Some Windows-1252 bytes are valid UTF-8 by chance (``Ä–`` is C4 96, UTF-8 for ``Ė``); such a line
+    decodes to characters Windows-1252 does not have, and is read as Windows-1252 instead.
+    """
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return None if _cp1252_ok(line) else text
+    return text
+
+
+def _cp1252_ok(line: bytes) -> bool:
+    try:
+        line.decode("cp1252")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _mostly_cp1252(lines: list[bytes]) -> bool:
+    """More non-ASCII lines fail UTF-8 than pass it: the file is Windows-1252 throughout."""
+    failing = passing = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            passing += 1
+        except UnicodeDecodeError:
+            failing += 1
+    return failing > passing
+
+
 def decode(path: Path, data: bytes, notes: list[str]) -> str:
     """UTF-8, else Windows-1252 (what Swedish Excel saves), decided line by line.
 
@@ -185,17 +224,26 @@ def decode(path: Path, data: bytes, notes: list[str]) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         pass
-    lines, fallback = [], []
-    for number, line in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+    raw_lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if _mostly_cp1252(raw_lines):  # a Windows-1252 file: a line that happens to be valid UTF-8 is not
         try:
-            lines.append(line.decode("utf-8"))
+            text = data.decode("cp1252")
         except UnicodeDecodeError:
+            pass
+        else:
+            notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
+            return text
+    lines, fallback = [], []
+    for number, line in enumerate(raw_lines, start=1):
+        text = _as_utf8(line)
+        if text is None:
             try:
-                lines.append(line.decode("cp1252"))
+                text = line.decode("cp1252")
             except UnicodeDecodeError:
                 message = "varken UTF-8 eller Windows-1252 / neither UTF-8 nor Windows-1252 text (line)"
                 raise InputFileError([Problem(str(path), number, None, None, message)]) from None
             fallback.append(number)
+        lines.append(text)
     non_ascii = sum(1 for line in data.split(b"\n") if not line.isascii())
     if len(fallback) == non_ascii:
         notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
