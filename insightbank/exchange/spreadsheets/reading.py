@@ -233,17 +233,19 @@ def decode(path: Path, data: bytes, notes: list[str]) -> str:
         else:
             notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
             return text
-    lines, fallback = [], []
+    lines: list[str] = []
+    fallback: list[int] = []
     for number, line in enumerate(raw_lines, start=1):
-        text = _as_utf8(line)
-        if text is None:
+        utf8 = _as_utf8(line)
+        if utf8 is not None:
+            lines.append(utf8)
+        else:
             try:
-                text = line.decode("cp1252")
+                lines.append(line.decode("cp1252"))
             except UnicodeDecodeError:
                 message = "varken UTF-8 eller Windows-1252 / neither UTF-8 nor Windows-1252 text (line)"
                 raise InputFileError([Problem(str(path), number, None, None, message)]) from None
             fallback.append(number)
-        lines.append(text)
     non_ascii = sum(1 for line in data.split(b"\n") if not line.isascii())
     if len(fallback) == non_ascii:
         notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
