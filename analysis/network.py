@@ -20,8 +20,6 @@ leave), and every text label goes through the one personal-data scanner
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from collections import Counter, defaultdict
 from dataclasses import replace
 from itertools import combinations
@@ -36,6 +34,7 @@ from insightbank.exchange.privacy import Finding, NameList, Text, guard
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
 from insightbank.storage.engine import Bank
+from insightbank.storage.files import write_atomic
 from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspectives_of
 
@@ -225,13 +224,7 @@ def write(graph: nx.Graph, path: Path | None, fmt: str) -> str | None:
         text = json.dumps(nx.node_link_data(graph, edges="edges"), ensure_ascii=False, indent=2, default=str)
     if path is None:
         return text
-    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text + "\n")
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
+    write_atomic(path, (text + "\n").encode("utf-8"))
     return None
 
 

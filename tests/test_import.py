@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fingerprint import fingerprint
 
 from insightbank.errors import InputFileError
 from insightbank.exchange.spreadsheets import importing as importer
@@ -74,11 +75,13 @@ def test_rows_with_ids_update_by_id(bank, tmp_path: Path) -> None:
 
 
 def test_unknown_perspective_on_row_7_is_refused_and_nothing_is_written(bank, tmp_path: Path) -> None:
+    before = fingerprint(bank)
     rows = demo_sheet_rows(12)
     rows[5]["Perspektiv"] = "Klienter/brukare;Riskgruper"  # sheet row 7: header is row 1
     path = write_csv(rows, tmp_path / "fel.csv")
     with pytest.raises(InputFileError) as err:
         importer.import_spreadsheet(bank, path, "tester")
+    assert fingerprint(bank) == before
     message = str(err.value)
     assert "fel.csv" in message and "row 7" in message and "'Riskgruper'" in message
     assert "perspectives" in message and "risk_groups (Riskgrupper)" in message
@@ -97,23 +100,28 @@ def test_unknown_perspective_on_row_7_is_refused_and_nothing_is_written(bank, tm
     ],
 )
 def test_bad_values_name_row_column_and_value(bank, tmp_path: Path, column: str, value: str, expect: str) -> None:
+    before = fingerprint(bank)
     rows = demo_sheet_rows(5)
     rows[2][column] = value
     with pytest.raises(InputFileError) as err:
         importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "x.csv"), "tester")
+    assert fingerprint(bank) == before
     assert "row 4" in str(err.value) and expect in str(err.value)
     assert _count(bank) == 0
 
 
 def test_every_problem_is_listed_not_only_the_first(bank, tmp_path: Path) -> None:
+    before = fingerprint(bank)
     rows = demo_sheet_rows(6)
     rows[0]["Perspektiv"], rows[4]["Datum"] = "okänt", "igår"
     with pytest.raises(InputFileError) as err:
         importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "x.csv"), "tester")
+    assert fingerprint(bank) == before
     assert [(p.row, p.column) for p in err.value.problems] == [(2, "perspectives"), (6, "date")]
 
 
 def test_missing_required_column_and_unreadable_files(bank, tmp_path: Path) -> None:
+    before = fingerprint(bank)
     rows = [{k: v for k, v in r.items() if k != "Perspektiv"} for r in demo_sheet_rows(2)]
     with pytest.raises(InputFileError, match="required column missing"):
         importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "x.csv"), "tester")
@@ -123,6 +131,7 @@ def test_missing_required_column_and_unreadable_files(bank, tmp_path: Path) -> N
         importer.import_spreadsheet(bank, broken, "tester")
     with pytest.raises(InputFileError, match="file not found"):
         importer.import_spreadsheet(bank, tmp_path / "finns-inte.csv", "tester")
+    assert fingerprint(bank) == before
 
 
 def test_dry_run_reports_without_writing(bank, tmp_path: Path) -> None:
@@ -158,7 +167,9 @@ def test_semicolon_csv_in_windows_1252_and_a_mapping_file(bank, tmp_path: Path) 
 
 
 def test_the_same_insight_twice_in_one_file_is_refused(bank, tmp_path: Path) -> None:
+    before = fingerprint(bank)
     rows = demo_sheet_rows(4)
     rows.append(dict(rows[1]))
     with pytest.raises(InputFileError, match="same insight as row 3"):
         importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "a.csv"), "tester")
+    assert fingerprint(bank) == before

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from fingerprint import fingerprint
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -178,8 +179,10 @@ def test_confidential_rows_are_refused_even_if_a_tool_wrote_them(folder) -> None
 def test_nothing_is_written_when_a_package_is_refused(bank, folder) -> None:
     lines = (folder / "insights.csv").read_text(encoding="utf-8").splitlines()
     replace_resource(folder, "insights", "\n".join([*lines, lines[1]]).encode())
+    before = fingerprint(bank)
     with pytest.raises(PackageError):
         import_package(bank, folder, "t")
+    assert fingerprint(bank) == before
     with bank.reading() as conn:
         assert queries.count(conn) == 0
         assert conn.execute(sa.select(sa.func.count()).select_from(IMPORTS)).scalar_one() == 0

@@ -14,8 +14,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from insightbank.exchange.packages import log as import_log
-from insightbank.insights import queries, studies
-from insightbank.insights import writes as insights
+from insightbank.insights import queries, service, studies
 from insightbank.insights.filters import FILTER_FIELDS, InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord, StudyData, StudyRecord
 from insightbank.storage.engine import Bank
@@ -210,19 +209,17 @@ def filter_options(bank: Bank) -> tuple[list[str], list[StudyRecord]]:
 def save_insight(
     bank: Bank, vocab: Vocabulary, data: InsightData, actor: str, existing: InsightRecord | None
 ) -> uuid.UUID:
-    clean = insights.validate(vocab, data)
     with bank.transaction() as conn:
         if existing is None:
-            return insights.insert(conn, clean, actor)
+            return service.save(conn, vocab, data, actor).id
         assert existing.id is not None
-        insights.update(conn, existing.id, clean, existing.version, actor)
-        return existing.id
+        return service.save(conn, vocab, data, actor, insight_id=existing.id, seen_version=existing.version).id
 
 
 def delete_insight(bank: Bank, record: InsightRecord, actor: str) -> None:
     assert record.id is not None
     with bank.transaction() as conn:
-        insights.delete(conn, record.id, actor, seen_version=record.version)
+        service.delete(conn, record.id, actor, seen_version=record.version)
 
 
 def study_list(bank: Bank, text: str | None = None) -> list[StudyRecord]:

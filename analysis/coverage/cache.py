@@ -106,6 +106,8 @@ def invalidate(bank: Bank) -> None:
 
 
 def _store(bank: Bank, key: str, role: str, stamp: str, m: CoverageMatrix) -> None:
+    if bank.read_only:  # a cache is an optimisation; a bank on read-only media is analysed all the same
+        return
     payload = json.dumps(_dump(m), ensure_ascii=False)
     mine = (COVERAGE_SNAPSHOT.c.key == key) & (COVERAGE_SNAPSHOT.c.role_name == role)
     with bank.transaction() as conn:

@@ -14,6 +14,7 @@ from insightbank.analysis.coverage.venn import VennCounts
 from insightbank.analysis.coverage.white_spots import WhiteSpotReport
 from insightbank.errors import InsightbankError
 from insightbank.exchange.privacy import Redactor
+from insightbank.storage.files import save_figure
 
 FORMATS = (".png", ".svg")
 
@@ -70,7 +71,7 @@ def venn_figure(v: VennCounts, path: Path, title: str | None = None) -> Path:
     ax.set_aspect("equal")
     ax.axis("off")
     ax.set_title(title or f"Perspektiv / perspectives (n = {v.total})")
-    fig.savefig(path, bbox_inches="tight")
+    save_figure(fig, path)
     plt.close(fig)
     return path
 
@@ -103,6 +104,6 @@ def heatmap_figure(report: WhiteSpotReport, path: Path, title: str | None = None
         colour = "#d62728" if {"zero", "low"} & set(spot.kinds) else "#ff7f0e"
         ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor=colour, lw=1.5, hatch=hatch))
     ax.set_title(title or f"{m.rows_dim} × {m.cols_dim}: vita fläckar / white spots ({len(report.spots)})")
-    fig.savefig(path, bbox_inches="tight")
+    save_figure(fig, path)
     plt.close(fig)
     return path

@@ -15,6 +15,7 @@ import numpy as np
 from insightbank.analysis.stories.clusters import ClusterResult
 from insightbank.analysis.stories.compositional import DyadSummary, TriadSummary
 from insightbank.exchange.privacy import Redactor
+from insightbank.storage.files import save_figure
 
 SQRT3_2 = np.sqrt(3) / 2
 
@@ -51,7 +52,7 @@ def _triangle(ax: Any, labels: list[str]) -> None:
 
 def _save(fig: Any, path: Path) -> Path:
     path = Path(path)
-    fig.savefig(path, format=path.suffix.lstrip(".").lower() or "png", dpi=120, bbox_inches="tight")
+    save_figure(fig, path, dpi=120)
     _pyplot().close(fig)
     return path
 

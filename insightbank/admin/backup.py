@@ -11,6 +11,7 @@ that was saved, not just that a command exited with 0.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import glob
 import hashlib
 import json
@@ -29,6 +30,7 @@ from sqlalchemy.engine import Connection, make_url
 from insightbank.bank import open_bank
 from insightbank.errors import BackupError
 from insightbank.storage.engine import Bank, create_bank_engine
+from insightbank.storage.files import atomic_path, file_error, write_atomic
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 PGDMP_MAGIC = b"PGDMP"
@@ -126,20 +128,14 @@ def backup(bank: Bank, path: Path) -> BackupReport:
         raise BackupError(f"{path} är en mapp / is a folder; ge ett filnamn / give a file name")
     if not path.parent.is_dir():
         raise BackupError(f"Mappen finns inte / folder does not exist: {path.parent}")
-    partial = path.with_name(path.name + ".partial")
-    partial.unlink(missing_ok=True)
-    with bank.reading() as conn:
+    with atomic_path(path) as partial, bank.reading() as conn:  # never a half backup under its name
         if bank.dialect == "postgresql":  # the manifest and pg_dump read one snapshot
             conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             snapshot = conn.execute(sa.text("SELECT pg_export_snapshot()")).scalar_one()
         tables = table_checksums(conn)
         revision = sorted(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
         if bank.dialect == "sqlite":
-            target = sqlite3.connect(partial)
-            try:
-                conn.connection.dbapi_connection.backup(target)  # type: ignore[union-attr]
-            finally:
-                target.close()
+            _sqlite_copy(conn.connection.dbapi_connection, partial, path)  # type: ignore[arg-type]
         else:
             args, env = _pg_args(bank.url)
             _run(
@@ -147,7 +143,6 @@ def backup(bank: Bank, path: Path) -> BackupReport:
                 env,
                 "pg_dump",
             )
-    os.replace(partial, path)
     manifest = {
         "format": "insightbank-backup",
         "backend": bank.dialect,
@@ -155,8 +150,21 @@ def backup(bank: Bank, path: Path) -> BackupReport:
         "schema": revision,
         "tables": tables,
     }
-    manifest_path(path).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    text = json.dumps(manifest, indent=2, ensure_ascii=False) + "\n"
+    write_atomic(manifest_path(path), text.encode("utf-8"))
     return BackupReport(path, bank.dialect, tables)
+
+
+def _sqlite_copy(source: sqlite3.Connection, target_path: Path, shown: Path) -> None:
+    """The online backup API into ``target_path``; a driver error (a full disk) is the tool's own error."""
+    target = sqlite3.connect(target_path)
+    try:
+        source.backup(target)
+    except sqlite3.Error as exc:
+        full = "full" in str(exc).lower()
+        raise (file_error(shown, OSError(errno.ENOSPC, str(exc))) if full else BackupError(f"{shown}: {exc}")) from None
+    finally:
+        target.close()
 
 
 def _kind(path: Path) -> str:
@@ -208,15 +216,39 @@ def restore(url: str, path: Path, *, force: bool = False) -> BackupReport:
 
 
 def _restore_sqlite(url: str, path: Path) -> None:
+    """Check the copy against its manifest *before* the target is touched, then copy it in.
+
+    The backup API writes the target in one transaction, so a copy that fails half-way (a full
+    disk) leaves the target as it was; a copy whose rows differ from the manifest never gets in.
+    """
     source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    target = sqlite3.connect(_sqlite_file(url), timeout=30)
     try:
         if source.execute("PRAGMA quick_check").fetchone() != ("ok",):
             raise BackupError(f"{path}: kopian är skadad / the backup is damaged (PRAGMA quick_check)")
-        source.backup(target)
+        _verify(path, _file_checksums(path))
+        target = sqlite3.connect(_sqlite_file(url), timeout=30)
+        try:
+            source.backup(target)
+        except sqlite3.Error as exc:
+            raise BackupError(
+                f"Återläsningen misslyckades, banken är oförändrad / restore failed, the bank is unchanged: {exc}"
+            ) from None
+        finally:
+            target.close()
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"{path}: kopian kan inte läsas / the backup cannot be read: {exc}") from None
     finally:
         source.close()
-        target.close()
+
+
+def _file_checksums(path: Path) -> dict[str, dict[str, Any]]:
+    """The manifest's checksums of an SQLite backup file, read without changing it."""
+    engine = sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True))
+    try:
+        with engine.connect() as conn:
+            return table_checksums(conn)
+    finally:
+        engine.dispose()
 
 
 def _restore_pg(url: str, path: Path) -> None:

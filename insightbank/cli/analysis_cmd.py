@@ -7,10 +7,9 @@ from typing import Any
 
 import click
 
-from insightbank.cli.context import AppContext, pass_app, split_values
-from insightbank.cli.insight_options import parse_date
+from insightbank.cli.context import AppContext, pass_app
+from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
-from insightbank.insights.filters import InsightFilter
 
 DIMS = (
     "perspective",
@@ -25,31 +24,6 @@ DIMS = (
     "study",
     "year",
 )
-
-
-def scope_options(func: Any) -> Any:
-    """Which insights are analysed: municipality, period, sensitivity, status."""
-    options = [
-        click.option("--municipality", "-m", multiple=True, help="Bara dessa kommuner / only these municipalities."),
-        click.option("--from", "date_from", help="Från datum / from date (YYYY-MM-DD)."),
-        click.option("--to", "date_to", help="Till datum / to date."),
-        click.option("--sensitivity", multiple=True, help="public, internal, confidential."),
-        click.option("--status", multiple=True, help="draft, validated, acted_on, fed_back."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
-
-
-def scope(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
-    vocab = app.vocab()
-    return InsightFilter(
-        municipalities=split_values(opts.get("municipality")),
-        sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
-        statuses=vocab.match_all("status", split_values(opts.get("status"))),
-        date_from=parse_date(opts.get("date_from")),
-        date_to=parse_date(opts.get("date_to")),
-    )
 
 
 def _engine(app: AppContext, name: str | None) -> str:
@@ -73,7 +47,7 @@ def _notices(notices: list[str]) -> None:
 @click.command()
 @click.option("--rows", "rows_dim", type=click.Choice(DIMS), default="perspective", show_default=True)
 @click.option("--cols", "cols_dim", type=click.Choice(DIMS), default="subpopulation", show_default=True)
-@scope_options
+@filter_options(*SCOPE_FILTERS)
 @click.option(
     "--stale-years",
     type=click.FloatRange(min=0),
@@ -106,7 +80,9 @@ def gaps(
     """
     from insightbank.analysis.coverage import cache as gap_cache
 
-    report = gap_cache.gaps(app.bank, rows_dim, cols_dim, scope(app, opts), app.lang, fresh, stale_years=stale_years)
+    report = gap_cache.gaps(
+        app.bank, rows_dim, cols_dim, build_filter(app, opts), app.lang, fresh, stale_years=stale_years
+    )
     if figure:
         from insightbank.analysis.coverage.figures import heatmap_figure
 
@@ -127,7 +103,7 @@ def gaps(
 
 
 @click.command()
-@scope_options
+@filter_options(*SCOPE_FILTERS)
 @click.option("--examples", type=int, default=2, show_default=True, help="Exempel per område / examples per region.")
 @click.option("--figure", type=click.Path(path_type=Path, dir_okay=False), help="Venn-figur / figure (.png, .svg).")
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
@@ -144,7 +120,7 @@ def venn(app: AppContext, examples: int, figure: Path | None, fmt: str, **opts: 
     from insightbank.analysis.coverage.venn import render_text, venn_counts
 
     with app.bank.reading() as conn:
-        counts = venn_counts(conn, scope(app, opts), examples=examples, lang=app.lang)
+        counts = venn_counts(conn, build_filter(app, opts), examples=examples, lang=app.lang)
     if figure:
         from insightbank.analysis.coverage.figures import venn_figure
 
@@ -208,7 +184,7 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
 @click.option("--threshold", type=float, help="Cosinus-gräns / cosine threshold (standard per motor / per engine).")
 @click.option("--engine", help="e5, tfidf-char, minilm eller/or sbert:<modell>.")
 @click.option("--across", is_flag=True, help="Bara par från olika studier / only pairs from different studies.")
-@scope_options
+@filter_options(*SCOPE_FILTERS)
 @click.option("--format", "fmt", type=click.Choice(("table", "json")), default="table", show_default=True)
 @pass_app
 def duplicates(
@@ -225,7 +201,7 @@ def duplicates(
     from insightbank.analysis.text import similarity
 
     chosen = _engine(app, engine)
-    report = similarity.duplicates(app.bank, chosen, threshold, scope(app, opts))
+    report = similarity.duplicates(app.bank, chosen, threshold, build_filter(app, opts))
     _notices(report.encoded.notices)
     data = report.to_json(across_only=across)
     if fmt == "json":
@@ -267,7 +243,7 @@ def duplicates(
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
 )
-@scope_options
+@filter_options(*SCOPE_FILTERS)
 @pass_app
 def graph(
     app: AppContext,
@@ -292,7 +268,7 @@ def graph(
     from insightbank.exchange.privacy import load_names
 
     chosen = _engine(app, engine) if kind == "municipalities" else None
-    f = scope(app, opts) if fmt == "table" else network.exportable(scope(app, opts))
+    f = build_filter(app, opts) if fmt == "table" else network.exportable(build_filter(app, opts))
     g = network.build(app.bank, kind, app.vocab(), app.lang, f, chosen)
     if fmt == "table":
         heads, rows = network.summary(g)

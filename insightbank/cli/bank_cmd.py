@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import uuid
 from pathlib import Path
 
 import click
@@ -10,7 +13,11 @@ import sqlalchemy as sa
 from insightbank.bank import open_bank
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
+from insightbank.errors import InsightbankError
 from insightbank.storage.meta import get_meta, set_meta
+
+#: The name ``fixtures.demo`` gives every demo bank; only such a file is rebuilt without --force.
+DEMO_NAME = "Demobank (fiktiv) / demo bank (fictional)"
 
 
 @click.command()
@@ -156,12 +163,15 @@ def import_(
     help="Var demobanken skapas / where the demo bank is written (default: user data dir).",
 )
 @click.option("--no-tui", is_flag=True, help="Bygg bara banken / only build the bank.")
+@click.option("--force", is_flag=True, help="Skriv över filen även om den inte är en demobank / overwrite any file.")
 @click.pass_context
-def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
+def demo(ctx: click.Context, target: Path | None, no_tui: bool, force: bool) -> None:
     """Bygg en svensk demobank och öppna den / build a Swedish demo bank and open it.
 
-    Demobanken ligger i en egen fil och byggs om varje gång.
-    The demo bank is its own file and is rebuilt every time.
+    Demobanken ligger i en egen fil och byggs om varje gång. En fil som inte är en demobank
+    skrivs aldrig över utan --force.
+    The demo bank is its own file and is rebuilt every time. A file that is not a demo bank is
+    never overwritten without --force.
 
     \b
     Exempel / examples:
@@ -169,15 +179,16 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
       insightbank demo --path /tmp/demo.sqlite --no-tui
     """
     from insightbank.config import demo_db_path
-    from insightbank.fixtures.demo import build_demo_bank
 
     app: AppContext = ctx.obj
-    path = target or demo_db_path()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)
-    bank = open_bank(f"sqlite:///{path.resolve()}")
-    summary = build_demo_bank(bank, actor=app.actor, stories=True)
-    bank.dispose()
+    path = (target or demo_db_path()).resolve()
+    if path.exists() and not force and not is_demo_bank(path):
+        raise InsightbankError(
+            f"{path} finns och är ingen demobank; inget ändrades. Välj en annan --path, eller --force för att "
+            f"skriva över den / exists and is not a demo bank; nothing was changed. Choose another --path, "
+            f"or give --force to overwrite it."
+        )
+    summary = _build_demo(path, app.actor)
     click.echo(f"Demobank / demo bank: {path} ({summary})")
     if not no_tui:
         from insightbank.cli.output import raw_streams
@@ -185,3 +196,35 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool) -> None:
 
         with raw_streams():  # the terminal UI draws with escape sequences of its own
             open_ui(f"sqlite:///{path.resolve()}", lang=app.lang)
+
+
+def is_demo_bank(path: Path) -> bool:
+    """Is ``path`` an SQLite bank that ``demo`` built (read without changing the file)?"""
+    import sqlite3
+
+    try:
+        with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+            row = conn.execute("SELECT value FROM bank_meta WHERE key = 'name'").fetchone()
+    except sqlite3.Error:
+        return False
+    return bool(row) and row[0] == DEMO_NAME
+
+
+def _build_demo(path: Path, actor: str) -> str:
+    """Build the demo bank under a temporary name, then put it in place (never half a bank)."""
+    from insightbank.fixtures.demo import build_demo_bank
+
+    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.partial")
+    try:
+        bank = open_bank(f"sqlite:///{temp}")
+        try:
+            summary = build_demo_bank(bank, actor=actor, stories=True)
+        finally:
+            bank.dispose()
+        for suffix in ("-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(temp, path)
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{temp}{suffix}").unlink(missing_ok=True)
+    return str(summary)

@@ -1,4 +1,6 @@
-"""The options shared by ``add`` and ``edit``, and turning them into an InsightData."""
+"""The CLI's insight options, declared once: the fields of ``add``/``edit`` (turned into an
+InsightData) and the filters of ``list``, ``search`` and the analysis verbs (turned into an
+InsightFilter)."""
 
 from __future__ import annotations
 
@@ -11,12 +13,13 @@ from typing import Any
 import click
 from sqlalchemy.engine import Connection
 
-from insightbank.cli.context import split_values
+from insightbank.cli.context import AppContext, split_values
 from insightbank.errors import ValidationError
 from insightbank.insights import queries, studies
+from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import SENSITIVITIES, STATUSES, TAG_FIELDS, InsightData, Quote
 from insightbank.storage.tables import STUDY
-from insightbank.vocabulary import normalise
+from insightbank.vocabulary import Vocabulary, normalise, unknown_term_message
 
 OPTIONS = [
     click.option("--statement", "-s", help="Insikten i en mening / the insight in one sentence."),
@@ -63,22 +66,66 @@ def prompt_missing(opts: dict[str, Any]) -> None:
         opts["perspective"] = (answer,)
 
 
-def parse_date(text: str | None) -> dt.date | None:
+FIXABLE = {
+    "perspective": "perspective",
+    "subpopulation": "subpopulation",
+    "shift": "shift",
+    "theme": "theme",
+    "cross_cutting": "cross_cutting",
+}
+
+
+def correct_interactively(vocab: Vocabulary, opts: dict[str, Any]) -> None:
+    """On a terminal, a typo is asked about again instead of ending ``add`` and losing what was typed."""
+    if not is_interactive():
+        return
+    for option, dim in FIXABLE.items():
+        if opts.get(option):
+            opts[option] = tuple(_corrected(vocab, dim, value) for value in split_values(opts[option]))
+            opts[option] = tuple(v for v in opts[option] if v)
+    while not opts.get("perspective"):
+        opts["perspective"] = (_corrected(vocab, "perspective", click.prompt("Perspektiv / perspective")),)
+        opts["perspective"] = tuple(v for v in opts["perspective"] if v)
+    if opts.get("organisation_type"):
+        opts["organisation_type"] = _corrected(vocab, "organisation_type", opts["organisation_type"]) or None
+    while opts.get("date_"):
+        try:
+            parse_date(opts["date_"])
+            break
+        except ValidationError as exc:
+            click.echo(str(exc), err=True)
+            opts["date_"] = click.prompt(
+                "Datum / date (YYYY-MM-DD, tomt / empty: inget)", default="", show_default=False
+            )
+
+
+def _corrected(vocab: Vocabulary, dim: str, value: str) -> str:
+    """``value``, or what the person types instead of it; empty drops the value."""
+    while value and vocab.lookup(dim, value) is None:
+        click.echo(unknown_term_message(vocab, dim, value), err=True)
+        value = click.prompt("Rätta / correct (tomt hoppar över / empty skips)", default="", show_default=False)
+    return value.strip()
+
+
+def parse_date(text: str | None, option: str = "--date") -> dt.date | None:
+    """An ISO date; a refusal names the option the person typed (``--from``, ``--to``, ``--start``)."""
     if not text:
         return None
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValidationError(f"--date: {text!r} är inte ett datum / is not a date (YYYY-MM-DD)") from None
+        raise ValidationError(f"{option}: {text!r} är inte ett datum / is not a date (YYYY-MM-DD)") from None
 
 
 def resolve_study(conn: Connection, text: str | None) -> uuid.UUID | None:
     """A study by id, id prefix or exact title (case-insensitive)."""
     if not text:
         return None
-    by_title = studies.ids_by_title(conn).get(normalise(text))
+    by_title = studies.ids_by_title(conn).get(normalise(text), [])
+    if len(by_title) > 1:
+        raise ValidationError("--study: " + studies.ambiguous_title_message(conn, text, by_title))
     if by_title:
-        return by_title
+        return by_title[0]
     try:
         return queries.resolve_id(conn, text, STUDY)
     except Exception:
@@ -111,3 +158,54 @@ def apply_options(conn: Connection, base: InsightData, opts: dict[str, Any]) -> 
     if opts.get("quote"):
         data.quotes = [Quote(q, opts.get("speaker_role")) for q in opts["quote"]]
     return data
+
+
+FILTERS = {
+    "perspective": click.option(
+        "--perspective", "-p", multiple=True, help="Perspektiv (medlemskap) / perspective (membership)."
+    ),
+    "subpopulation": click.option("--subpopulation", "-g", multiple=True, help="Målgrupp / subpopulation."),
+    "shift": click.option("--shift", "-f", multiple=True, help="Förflyttning / shift."),
+    "theme": click.option("--theme", "-t", multiple=True, help="Tema / theme."),
+    "municipality": click.option("--municipality", "-m", multiple=True, help="Bara dessa kommuner / only these."),
+    "study": click.option("--study", multiple=True, help="Titel eller id / title or id."),
+    "status": click.option("--status", multiple=True, help="draft, validated, acted_on, fed_back."),
+    "sensitivity": click.option("--sensitivity", multiple=True, help="public, internal, confidential."),
+    "from": click.option("--from", "date_from", help="Från datum / from date (YYYY-MM-DD)."),
+    "to": click.option("--to", "date_to", help="Till datum / to date."),
+    "search": click.option("--search", "-q", "text", help="Fritextsökning / full-text search."),
+}
+#: ``list``: every filter. The analysis verbs: which insights are analysed.
+LIST_FILTERS = tuple(FILTERS)
+SCOPE_FILTERS = ("municipality", "from", "to", "sensitivity", "status")
+
+
+def filter_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The named filter options, in the order given (one declaration for every verb)."""
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        for name in reversed(names):
+            func = FILTERS[name](func)
+        return func
+
+    return decorate
+
+
+def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
+    """The InsightFilter for the filter options a verb has (absent ones filter nothing)."""
+    vocab = app.vocab()
+    with app.bank.reading() as conn:
+        study_ids = [s for s in (resolve_study(conn, t) for t in opts.get("study") or ()) if s]
+    return InsightFilter(
+        perspectives=vocab.match_all("perspective", split_values(opts.get("perspective"))),
+        subpopulations=vocab.match_all("subpopulation", split_values(opts.get("subpopulation"))),
+        shifts=vocab.match_all("shift", split_values(opts.get("shift"))),
+        themes=vocab.match_all("theme", split_values(opts.get("theme"))),
+        municipalities=split_values(opts.get("municipality")),
+        study_ids=study_ids,
+        statuses=vocab.match_all("status", split_values(opts.get("status"))),
+        sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
+        date_from=parse_date(opts.get("date_from"), "--from"),
+        date_to=parse_date(opts.get("date_to"), "--to"),
+        text=opts.get("text"),
+    )

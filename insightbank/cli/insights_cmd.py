@@ -2,17 +2,28 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import click
+from sqlalchemy.engine import Connection
 
-from insightbank.cli.context import AppContext, pass_app, split_values
-from insightbank.cli.insight_options import apply_options, insight_options, parse_date, prompt_missing, resolve_study
+from insightbank.cli.context import AppContext, pass_app
+from insightbank.cli.insight_options import (
+    LIST_FILTERS,
+    apply_options,
+    build_filter,
+    correct_interactively,
+    filter_options,
+    insight_options,
+    prompt_missing,
+)
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
-from insightbank.insights import queries
-from insightbank.insights import writes as insights
+from insightbank.exchange.spreadsheets import merging
+from insightbank.insights import queries, service, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord
+from insightbank.schema.cells import neutralise
 from insightbank.storage import changelog
 from insightbank.vocabulary import Vocabulary
 
@@ -28,7 +39,18 @@ LIST_COLUMNS = [
     "date",
     "sensitivity",
     "status",
+    "description",
+    "quotes",
+    "speaker_role",
+    "cross_cutting",
+    "organisation_type",
+    "method",
 ]
+"""``list --format csv``: every field ``import`` reads, so the sheet can go back in unchanged.
+
+The first eleven are the columns the CSV always had (scripts read them by position); the rest
+came later so that a round trip through Excel loses nothing.
+"""
 
 
 @click.command()
@@ -45,56 +67,54 @@ def add(app: AppContext, **opts: Any) -> None:
     """
     prompt_missing(opts)
     vocab = app.vocab()
+    correct_interactively(vocab, opts)
     with app.bank.transaction() as conn:
         data = apply_options(conn, InsightData(statement="", perspectives=[]), opts)
-        insight_id = insights.insert(conn, insights.validate(vocab, data), app.actor)
-    click.echo(f"Sparad / saved: {insight_id}")
+        saved = service.save(conn, vocab, data, app.actor)
+    click.echo(f"Sparad / saved: {saved.id}")
 
 
-def filter_options(func: Any) -> Any:
-    options = [
-        click.option("--perspective", "-p", multiple=True, help="Perspektiv (medlemskap) / perspective (membership)."),
-        click.option("--subpopulation", "-g", multiple=True),
-        click.option("--shift", "-f", multiple=True),
-        click.option("--theme", "-t", multiple=True),
-        click.option("--municipality", "-m", multiple=True),
-        click.option("--study", multiple=True, help="Titel eller id / title or id."),
-        click.option("--status", multiple=True),
-        click.option("--sensitivity", multiple=True),
-        click.option("--from", "date_from", help="Från datum / from date (YYYY-MM-DD)."),
-        click.option("--to", "date_to", help="Till datum / to date."),
-        click.option("--search", "-q", "text", help="Fritextsökning / full-text search."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
+def csv_row(record: InsightRecord, methods: list[str]) -> list[Any]:
+    """One ``list --format csv`` row, in the cell forms spreadsheet import reads back.
+
+    Cells are neutralised here, as in the spreadsheet export; if ``print_csv`` ever neutralises
+    every cell itself, this must stop doing it (a second ``'`` would come back in).
+    """
+    values = record.to_json() | {
+        "quotes": "\n".join(q.text for q in record.quotes),
+        "speaker_role": merging.format_roles(record.quotes),
+        "method": methods,
+    }
+    return [_safe(values[c]) for c in LIST_COLUMNS]
 
 
-def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
-    vocab = app.vocab()
-    with app.bank.reading() as conn:
-        study_ids = [s for s in (resolve_study(conn, t) for t in opts.get("study") or ()) if s]
-    return InsightFilter(
-        perspectives=vocab.match_all("perspective", split_values(opts.get("perspective"))),
-        subpopulations=vocab.match_all("subpopulation", split_values(opts.get("subpopulation"))),
-        shifts=vocab.match_all("shift", split_values(opts.get("shift"))),
-        themes=vocab.match_all("theme", split_values(opts.get("theme"))),
-        municipalities=split_values(opts.get("municipality")),
-        study_ids=study_ids,
-        statuses=vocab.match_all("status", split_values(opts.get("status"))),
-        sensitivities=vocab.match_all("sensitivity", split_values(opts.get("sensitivity"))),
-        date_from=parse_date(opts.get("date_from")),
-        date_to=parse_date(opts.get("date_to")),
-        text=opts.get("text"),
-    )
+def _safe(value: Any) -> Any:
+    """Formula-like text gets the ``'`` that spreadsheet import takes off again (exact both ways)."""
+    if isinstance(value, list):
+        return neutralise(";".join(str(v) for v in value))
+    return neutralise(value) if isinstance(value, str) else value
 
 
-def emit(records: list[InsightRecord], fmt: str, vocab: Vocabulary, lang: str, total: int | None = None) -> None:
+def study_methods(conn: Connection, records: list[InsightRecord], fmt: str) -> dict[uuid.UUID, list[str]]:
+    """The methods of the records' studies, for the CSV's ``method`` column (read only for CSV)."""
+    if fmt != "csv":
+        return {}
+    return studies.methods_by_study(conn, [r.study_id for r in records if r.study_id])
+
+
+def emit(
+    records: list[InsightRecord],
+    fmt: str,
+    vocab: Vocabulary,
+    lang: str,
+    total: int | None = None,
+    methods: dict[uuid.UUID, list[str]] | None = None,
+) -> None:
     if fmt == "json":
         print_json([r.to_json() for r in records])
         return
     if fmt == "csv":
-        print_csv(LIST_COLUMNS, [[r.to_json()[c] for c in LIST_COLUMNS] for r in records])
+        print_csv(LIST_COLUMNS, [csv_row(r, (methods or {}).get(r.study_id, [])) for r in records])  # type: ignore[arg-type]
         return
     rows = [
         [
@@ -113,7 +133,7 @@ def emit(records: list[InsightRecord], fmt: str, vocab: Vocabulary, lang: str, t
 
 
 @click.command(name="list")
-@filter_options
+@filter_options(*LIST_FILTERS)
 @click.option("--limit", type=int, default=None, help="Högst så många / at most this many (table: 50).")
 @click.option("--offset", type=int, default=0)
 @format_option
@@ -132,7 +152,8 @@ def list_(app: AppContext, fmt: str, limit: int | None, offset: int, **opts: Any
     with app.bank.reading() as conn:
         records = queries.select(conn, f, limit=limit, offset=offset)
         total = queries.count(conn, f) if fmt == "table" else None
-    emit(records, fmt, app.vocab(), app.lang, total)
+        methods = study_methods(conn, records, fmt)
+    emit(records, fmt, app.vocab(), app.lang, total, methods)
 
 
 @click.command()
@@ -151,7 +172,8 @@ def search(app: AppContext, text: str, limit: int, fmt: str) -> None:
     f = InsightFilter(text=text)
     with app.bank.reading() as conn:
         records, total = queries.select(conn, f, limit=limit), queries.count(conn, f)
-    emit(records, fmt, app.vocab(), app.lang, total)
+        methods = study_methods(conn, records, fmt)
+    emit(records, fmt, app.vocab(), app.lang, total, methods)
 
 
 @click.command()
@@ -216,7 +238,7 @@ def _show_table(r: InsightRecord, vocab: Vocabulary, lang: str, changes: list[ch
 @click.option(
     "--version",
     "seen_version",
-    type=int,
+    type=click.IntRange(min=1),
     help="Versionen du läste (skyddar mot att skriva över) / the version you read.",
 )
 @pass_app
@@ -231,9 +253,10 @@ def edit(app: AppContext, insight_id: str, seen_version: int | None, **opts: Any
     vocab = app.vocab()
     with app.bank.transaction() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))
-        data = insights.validate(vocab, apply_options(conn, record.to_data(), opts))
-        version = insights.update(conn, record.id, data, seen_version or record.version, app.actor)  # type: ignore[arg-type]
-    click.echo(f"Sparad / saved: {record.id} (version {version})")
+        data = apply_options(conn, record.to_data(), opts)
+        seen = record.version if seen_version is None else seen_version
+        saved = service.save(conn, vocab, data, app.actor, insight_id=record.id, seen_version=seen)
+    click.echo(f"Sparad / saved: {record.id} (version {saved.version})")
 
 
 @click.command()
@@ -252,7 +275,7 @@ def delete(app: AppContext, insight_id: str, yes: bool) -> None:
         if not yes and not click.confirm(f"Ta bort / delete “{record.statement[:60]}”?", default=False):
             click.echo("Avbrutet / cancelled")
             return
-        insights.delete(conn, record.id, app.actor, record.version)  # type: ignore[arg-type]
+        service.delete(conn, record.id, app.actor, record.version)  # type: ignore[arg-type]
     click.echo(f"Borttagen / deleted: {record.id}")
 
 

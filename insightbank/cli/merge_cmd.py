@@ -16,8 +16,7 @@ from insightbank.cli import insights_cmd
 from insightbank.cli.context import AppContext
 from insightbank.cli.insight_options import apply_options
 from insightbank.errors import ConflictError
-from insightbank.insights import merge, queries
-from insightbank.insights import writes as insights
+from insightbank.insights import merge, queries, service
 
 MERGE_HELP = """
 
@@ -35,11 +34,11 @@ def _merge(app: AppContext, insight_id: str, seen_version: int, force: bool, opt
     vocab = app.vocab()
     with app.bank.transaction() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))
-        mine = insights.validate(vocab, apply_options(conn, record.to_data(), opts))
+        mine = service.validate(vocab, apply_options(conn, record.to_data(), opts))
         found = merge.report(conn, record.id, seen_version, record.to_data(), record.version, mine)  # type: ignore[arg-type]
         if not force:
             raise ConflictError(found.message())
-        version = insights.update(conn, record.id, mine, record.version, app.actor)  # type: ignore[arg-type]
+        version = service.save_validated(conn, mine, app.actor, record.id, record.version)  # type: ignore[arg-type]
     kept = ", ".join(sorted(set(found.theirs) - set(found.yours))) or "–"
     click.echo(
         f"Sammanfogad / merged: {record.id} (version {version}); dina fält / your fields: "

@@ -86,8 +86,8 @@ def export(
             statuses=list(status),
             study_ids=[s for s in (resolve_study(conn, t) for t in study) if s],
             ids=[queries.resolve_id(conn, i) for i in split_values(ids)],
-            date_from=parse_date(date_from),
-            date_to=parse_date(date_to),
+            date_from=parse_date(date_from, "--from"),
+            date_to=parse_date(date_to, "--to"),
         )
         if chosen.date_from and chosen.date_to and chosen.date_to < chosen.date_from:
             raise ValidationError("--to är före --from / --to is before --from")

@@ -97,8 +97,10 @@ def import_stories(
     """
     owner = stories.Owner(municipality, sensitivity)
     report = story_import.import_files(app.bank, fmt, collection, list(files), app.actor, framework, dry_run, owner)
-    same = f" (varav / of which {report.unchanged} oförändrade / unchanged)" if report.unchanged else ""
-    click.echo(f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated{same}")
+    click.echo(
+        f"{collection}: {report.created} nya / created, {report.updated} uppdaterade / updated, "
+        f"{report.unchanged} oförändrade / unchanged"
+    )
     for note in report.notes:
         click.echo(f"  obs / note: {note}")
 

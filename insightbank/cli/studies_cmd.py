@@ -81,7 +81,7 @@ def list_studies(app: AppContext, municipality: str | None, text: str | None, fm
 @click.option("--sensitivity", type=click.Choice(SENSITIVITIES), default="internal", show_default=True)
 @pass_app
 def add_study(app: AppContext, **o: Any) -> None:
-    """Registrera en studie / register a study.
+    """Registrera en studie / register a study (titlar är unika / titles are unique).
 
     \b
     Exempel / examples:
@@ -93,8 +93,8 @@ def add_study(app: AppContext, **o: Any) -> None:
         organisation_type=o["organisation_type"],
         municipality=o["municipality"],
         methods=split_values(o["method"]),
-        period_start=parse_date(o["start"]),
-        period_end=parse_date(o["end"]),
+        period_start=parse_date(o["start"], "--start"),
+        period_end=parse_date(o["end"], "--end"),
         participants=o["participants"],
         perspectives_reached=split_values(o["reached"]),
         contact=o["contact"],
@@ -104,7 +104,9 @@ def add_study(app: AppContext, **o: Any) -> None:
     )
     vocab = app.vocab()
     with app.bank.transaction() as conn:
-        study_id = studies.insert(conn, studies.validate(vocab, data), app.actor)
+        valid = studies.validate(vocab, data)
+        studies.refuse_taken_title(conn, valid.title)
+        study_id = studies.insert(conn, valid, app.actor)
     click.echo(f"Sparad / saved: {study_id}")
 
 

@@ -164,8 +164,10 @@ def resolve_id(conn: Connection, text: str, table: sa.Table = INSIGHT) -> uuid.U
     except ValueError:
         pass
     hexpart = raw.replace("-", "")
-    if len(hexpart) < 4 or any(c not in "0123456789abcdef" for c in hexpart):
+    if not hexpart or any(c not in "0123456789abcdef" for c in hexpart):
         raise ValidationError(f"Inte ett id / not an id: {text!r}")
+    if len(hexpart) < 4:
+        raise ValidationError(f"För kort id / id prefix too short: {text!r}; ge minst 4 tecken / give at least 4")
     as_hex = sa.func.replace(sa.cast(table.c.id, sa.String), "-", "")
     found = list(conn.execute(sa.select(table.c.id).where(as_hex.like(f"{hexpart}%")).limit(2)).scalars())
     if not found:

@@ -14,7 +14,7 @@ from insightbank.insights.records import SENSITIVITIES, StudyData, StudyRecord
 from insightbank.storage import changelog, tombstones
 from insightbank.storage.models import study_method, utcnow
 from insightbank.storage.tables import INSIGHT, STUDY
-from insightbank.vocabulary import Vocabulary, perspectives_of
+from insightbank.vocabulary import Vocabulary, normalise, perspectives_of
 
 
 def validate(vocab: Vocabulary, data: StudyData) -> StudyData:
@@ -107,11 +107,37 @@ def delete(conn: Connection, study_id: uuid.UUID, actor: str, seen_version: int 
     changelog.write(conn, [changelog.entry(actor, "study", study_id, "delete", {})])
 
 
-def ids_by_title(conn: Connection) -> dict[str, uuid.UUID]:
-    """Study id by normalised title (the spreadsheet's ``source`` column names studies by title)."""
-    from insightbank.vocabulary import normalise
+def ids_by_title(conn: Connection) -> dict[str, list[uuid.UUID]]:
+    """Study ids by normalised title (the spreadsheet's ``source`` column names studies by title).
 
-    return {normalise(title): sid for sid, title in conn.execute(sa.select(STUDY.c.id, STUDY.c.title))}
+    New studies get unique titles (:func:`refuse_taken_title`), but packages from other banks can
+    bring a second study with a title this bank has: such a title maps to several ids, and whoever
+    names a study by it must choose (:func:`ambiguous_title_message`).
+    """
+    out: dict[str, list[uuid.UUID]] = {}
+    for sid, title in conn.execute(sa.select(STUDY.c.id, STUDY.c.title).order_by(STUDY.c.created_at, STUDY.c.id)):
+        out.setdefault(normalise(title), []).append(sid)
+    return out
+
+
+def refuse_taken_title(conn: Connection, title: str, study_id: uuid.UUID | None = None) -> None:
+    """A new (or renamed) study may not take a title another study has, after case and spacing."""
+    taken = [sid for sid in ids_by_title(conn).get(normalise(title), []) if sid != study_id]
+    if taken:
+        raise ValidationError(
+            f"Det finns redan en studie med titeln / a study titled {title!r} already exists: {taken[0]}. "
+            "Välj en annan titel, eller använd den studien / choose another title, or use that study."
+        )
+
+
+def ambiguous_title_message(conn: Connection, title: str, ids: list[uuid.UUID]) -> str:
+    """Which studies share ``title``: id prefix, title, municipality, so a person can pick one by id."""
+    rows = conn.execute(sa.select(STUDY.c.id, STUDY.c.title, STUDY.c.municipality).where(STUDY.c.id.in_(ids)))
+    listed = "; ".join(f"{str(sid)[:8]} {t!r} ({m or '-'})" for sid, t, m in rows)
+    return (
+        f"flera studier heter / several studies are titled {title!r}: {listed}. "
+        "Ange studiens id i stället / give the study's id instead"
+    )
 
 
 def _records(conn: Connection, where: list[sa.ColumnElement[bool]], with_counts: bool = True) -> list[StudyRecord]:
@@ -125,12 +151,19 @@ def _records(conn: Connection, where: list[sa.ColumnElement[bool]], with_counts:
         query = sa.select(STUDY, sa.literal(0).label("insight_count"))
     query = query.where(*where).order_by(STUDY.c.title)
     rows = list(conn.execute(query))
+    methods = methods_by_study(conn, [r.id for r in rows])
+    return [_record(row, methods.get(row.id, [])) for row in rows]
+
+
+def methods_by_study(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
+    """The method codes of each of these studies, sorted."""
     methods: dict[uuid.UUID, list[str]] = {}
-    ids = [r.id for r in rows]
-    if ids:
-        for sid, code in conn.execute(sa.select(study_method).where(study_method.c.study_id.in_(ids))):
+    unique = list(dict.fromkeys(ids))
+    for start in range(0, len(unique), 900):
+        chunk = unique[start : start + 900]
+        for sid, code in conn.execute(sa.select(study_method).where(study_method.c.study_id.in_(chunk))):
             methods.setdefault(sid, []).append(code)
-    return [_record(row, sorted(methods.get(row.id, []))) for row in rows]
+    return {sid: sorted(codes) for sid, codes in methods.items()}
 
 
 def _record(row: sa.Row, methods: list[str]) -> StudyRecord:

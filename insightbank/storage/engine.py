@@ -7,10 +7,13 @@ Alembic revision, so an older bank file keeps working after an update.
 
 from __future__ import annotations
 
+import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -32,8 +35,37 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def read_only_file(url: str) -> Path | None:
+    """The SQLite file of ``url`` if it can only be read (a read-only mount, or no write permission).
+
+    Such a bank is opened read-only and immutable: SQLite would otherwise need to create its
+    ``-shm`` file beside it, and could not even list. Writes are then refused with a clear message.
+    """
+    if not url.startswith("sqlite"):
+        return None
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    path = Path(database)
+    if not path.is_file():
+        return None
+    mounted_read_only = bool(os.statvfs(path).f_flag & os.ST_RDONLY)
+    if mounted_read_only or not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK):
+        return path
+    return None
+
+
+def _read_only_engine(path: Path) -> Engine:
+    uri = f"{path.as_uri()}?mode=ro&immutable=1"
+    engine = sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(uri, uri=True, check_same_thread=False))
+    _take_over_transactions(engine)
+    return engine
+
+
 def create_bank_engine(url: str) -> Engine:
     try:
+        if read_only := read_only_file(url):
+            return _read_only_engine(read_only)
         if url.startswith("sqlite"):
             engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
             sa.event.listen(engine, "connect", _sqlite_pragmas)
@@ -98,6 +130,11 @@ class Bank:
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
+
+    @property
+    def read_only(self) -> bool:
+        """On read-only media (see :func:`read_only_file`): caches are not written, writes are refused."""
+        return read_only_file(self.url) is not None
 
     @contextmanager
     def transaction(self) -> Iterator[Connection]:

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightbank.errors import AccessDeniedError, ConnectionLostError, InsightbankError, StorageFullError
+from insightbank.errors import (
+    AccessDeniedError,
+    ConfigError,
+    ConflictError,
+    ConnectionLostError,
+    InsightbankError,
+    StorageFullError,
+)
 
 _FULL = (
     "database or disk is full",
@@ -56,6 +63,23 @@ LOST_HINT = (
 )
 
 
+_LOCKED = ("database is locked", "database table is locked")
+_LOCKED_CODES = {"55P03", "40P01"}  # PostgreSQL: lock_not_available, deadlock_detected
+LOCKED_HINT = (
+    "Banken är upptagen: någon annan skriver just nu (en import, en säkerhetskopia) och höll låset "
+    "längre än väntetiden. Inget sparades. Vänta tills den är klar och kör kommandot igen. / The bank "
+    "is busy: someone else is writing (an import, a backup) and held the lock longer than the wait. "
+    "Nothing was saved; wait for it to finish and run the command again."
+)
+
+
+READ_ONLY_HINT = (
+    "Banken är skrivskyddad (t.ex. en skrivskyddad disk): den kan läsas men inte ändras. Inget sparades. "
+    "Kopiera den till en skrivbar plats för att ändra den. / The bank is read-only (a read-only mount, "
+    "say): it can be read, not changed. Nothing was saved; copy it somewhere writable to change it."
+)
+
+
 def _sqlstate(orig: BaseException | None) -> str | None:
     for attr in ("sqlstate", "pgcode"):
         value = getattr(orig, attr, None)
@@ -65,12 +89,16 @@ def _sqlstate(orig: BaseException | None) -> str | None:
 
 
 def classify(exc: BaseException) -> str | None:
-    """``"full"``, ``"lost"``, ``"denied"`` or None for an error that is none of them."""
+    """``"full"``, ``"lost"``, ``"denied"``, ``"locked"`` or None for an error that is none of them."""
     orig = getattr(exc, "orig", None) or exc
     text = f"{orig} {type(orig).__name__}".lower()
     code = _sqlstate(orig)
     if code in _DENIED_CODES:
         return "denied"
+    if code in _LOCKED_CODES or any(marker in text for marker in _LOCKED):
+        return "locked"
+    if code == "25006" or "readonly database" in text or "read-only" in text:
+        return "readonly"
     if code in _FULL_CODES or any(marker in text for marker in _FULL):
         return "full"
     if (
@@ -92,6 +120,10 @@ def translate(exc: BaseException, where: str = "") -> InsightbankError | None:
     detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
     if kind == "full":
         return StorageFullError(f"{place}{FULL_HINT} ({detail})")
+    if kind == "readonly":
+        return ConfigError(f"{place}{READ_ONLY_HINT} ({detail})")
+    if kind == "locked":
+        return ConflictError(f"{place}{LOCKED_HINT} ({detail})")
     if kind == "denied":
         return AccessDeniedError(
             f"{place}Databasen nekade din roll / the database refused your role: {detail}. "

@@ -8,6 +8,7 @@ matches stories to the stored ones by their content (:func:`match_by_content`), 
 
 from __future__ import annotations
 
+import csv
 from collections import defaultdict
 from pathlib import Path
 
@@ -41,10 +42,43 @@ def _two(paths: list[Path], fmt: str, is_second: object) -> tuple[Path, Path]:
 def read(
     fmt: str, paths: list[Path], framework: str | None = None, existing: Framework | None = None
 ) -> tuple[Framework, list[StoryData], list[int], list[str], str]:
-    """Framework, stories, their rows, notes, and the file the rows refer to."""
+    """Framework, stories, their rows, notes, and the file the rows refer to.
+
+    A file that is not UTF-8 (a Latin-1 export) or has a field longer than CSV reading allows is
+    refused with the file and line named, never a traceback.
+    """
     missing = [p for p in paths if not p.is_file()]
     if missing:
         raise InputFileError([Problem(str(p), None, None, None, "filen finns inte / no such file") for p in missing])
+    try:
+        return _read(fmt, paths, framework, existing)
+    except UnicodeDecodeError as exc:
+        raise _not_utf8(paths, exc) from None
+    except csv.Error as exc:
+        message = f"trasig CSV eller för långt fält / malformed CSV or a field too long: {exc}"
+        raise InputFileError([Problem(", ".join(map(str, paths)), None, None, None, message)]) from None
+
+
+def _not_utf8(paths: list[Path], exc: UnicodeDecodeError) -> InputFileError:
+    """Name the file and line of the first byte that is not UTF-8."""
+    bad = bytes(exc.object[exc.start : exc.end]) if isinstance(exc.object, bytes | bytearray) else b""
+    for path in paths:
+        data = path.read_bytes()
+        try:
+            data.decode("utf-8-sig")
+        except UnicodeDecodeError as found:
+            line = data[: found.start].count(b"\n") + 1
+            message = (
+                "inte UTF-8 (t.ex. Latin-1); spara filen som UTF-8 / not UTF-8 text (Latin-1?): save the file "
+                f"as UTF-8 (Excel: CSV UTF-8) and import again ({data[found.start : found.end]!r})"
+            )
+            return InputFileError([Problem(str(path), line, None, None, message)])
+    return InputFileError([Problem(", ".join(map(str, paths)), None, None, repr(bad), "inte UTF-8 / not UTF-8")])
+
+
+def _read(
+    fmt: str, paths: list[Path], framework: str | None, existing: Framework | None
+) -> tuple[Framework, list[StoryData], list[int], list[str], str]:
     if fmt == "sensemaker":
         data, definition = _two(paths, fmt, lambda p: p.suffix.lower() == ".json")
         fw, found, rows, notes = story_import_sensemaker.read(data, definition)

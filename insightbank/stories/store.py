@@ -61,14 +61,19 @@ __all__ = [
 
 @dataclass
 class StoryImport:
-    """What an import did: stories created, matched to stored ones (``updated``), and of those
-    the ones identical to what was stored (``unchanged``, not rewritten)."""
+    """What an import did: stories created, stored ones changed (``updated``), and stored ones
+    identical to what came in (``unchanged``: not rewritten, no new version)."""
 
     collection: str
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def skipped(self) -> int:
+        """The spreadsheet report's word for :attr:`unchanged`."""
+        return self.unchanged
 
 
 def check_stories(framework: Framework, stories: list[StoryData], rows: list[int], file: str) -> list[StoryData]:
@@ -189,8 +194,8 @@ def write_stories(
     for rows in (new_rows, answers):
         for start in range(0, len(rows), CHUNK):
             conn.execute(sa.insert(STORY if rows is new_rows else STORY_ANSWER), rows[start : start + CHUNK])
-    # ``updated`` counts every story that was already there; ``unchanged`` those of them left alone.
-    report.created, report.updated = len(new_rows), len(replaced) + report.unchanged
+    # ``updated``: stories that were there and changed; ``unchanged`` (``skipped``): there and left alone (#11).
+    report.created, report.updated = len(new_rows), len(replaced)
     stale = len(set(existing) - {s.source_id for s in stories})
     if stale and source_format != "manual":
         report.notes.append(

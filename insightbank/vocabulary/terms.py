@@ -6,13 +6,13 @@ folds å, ä, ö: values are NFC-normalised and case-folded only.
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
 from insightbank.errors import ValidationError, VocabularyError
+from insightbank.vocabulary.suggestions import nearest, sharing_a_word
 
 #: Dimensions whose codes are fixed by the model (the Venn has three circles).
 FIXED_DIMENSIONS = frozenset({"perspective", "sensitivity", "status"})
@@ -89,10 +89,8 @@ class Vocabulary:
 
     def suggest(self, dim: str, value: str, n: int = 3) -> list[str]:
         """The nearest known terms, shown as ``code (Svensk etikett)``."""
-        index = self._index.get(dim, {})
-        near = difflib.get_close_matches(normalise(value), list(index), n=n * 3, cutoff=0.5)
-        codes = list(dict.fromkeys(index[key] for key in near))[:n]
-        return [f"{code} ({self.label(dim, code)})" for code in codes]
+        names: dict[str, tuple[str, ...]] = {c: (t.label_sv, t.label_en) for c, t in self.terms.get(dim, {}).items()}
+        return [f"{code} ({self.label(dim, code)})" for code in nearest(value, names, n)]
 
     def match(self, dim: str, value: str) -> str:
         """The code for ``value`` or a :class:`VocabularyError` naming the nearest terms."""
@@ -114,4 +112,12 @@ class Vocabulary:
 def unknown_term_message(vocab: Vocabulary, dim: str, value: str) -> str:
     near = vocab.suggest(dim, value)
     hint = f" Närmast / nearest: {', '.join(near)}." if near else ""
+    elsewhere = [
+        f"{other}:{code}"
+        for other, terms in vocab.terms.items()
+        if other != dim
+        for code in sharing_a_word(value, {c: (t.label_sv, t.label_en) for c, t in terms.items()})[:2]
+    ]
+    if elsewhere and not near:
+        hint += f" Liknande term i en annan dimension / a similar term in another dimension: {', '.join(elsewhere)}."
     return f"okänd term / unknown term {value!r} i/in {dim}.{hint}"

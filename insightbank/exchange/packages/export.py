@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import tempfile
 import uuid
 import zipfile
 from dataclasses import dataclass, field, replace
@@ -26,7 +24,7 @@ from typing import Any
 from sqlalchemy.engine import Connection
 
 from insightbank import __version__, vocabulary
-from insightbank.errors import ConfigError
+from insightbank.errors import ConfigError, ValidationError
 from insightbank.exchange.packages import keys, tombstones
 from insightbank.exchange.packages.format import (
     DESCRIPTOR,
@@ -46,6 +44,7 @@ from insightbank.exchange.privacy import Finding, NameList, PersonalDataError, T
 from insightbank.insights import queries, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.storage.files import atomic_folder, atomic_path, write_private
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
 
@@ -108,10 +107,11 @@ def collect(conn: Connection, options: ExportOptions) -> ExportSet:
     allowed = options.sensitivities()
     wanted = replace(options.filter, sensitivities=allowed)
     records = queries.fetch(conn, queries.page_ids(conn, wanted, limit=None))
+    left_out = _left_out(conn, options, len(records))
     every_study = {s.id: s for s in studies.select(conn)}
     cited = {r.study_id for r in records if r.study_id} | set(options.extra_study_ids)
     shared = {sid: every_study[sid] for sid in cited if sid in every_study and every_study[sid].sensitivity in allowed}
-    result = ExportSet({name: [] for name in RESOURCES})
+    result = ExportSet({name: [] for name in RESOURCES}, notes=left_out)
     unlinked = sum(1 for r in records if r.study_id and r.study_id not in shared)
     if unlinked:
         result.notes.append(
@@ -125,6 +125,22 @@ def collect(conn: Connection, options: ExportOptions) -> ExportSet:
     result.tables["vocabulary"] = _vocabulary_rows(conn, result.tables)
     _scan(result, options)
     return result
+
+
+def _left_out(conn: Connection, options: ExportOptions, exported: int) -> list[str]:
+    """Say how many insights the filter matched but their sensitivity kept home, and how to include them."""
+    every = queries.count(conn, replace(options.filter, sensitivities=[]))
+    if every <= exported:
+        return []
+    internal = queries.count(conn, replace(options.filter, sensitivities=["internal"]))
+    held = internal if not options.include_internal else 0
+    parts = []
+    if held:
+        parts.append(f"{held} interna / internal (--include internal tar med dem / includes them)")
+    if every - exported - held:
+        parts.append(f"{every - exported - held} konfidentiella / confidential (lämnar aldrig banken / never leave)")
+    n = every - exported
+    return [f"{n} av {every} insikter lämnades utanför / {n} of {every} insights were left out: " + ", ".join(parts)]
 
 
 def _study_rows(tables: dict[str, list[dict[str, Any]]], study: StudyRecord) -> None:
@@ -205,11 +221,30 @@ def _scan(result: ExportSet, options: ExportOptions) -> None:
     for resource in (*TAG_RESOURCES.values(), "study_methods"):
         for link in result.tables[resource]:
             link["code"] = renamed.get((link["dimension"], link["code"]), link["code"])
+    if options.redact:
+        _check_lengths(result)
 
 
 def _record(resource: str, row: dict[str, Any], at: int, id_column: str) -> str:
     """How a report names the row: its id, or for a term its row (a code may itself be personal data)."""
     return f"{row['dimension']} rad/row {at}" if resource == "vocabulary" else str(row[id_column])
+
+
+def _check_lengths(result: ExportSet) -> None:
+    """Redaction can make a text longer than a receiving bank accepts: stop before writing such a package."""
+    problems = []
+    for resource, (id_column, columns) in SCANNED.items():
+        limits = {f["name"]: f.get("constraints", {}).get("maxLength") for f in table_schema(resource)["fields"]}
+        for row in result.tables[resource]:
+            for column in columns:
+                text, limit = row.get(column), limits.get(column)
+                if isinstance(text, str) and limit and len(text) > limit:
+                    problems.append(f"{resource} {row[id_column]} {column}: {len(text)} > {limit}")
+    if problems:
+        raise ValidationError(
+            "Maskeringen gör texter längre än en bank tar emot; korta dem och exportera igen / redaction makes "
+            "texts longer than a bank accepts; shorten them and export again: " + "; ".join(problems[:20])
+        )
 
 
 def csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
@@ -300,21 +335,15 @@ def write_package(path: Path, files: dict[str, bytes], meta: dict[str, Any], sig
     if sign is not None:
         files.update(sign(files))
     if path.suffix.lower() == ".zip":
-        handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
-        os.close(handle)
-        try:
-            with zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, data in files.items():
-                    archive.writestr(name, data)
-            os.replace(temp, path)
-        finally:
-            Path(temp).unlink(missing_ok=True)
+        with atomic_path(path) as temp, zipfile.ZipFile(temp, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
         return
     if path.exists() and (not path.is_dir() or any(path.iterdir())):
         raise ConfigError(f"{path} finns redan och är inte en tom mapp / exists and is not an empty folder")
-    path.mkdir(parents=True, exist_ok=True)
-    for name, data in files.items():
-        (path / name).write_bytes(data)
+    with atomic_folder(path) as temp:  # a full disk leaves no half package under the real name
+        for name, data in files.items():
+            write_private(temp / name, data)
 
 
 def export(conn: Connection, path: Path, options: ExportOptions, actor: str) -> ExportReport:

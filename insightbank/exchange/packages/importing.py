@@ -27,6 +27,7 @@ from insightbank import vocabulary
 from insightbank.exchange.packages import review, signing, tombstones, trust
 from insightbank.exchange.packages.incoming import (
     Incoming,
+    check_taken_ids,
     digest,
     incoming,
     insights_of,
@@ -105,15 +106,16 @@ def import_package(
     with bank.transaction() as conn:
         decision = trust.decide(conn, meta, signer, policy or TrustPolicy(), actor, str(path))
         report.trust = decision.text
+        check_taken_ids(conn, package)
         mapping = map_vocabulary(conn, package, new_terms, report)
         vocab = vocabulary.load(conn)
         import_id = uuid.uuid4()
         conn.execute(sa.insert(IMPORTS).values(_log_row(package, import_id, actor, "running")))
         study_items = [incoming("study", data, row) for row, data in studies_of(package, mapping)]
-        validate_items(vocab, study_items, package, "studies")
-        _upsert(conn, study_items, package, import_id, actor, report)
         items = [incoming("insight", data, row) for row, data in insights_of(package, mapping)]
+        validate_items(vocab, study_items, package, "studies")
         validate_items(vocab, items, package, "insights")
+        _upsert(conn, study_items, package, import_id, actor, report)
         _upsert(conn, items, package, import_id, actor, report)
         review.after_upsert(conn, report.plan, tombstones.apply(conn, deletions, package, import_id, actor), report)
         conn.execute(

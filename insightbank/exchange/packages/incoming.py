@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank import vocabulary
@@ -21,6 +22,7 @@ from insightbank.exchange.spreadsheets.importing import ImportReport
 from insightbank.insights import studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
+from insightbank.storage.tables import EVIDENCE
 
 MAPPED_DIMENSIONS = ("subpopulation", "shift", "theme", "cross_cutting", "organisation_type", "method")
 
@@ -184,6 +186,35 @@ def insights_of(package: Package, mapping: dict[tuple[str, str], str]) -> list[t
         )
         out.append((row, data))
     return out
+
+
+def check_taken_ids(conn: Connection, package: Package) -> None:
+    """Refuse quotes whose id this bank already uses for a quote of another insight.
+
+    Insights and studies with a known id are the same record (an update); a quote id that belongs
+    to some other insight here cannot be written, and the database would say so only in SQL.
+    """
+    rows = package.tables["evidence"]
+    wanted = {row["id"]: row["insight_id"] for row in rows}
+    owners: dict[Any, Any] = {}
+    ids = list(wanted)
+    for start in range(0, len(ids), 900):
+        query = sa.select(EVIDENCE.c.id, EVIDENCE.c.insight_id).where(EVIDENCE.c.id.in_(ids[start : start + 900]))
+        owners.update({quote_id: insight_id for quote_id, insight_id in conn.execute(query)})
+    problems = [
+        Problem(
+            f"{package.source}:evidence",
+            number,
+            "id",
+            str(row["id"]),
+            f"citatets id används redan här för insikten / this quote id is already used here by insight "
+            f"{owners[row['id']]}",
+        )
+        for number, row in enumerate(rows, start=2)
+        if row["id"] in owners and owners[row["id"]] != row["insight_id"]
+    ]
+    if problems:
+        raise PackageError(problems[:50])
 
 
 def incoming(entity: str, data: Any, row: dict[str, Any]) -> Incoming:

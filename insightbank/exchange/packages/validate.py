@@ -39,6 +39,8 @@ from insightbank.exchange.packages.reader import (
 
 MAX_PROBLEMS = 50
 _INT_RE = re.compile(r"^-?\d{1,18}$")
+#: NUL and the other C0 controls but tab, LF, CR: SQLite would store them, and no receiver could read them back.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HASH_RE = re.compile(r"^sha256:([0-9a-f]{64})$")
 Converter = Callable[[str], Any]
 
@@ -216,6 +218,7 @@ def _table(
                 row[column] = convert(cells[index])
             except ValueError as exc:
                 problems.append(Problem(where, number, column, cells[index][:60], str(exc)))
+                row[column] = None  # already a problem; key checks must still find every column
         out.append(row)
         if len(problems) > MAX_PROBLEMS:
             raise PackageError(problems)
@@ -265,6 +268,8 @@ def _converter(spec: dict[str, Any]) -> Converter:
             if required:
                 raise ValueError("värde krävs / value required")
             return None
+        if CONTROL_RE.search(text):
+            raise ValueError("styrtecken (t.ex. NUL) / control character (such as NUL)")
         if max_length is not None and len(text) > max_length:
             raise ValueError(f"längre än / longer than {max_length} tecken/characters")
         if enum is not None and text not in enum:

@@ -5,28 +5,31 @@ back in. The rows are the same ones a package gets: filtered, scanned for person
 and maybe redacted by :mod:`insightbank.exchange.packages.export`.
 
 Any cell that begins with ``=``, ``+``, ``-`` or ``@`` (also after leading spaces or a
-tab/CR) is neutralised with a leading ``'``: a spreadsheet would otherwise run it as a
-formula (CSV injection), and a quote from a resident can be made to look like one.
+tab/CR) is neutralised with a leading ``'`` (:mod:`insightbank.schema.cells`), and import takes it off again.
 """
 
 from __future__ import annotations
 
 import csv
-import os
-import tempfile
 import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 from insightbank.exchange.packages.format import TAG_RESOURCES, cell
+from insightbank.exchange.spreadsheets.merging import format_roles
+from insightbank.insights.records import Quote
 from insightbank.schema.cells import FORMULA_START, neutralise
+from insightbank.storage.files import atomic_path
+
+__all__ = ["COLUMNS", "FORMULA_START", "neutralise", "rows", "write"]
 
 COLUMNS = (
     "id",
     "statement",
     "description",
     "quotes",
+    "speaker_role",
     "perspectives",
     "subpopulations",
     "shifts",
@@ -40,7 +43,6 @@ COLUMNS = (
     "sensitivity",
     "status",
 )
-__all__ = ["FORMULA_START", "neutralise"]
 
 
 def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
@@ -53,9 +55,9 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
     perspectives: dict[uuid.UUID, list[str]] = defaultdict(list)
     for link in tables["insight_perspectives"]:
         perspectives[link["insight_id"]].append(link["perspective"])
-    quotes: dict[uuid.UUID, list[str]] = defaultdict(list)
+    quotes: dict[uuid.UUID, list[Quote]] = defaultdict(list)
     for quote in sorted(tables["evidence"], key=lambda q: q["position"]):
-        quotes[quote["insight_id"]].append(" ".join(quote["text"].split()))
+        quotes[quote["insight_id"]].append(Quote(" ".join(quote["text"].split()), quote.get("speaker_role")))
     methods: dict[uuid.UUID, list[str]] = defaultdict(list)
     for link in tables["study_methods"]:
         methods[link["study_id"]].append(link["code"])
@@ -77,7 +79,8 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
                     "status",
                 )
             },
-            "quotes": "\n".join(quotes[iid]),
+            "quotes": "\n".join(q.text for q in quotes[iid]),
+            "speaker_role": format_roles(quotes[iid]),
             "perspectives": ";".join(perspectives[iid]),
             "subpopulations": ";".join(tags["subpopulation"][iid]),
             "shifts": ";".join(tags["shift"][iid]),
@@ -91,21 +94,16 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
 
 
 def write(path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
-    """Write ``.csv`` (UTF-8 with BOM, so Excel reads å ä ö) or ``.xlsx``, atomically."""
+    """Write ``.csv`` (UTF-8 with BOM, so Excel reads å ä ö) or ``.xlsx``, atomically, owner-only."""
     data = rows(tables)
-    handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")
-    os.close(handle)
-    try:
+    with atomic_path(path) as temp:
         if path.suffix.lower() == ".xlsx":
-            _write_xlsx(Path(temp), data)
+            _write_xlsx(temp, data)
         else:
             with open(temp, "w", encoding="utf-8-sig", newline="") as out:
                 writer = csv.writer(out)
                 writer.writerow(COLUMNS)
                 writer.writerows(data)
-        os.replace(temp, path)
-    finally:
-        Path(temp).unlink(missing_ok=True)
 
 
 def _write_xlsx(path: Path, data: list[list[str]]) -> None:

@@ -19,10 +19,11 @@ from sqlalchemy.engine import Connection
 
 from insightbank import vocabulary
 from insightbank.errors import InputFileError, InsightbankError, Problem
-from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, read
-from insightbank.insights import queries, studies
+from insightbank.exchange.spreadsheets import merging
+from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProblem, read
+from insightbank.insights import queries, service, studies
 from insightbank.insights import writes as insights
-from insightbank.insights.records import InsightData, StudyData
+from insightbank.insights.records import InsightData, Quote, StudyData
 from insightbank.storage.engine import Bank
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary, normalise
@@ -70,6 +71,9 @@ class Row:
     data: InsightData
     study_title: str | None
     methods: list[str]
+    #: Fields this row leaves as they are in an existing insight (absent columns; see :mod:`.merging`).
+    kept: frozenset[str] = frozenset()
+    roles_given: bool = True
 
 
 class _Collector:
@@ -83,7 +87,9 @@ class _Collector:
         self._seen: dict[tuple[str, str], list[str]] = {}
 
     def problem(self, row: int, column: str, value: str | None, message: str) -> None:
-        self.problems.append(Problem(str(self.sheet.path), row, column, value, message))
+        """A problem named by the header the file uses (``Perspektiv``), not the field (``perspectives``)."""
+        header = self.sheet.headers.get(column, column)
+        self.problems.append(SheetProblem(str(self.sheet.path), row, column, value, message, header))
 
     def codes(self, row: int, column: str, text: str) -> list[str]:
         """Codes for a ``;``-separated cell. Cells repeat a lot in real sheets: memoised."""
@@ -138,13 +144,20 @@ class _Collector:
             date=self.date(number, cells.get("date", "")),
             sensitivity=self.single(number, cells, "sensitivity") or "internal",
             status=self.single(number, cells, "status") or "draft",
-            quotes=insights.quotes_from_text(cells.get("quotes"), cells.get("speaker_role") or None),
+            quotes=self.quotes(cells),
             id=self.uuid(number, cells.get("id", "")),
         )
         methods = self.codes(number, "method", cells.get("method", ""))
         if len(self.problems) > before:
             return None
-        return Row(number, data, cells.get("source") or None, methods)
+        present = self.sheet.present
+        kept = merging.kept_fields(present, cells)
+        return Row(number, data, cells.get("source") or None, methods, kept, "speaker_role" in present)
+
+    def quotes(self, cells: dict[str, str]) -> list[Quote]:
+        texts = insights.quotes_from_text(cells.get("quotes"))
+        roles = merging.parse_roles(cells.get("speaker_role", ""), len(texts))
+        return [Quote(q.text, role) for q, role in zip(texts, roles, strict=True)]
 
     def single(self, number: int, cells: dict[str, str], column: str) -> str | None:
         value = cells.get(column, "")
@@ -220,7 +233,7 @@ def import_spreadsheet(
         rows, pending = parse(sheet, vocab, new_terms)
         _add_terms(conn, vocab, pending, report)
         vocab = vocabulary.load(conn)
-        _upsert(conn, vocab, rows, actor, report)
+        _upsert(conn, vocab, sheet, rows, actor, report)
         if dry_run:
             conn.rollback()
     return report
@@ -234,7 +247,7 @@ def _add_terms(conn: Connection, vocab: Vocabulary, pending: list[tuple[str, str
 
 def _study_ids(
     conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, report: ImportReport
-) -> dict[str, uuid.UUID]:
+) -> dict[str, list[uuid.UUID]]:
     known = studies.ids_by_title(conn)
     new: dict[str, StudyData] = {}
     for row in rows:
@@ -251,34 +264,68 @@ def _study_ids(
             study.methods = list(dict.fromkeys([*study.methods, *row.methods]))
             study.perspectives_reached = list(dict.fromkeys([*study.perspectives_reached, *row.data.perspectives]))
     ids = studies.insert_many(conn, [studies.validate(vocab, s) for s in new.values()], actor)
-    known.update(zip(new, ids, strict=True))
+    known.update({title: [sid] for title, sid in zip(new, ids, strict=True)})
     report.studies_created = len(ids)
     return known
 
 
-def _upsert(conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, report: ImportReport) -> None:
-    study_ids = _study_ids(conn, vocab, rows, actor, report)
-    items = []
+def _row_studies(
+    conn: Connection, rows: list[Row], known: dict[str, list[uuid.UUID]], column: str, source: str
+) -> None:
+    """Each row's study. A title several studies share is taken only where the row's insight has one
+    of them already; anywhere else it is refused, listing the candidates."""
+    shared = [r for r in rows if r.study_title and len(known[normalise(r.study_title)]) > 1]
+    current = _current_studies(conn, [r.data.id for r in shared if r.data.id])
+    problems: list[Problem] = []
     for row in rows:
-        row.data.study_id = study_ids.get(normalise(row.study_title)) if row.study_title else None
-        try:
-            items.append(insights.validate(vocab, row.data))
-        except InsightbankError as exc:
-            raise InputFileError([Problem(report.source, row.number, None, None, str(exc))]) from None
+        candidates = known[normalise(row.study_title)] if row.study_title else [None]
+        chosen = candidates[0] if len(candidates) == 1 else current.get(row.data.id)
+        if chosen not in candidates:
+            message = studies.ambiguous_title_message(conn, str(row.study_title), candidates)  # type: ignore[arg-type]
+            problems.append(SheetProblem(source, row.number, "source", row.study_title, message, column))
+        row.data.study_id = chosen
+    if problems:
+        raise InputFileError(problems)
+
+
+def _current_studies(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID | None, uuid.UUID | None]:
+    out: dict[uuid.UUID | None, uuid.UUID | None] = {}
+    for start in range(0, len(ids), 900):
+        query = sa.select(INSIGHT.c.id, INSIGHT.c.study_id).where(INSIGHT.c.id.in_(ids[start : start + 900]))
+        out.update({insight_id: study_id for insight_id, study_id in conn.execute(query)})
+    return out
+
+
+def _upsert(
+    conn: Connection, vocab: Vocabulary, sheet: Sheet, rows: list[Row], actor: str, report: ImportReport
+) -> None:
+    column = sheet.headers.get("source", "source")
+    _row_studies(conn, rows, _study_ids(conn, vocab, rows, actor, report), column, report.source)
+    items = [_validated(vocab, row.data, row.number, report) for row in rows]
     keys = [d.match_key() for d in items]
     existing = _existing(conn, items, keys)
     fresh = []
-    for data, key in zip(items, keys, strict=True):
+    for row, data, key in zip(rows, items, keys, strict=True):
         found = existing.get(data.id) if data.id else existing.get(key)
         if found is None:
             fresh.append(data)
-        elif same_content(found.to_data(), data):
+            continue
+        data = merging.merge(found.to_data(), data, row.kept, row.roles_given)
+        data = _validated(vocab, data, row.number, report)
+        if same_content(found.to_data(), data):
             report.skipped += 1
         else:
-            insights.update(conn, found.id, replace(data, id=found.id), found.version, actor)  # type: ignore[arg-type]
+            service.save_validated(conn, replace(data, id=found.id), actor, found.id, found.version)  # type: ignore[arg-type]
             report.updated += 1
-    insights.insert_many(conn, fresh, actor)
+    service.create_many(conn, fresh, actor)
     report.created = len(fresh)
+
+
+def _validated(vocab: Vocabulary, data: InsightData, number: int, report: ImportReport) -> InsightData:
+    try:
+        return service.validate(vocab, data)
+    except InsightbankError as exc:
+        raise InputFileError([Problem(report.source, number, None, None, str(exc))]) from None
 
 
 def _existing(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, queries.InsightRecord]:
@@ -321,7 +368,7 @@ def same_content(a: InsightData, b: InsightData) -> bool:
             d.date,
             d.sensitivity,
             d.status,
-            [(q.text.strip(), q.speaker_role) for q in d.quotes],
+            [(" ".join(q.text.split()), q.speaker_role) for q in d.quotes],
         )
 
     return key(a) == key(b)

@@ -8,15 +8,16 @@ the header is row 1, so the first insight is row 2.
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 
 from insightbank.errors import InputFileError, Problem
+from insightbank.exchange.spreadsheets.xlsx import read_xlsx
+from insightbank.schema.cells import restore
 from insightbank.vocabulary import normalise
 
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -40,6 +41,23 @@ HEADERS: dict[str, tuple[str, ...]] = {
 }
 REQUIRED = ("statement", "perspectives")
 MAX_CELL = 20_000
+#: Control characters (NUL and the rest of C0 but tab, line feed, carriage return): no text of a
+#: person has them, SQLite would store them, and a receiver could not read the next export.
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_MESSAGE = "styrtecken (t.ex. NUL) i cellen / control character (such as NUL) in the cell"
+
+
+@dataclass(frozen=True)
+class SheetProblem(Problem):
+    """A problem in a sheet: ``column`` is the field (for scripts), the message shows the file's own
+    header (``Perspektiv``, not ``perspectives``), the word the person sees in Excel."""
+
+    header: str | None = None
+
+    def __str__(self) -> str:
+        header = self.header or self.column
+        field_name = f" (fält/field {self.column})" if header and self.column and header != self.column else ""
+        return str(Problem(self.file, self.row, header, self.value, self.message + field_name))
 
 
 @dataclass
@@ -50,6 +68,13 @@ class Sheet:
     rows: list[tuple[int, dict[str, str]]]
     ignored_columns: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    #: The header the file used for each field it has, in the user's own words (for messages).
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def present(self) -> frozenset[str]:
+        """The fields the file has a column for; an absent column changes nothing on import."""
+        return frozenset(self.headers)
 
 
 def _header_index(mapping: dict[str, str] | None) -> dict[str, str]:
@@ -88,7 +113,7 @@ def read(path: Path, mapping: dict[str, str] | None = None) -> Sheet:
     if not path.is_file():
         raise InputFileError([Problem(str(path), None, None, None, "filen finns inte / file not found")])
     notes: list[str] = []
-    table = _read_xlsx(path) if suffix == ".xlsx" else _read_csv(path, notes)
+    table = read_xlsx(path, notes) if suffix == ".xlsx" else _read_csv(path, notes)
     if not table:
         raise InputFileError([Problem(str(path), None, None, None, "filen är tom / the file is empty")])
     return _to_sheet(path, table, _header_index(mapping), notes)
@@ -104,8 +129,9 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
             if name.strip():
                 ignored.append(name)
         elif target in columns.values():
+            first = header[next(p for p, t in columns.items() if t == target)]
             problems.append(
-                Problem(str(path), 1, name, name, f"kolumnen {target!r} finns två gånger / column appears twice")
+                Problem(str(path), 1, name, name, f"samma fält som kolumnen / same field as column {first!r}")
             )
         else:
             columns[pos] = target
@@ -119,23 +145,24 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
         )
     if problems:
         raise InputFileError(problems)
+    headers = {target: header[pos].strip() for pos, target in columns.items()}
     rows = []
     for number, raw in enumerate(body, start=2):
-        values = {columns[i]: raw[i].strip() for i in columns if i < len(raw)}
+        values = {columns[i]: restore(raw[i]).strip() for i in columns if i < len(raw)}
+        problems += [
+            SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
+            for name, text in values.items()
+            if CONTROL_RE.search(text)
+        ]
         if any(values.values()):
             rows.append((number, values))
-    return Sheet(path, rows, ignored, notes)
+    if problems:
+        raise InputFileError(problems)
+    return Sheet(path, rows, ignored, notes, headers)
 
 
 def _read_csv(path: Path, notes: list[str]) -> list[list[str]]:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="strict") if _is_cp1252(data) else ""
-        if not text:
-            raise InputFileError([Problem(str(path), None, None, None, "inte UTF-8 / not UTF-8 text")]) from None
-        notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
+    text = decode(path, path.read_bytes(), notes)
     try:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
         delimiter = dialect.delimiter
@@ -147,39 +174,82 @@ def _read_csv(path: Path, notes: list[str]) -> list[list[str]]:
         raise InputFileError([Problem(str(path), None, None, None, f"trasig CSV / malformed CSV: {exc}")]) from None
 
 
-def _is_cp1252(data: bytes) -> bool:
+def _as_utf8(line: bytes) -> str | None:
+    """A line of a mixed file as UTF-8, if it is UTF-8 that Swedish Excel could have written.
+
+    Some Windows-1252 bytes are valid UTF-8 by chance (``Ä–`` is C4 96, UTF-8 for ``Ė``); such a line
+    decodes to characters Windows-1252 does not have, and is read as Windows-1252 instead.
+    """
     try:
-        data.decode("cp1252")
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    try:
+        text.encode("cp1252")
+    except UnicodeEncodeError:
+        return None if _cp1252_ok(line) else text
+    return text
+
+
+def _cp1252_ok(line: bytes) -> bool:
+    try:
+        line.decode("cp1252")
     except UnicodeDecodeError:
         return False
     return True
 
 
-def _read_xlsx(path: Path) -> list[list[str]]:
-    import zipfile
+def _mostly_cp1252(lines: list[bytes]) -> bool:
+    """More non-ASCII lines fail UTF-8 than pass it: the file is Windows-1252 throughout."""
+    failing = passing = 0
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            passing += 1
+        except UnicodeDecodeError:
+            failing += 1
+    return failing > passing
 
-    from openpyxl import load_workbook
 
+def decode(path: Path, data: bytes, notes: list[str]) -> str:
+    """UTF-8, else Windows-1252 (what Swedish Excel saves), decided line by line.
+
+    A UTF-8 file with one row pasted from an old file must not be read wholly as Windows-1252
+    (``Ã„ldre``, and a ``källa`` header no longer recognised): each line that is not UTF-8 is read
+    as Windows-1252, and the note names those lines. A line that is neither is refused.
+    """
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputFileError(
-            [Problem(str(path), None, None, None, f"kan inte läsa Excel-filen / unreadable xlsx: {exc}")]
-        ) from None
-    try:
-        sheet = book.worksheets[0]
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    raw_lines = data.removeprefix(b"\xef\xbb\xbf").split(b"\n")
+    if _mostly_cp1252(raw_lines):  # a Windows-1252 file: a line that happens to be valid UTF-8 is not
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            pass
+        else:
+            notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
+            return text
+    lines: list[str] = []
+    fallback: list[int] = []
+    for number, line in enumerate(raw_lines, start=1):
+        utf8 = _as_utf8(line)
+        if utf8 is not None:
+            lines.append(utf8)
+        else:
+            try:
+                lines.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                message = "varken UTF-8 eller Windows-1252 / neither UTF-8 nor Windows-1252 text (line)"
+                raise InputFileError([Problem(str(path), number, None, None, message)]) from None
+            fallback.append(number)
+    non_ascii = sum(1 for line in data.split(b"\n") if not line.isascii())
+    if len(fallback) == non_ascii:
+        notes.append("Filen var inte UTF-8; läst som Windows-1252 / read as Windows-1252")
+    else:
+        shown = ", ".join(map(str, fallback[:10])) + (" …" if len(fallback) > 10 else "")
+        notes.append(f"Rader som inte var UTF-8 lästes som Windows-1252 / lines read as Windows-1252: {shown}")
+    return "\n".join(lines)

@@ -20,6 +20,7 @@ import yaml
 
 from insightbank.errors import InputFileError, Problem, ValidationError
 from insightbank.schema.cells import neutralise, restore
+from insightbank.storage.files import atomic_path, write_atomic
 from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import StoryData, format_answer, parse_answer
 
@@ -79,16 +80,18 @@ def write(path: Path, fw: Framework, stories: list[StoryData]) -> Path:
     Cells are formula-safe (:func:`insightbank.schema.cells.neutralise`; :func:`read` restores
     them), and each file is written to a temporary name first, then renamed.
     """
-    rows: list[list[str]] = [list(COLUMNS)]
-    for s in stories:
-        if s.title:
-            rows.append([s.source_id, "_title", s.title])
-        rows.append([s.source_id, "_text", s.text])
-        rows += [[s.source_id, q.id, format_answer(q, s.answers[q.id])] for q in fw.questions if q.id in s.answers]
+    with atomic_path(path) as temp, temp.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        for s in stories:
+            if s.title:
+                writer.writerow([s.source_id, "_title", neutralise(s.title)])
+            writer.writerow([s.source_id, "_text", neutralise(s.text)])
+            for q in fw.questions:
+                if q.id in s.answers:
+                    writer.writerow([s.source_id, q.id, neutralise(format_answer(q, s.answers[q.id]))])
     beside = framework_path(path)
-    _atomic(path, lambda handle: csv.writer(handle, lineterminator="\n").writerows([map(neutralise, r) for r in rows]))
-    framework = yaml.safe_dump(fw.to_dict(), allow_unicode=True, sort_keys=False)
-    _atomic(beside, lambda handle: handle.write(framework))
+    write_atomic(beside, yaml.safe_dump(fw.to_dict(), allow_unicode=True, sort_keys=False).encode("utf-8"))
     return beside
 
 
