@@ -23,7 +23,6 @@ from insightbank.exchange.spreadsheets import merging
 from insightbank.insights import queries, service, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord
-from insightbank.schema.cells import neutralise
 from insightbank.storage import changelog
 from insightbank.vocabulary import Vocabulary
 
@@ -77,22 +76,15 @@ def add(app: AppContext, **opts: Any) -> None:
 def csv_row(record: InsightRecord, methods: list[str]) -> list[Any]:
     """One ``list --format csv`` row, in the cell forms spreadsheet import reads back.
 
-    Cells are neutralised here, as in the spreadsheet export; if ``print_csv`` ever neutralises
-    every cell itself, this must stop doing it (a second ``'`` would come back in).
+    Lists are joined with ``;`` as import splits them; ``print_csv`` makes every cell formula-safe
+    (once: a second ``'`` would come back in).
     """
     values = record.to_json() | {
         "quotes": "\n".join(q.text for q in record.quotes),
         "speaker_role": merging.format_roles(record.quotes),
         "method": methods,
     }
-    return [_safe(values[c]) for c in LIST_COLUMNS]
-
-
-def _safe(value: Any) -> Any:
-    """Formula-like text gets the ``'`` that spreadsheet import takes off again (exact both ways)."""
-    if isinstance(value, list):
-        return neutralise(";".join(str(v) for v in value))
-    return neutralise(value) if isinstance(value, str) else value
+    return [";".join(str(v) for v in values[c]) if isinstance(values[c], list) else values[c] for c in LIST_COLUMNS]
 
 
 def study_methods(conn: Connection, records: list[InsightRecord], fmt: str) -> dict[uuid.UUID, list[str]]:
