@@ -24,10 +24,11 @@ from insightbank.bank import open_bank
 from insightbank.config import current_actor
 from insightbank.storage.engine import Bank
 from insightbank.tui.base import BankModal, BankScreen, localise_bindings, localise_foreign
+from insightbank.tui.embedding import fill_cache
 from insightbank.tui.failures import failure_text
 from insightbank.tui.i18n import core, set_language, t
 from insightbank.tui.keymap import GLOBAL_BINDINGS, SCREENS, binding_groups
-from insightbank.tui.messages import BankChanged, WorkFailed
+from insightbank.tui.messages import BankChanged, EmbeddingsFilled, InsightSaved, WorkFailed
 from insightbank.tui.modals.confirm import ConfirmModal
 from insightbank.tui.screens.capture import CaptureScreen
 from insightbank.tui.screens.dashboard import DashboardScreen
@@ -60,6 +61,8 @@ class InsightbankApp(App[None]):
         self.data_version = 0
         #: open capture forms, asked before quitting (weak: a closed form goes away by itself)
         self.forms: weakref.WeakSet[CaptureScreen] = weakref.WeakSet()
+        #: what the background embedding worker did last (None until it has run)
+        self.embeddings_filled: EmbeddingsFilled | None = None
 
     def _load_vocab(self) -> Vocabulary:
         with self.bank.reading() as conn:
@@ -67,6 +70,18 @@ class InsightbankApp(App[None]):
 
     def on_mount(self) -> None:
         self.sub_title = t("app.subtitle")
+        self.fill_embeddings()
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="embeddings")
+    def fill_embeddings(self) -> None:
+        """Vectors for every statement, ahead of need (:mod:`insightbank.tui.embedding`)."""
+        self.post_message(fill_cache(self.bank))
+
+    def on_insight_saved(self, _message: InsightSaved) -> None:
+        self.fill_embeddings()
+
+    def on_embeddings_filled(self, message: EmbeddingsFilled) -> None:
+        self.embeddings_filled = message
 
     def action_command_palette(self) -> None:
         """Ctrl+P: the palette, with a placeholder in the UI's language."""

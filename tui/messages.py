@@ -66,6 +66,14 @@ class InsightSaved(Message):
 
 
 @dataclass
+class EmbeddingsFilled(Message):
+    """The background worker filled the vector cache: ``encoded`` new vectors for ``engine``."""
+
+    engine: str
+    encoded: int
+
+
+@dataclass
 class InsightDeleted(Message):
     insight_id: uuid.UUID
 
