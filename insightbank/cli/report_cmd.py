@@ -7,13 +7,13 @@ from typing import Any
 
 import click
 
-from insightbank.cli.analysis_cmd import scope, scope_options
 from insightbank.cli.context import AppContext, pass_app
+from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options
 
 
 @click.command(name="report")
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
-@scope_options
+@filter_options(*SCOPE_FILTERS)
 @click.option(
     "--include",
     type=click.Choice(["internal"]),
@@ -66,7 +66,7 @@ def report(
     from insightbank.exchange.privacy import load_names
 
     options = ReportOptions(
-        scope(app, opts),
+        build_filter(app, opts),
         app.lang,
         include_internal=include == "internal",
         redact=redact,
