@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 
 
 @click.command(name="report")
-@click.argument("first", metavar="[PKG] OUT.html", type=click.Path(path_type=Path))
-@click.argument("second", required=False, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("first", metavar="[PKG]", type=click.Path(path_type=Path))
+@click.argument("second", metavar="OUT.html", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @scope_options
 @click.option(
     "--include",
