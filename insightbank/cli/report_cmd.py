@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 
 @click.command(name="report")
-@click.argument("first", metavar="[PKG]", type=click.Path(path_type=Path))
+@click.argument("first", metavar="[PKG]", required=False, type=click.Path(path_type=Path))
 @click.argument("second", metavar="OUT.html", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @scope_options
 @click.option(
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
 @pass_app
 def report(
     app: AppContext,
-    first: Path,
+    first: Path | None,
     second: Path | None,
     include: str | None,
     redact: bool,
@@ -89,6 +89,8 @@ def report(
     from insightbank.analysis.report.html import render, write
     from insightbank.exchange.privacy import load_names
 
+    if first is None:
+        raise click.UsageError("Missing argument 'OUT.html'.")
     path, package = (second, first) if second is not None else (first, None)
     if package is None and is_package(path):
         raise ValidationError(
