@@ -57,6 +57,17 @@ class StoryPattern:
 
 
 @dataclass
+class PackageHeading:
+    """Whose package a report shows when it looks at a package instead of the bank (``report PKG``)."""
+
+    source: str
+    sender: str
+    exported_at: str
+    package_id: str
+    trust: str
+
+
+@dataclass
 class ReportOptions:
     filter: InsightFilter = field(default_factory=InsightFilter)
     lang: str = "sv"
@@ -67,6 +78,7 @@ class ReportOptions:
     engine: str | None = None
     stale_years: float | None = 3
     today: dt.date | None = None
+    package: PackageHeading | None = None
 
 
 @dataclass
@@ -84,6 +96,7 @@ class ReportContent:
     engine: str
     redacted: int = 0
     notes: list[str] = field(default_factory=list)
+    package: PackageHeading | None = None
 
 
 def allowed_sensitivities(f: InsightFilter, include_internal: bool) -> list[str]:
@@ -123,6 +136,7 @@ def gather(bank: Bank, options: ReportOptions) -> ReportContent:
         corroborated(bank, f, engine),
         [p for c, s in sets.items() for p in top_patterns(c, find_patterns(s, lang=lang))],
         engine,
+        package=options.package,
     )
     return checked(content, options.names, options.redact)
 
@@ -168,6 +182,10 @@ def checked(content: ReportContent, names: NameList, redact_hits: bool) -> Repor
         return redact(text, hits) if hits and redact_hits else text
 
     content.bank_name = clean("bank", "name", "name", content.bank_name)
+    if content.package is not None:
+        heading = content.package
+        for name in ("source", "sender", "trust"):
+            setattr(heading, name, clean("package", heading.package_id, name, getattr(heading, name)))
     for item in content.corroborated:
         item.statement = clean("insight", item.id, "statement", item.statement)
     for spot in content.spots:

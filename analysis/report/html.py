@@ -53,6 +53,11 @@ WORDS = {
             "hypergeometriskt. Mönster: test efter frågornas slag, q justerat för alla par."
         ),
         "engine": "Textmotor",
+        "package": "Paket",
+        "sender": "Avsändare",
+        "exported": "Exporterat",
+        "trust": "Förtroende",
+        "not_imported": "Inte importerat: rapporten visar bara paketets innehåll.",
     },
     "en": {
         "title": "The state of the insights",
@@ -90,6 +95,11 @@ WORDS = {
             "Patterns: a test by the kinds of the questions, q adjusted over every pair."
         ),
         "engine": "Text engine",
+        "package": "Package",
+        "sender": "Sender",
+        "exported": "Exported",
+        "trust": "Trust",
+        "not_imported": "Not imported: the report shows the package's contents only.",
     },
 }
 
@@ -110,7 +120,8 @@ def render(c: ReportContent) -> str:
     """The whole page as a string."""
     w = WORDS["en" if c.lang == "en" else "sv"]
     body = [
-        f"<h1>{escape(w['title'])}: {escape(c.bank_name)}</h1>",
+        f"<h1>{escape(w['title'])}: {escape(_subject(c, w))}</h1>",
+        *_package(c, w),
         f'<p class="meta">{escape(w["for_board"])} · {escape(w["generated"])} {c.generated.isoformat()} · '
         f"{escape(w['scope'])}: {escape(_scope(c, w))} · {escape(w['sensitivity'])}: "
         f"{escape(', '.join(c.sensitivities))} · {c.venn.total} {escape(w['insights'])}</p>",
@@ -125,10 +136,29 @@ def render(c: ReportContent) -> str:
     return (
         f'<!DOCTYPE html>\n<html lang="{"en" if c.lang == "en" else "sv"}">\n<head>\n<meta charset="utf-8">\n'
         f'<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{escape(w['title'])}: {escape(c.bank_name)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<title>{escape(w['title'])}: {escape(_subject(c, w))}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
         + "\n".join(body)
         + "\n</body>\n</html>\n"
     )
+
+
+def _subject(c: ReportContent, w: dict[str, str]) -> str:
+    """The bank's name, or for ``report PKG`` the package, its sender and its export date."""
+    if c.package is None:
+        return c.bank_name
+    p = c.package
+    return f"{w['package'].lower()} {p.source} ({p.sender}, {p.exported_at})"
+
+
+def _package(c: ReportContent, w: dict[str, str]) -> list[str]:
+    if c.package is None:
+        return []
+    p = c.package
+    return [
+        f'<p class="meta package">{escape(w["package"])}: {escape(p.source)} ({escape(p.package_id)}) · '
+        f"{escape(w['sender'])}: {escape(p.sender)} · {escape(w['exported'])}: {escape(p.exported_at)} · "
+        f"{escape(w['trust'])}: {escape(p.trust)}<br><b>{escape(w['not_imported'])}</b></p>"
+    ]
 
 
 def _scope(c: ReportContent, w: dict[str, str]) -> str:

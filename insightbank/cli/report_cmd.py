@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options
+from insightbank.errors import ValidationError
+from insightbank.exchange.importing import is_package
+from insightbank.exchange.packages.trust import TrustPolicy
+
+if TYPE_CHECKING:
+    from insightbank.analysis.report.content import ReportContent, ReportOptions
 
 
 @click.command(name="report")
-@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("first", metavar="[PKG]", required=False, type=click.Path(path_type=Path))
+@click.argument("second", metavar="OUT.html", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @filter_options(*SCOPE_FILTERS)
 @click.option(
     "--include",
@@ -35,15 +42,25 @@ from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_
     help="Berättelsesamling (upprepa); standard: alla / story collection (repeat); default: all.",
 )
 @click.option("--engine", help="Textmotor för bekräftade insikter / text engine for corroboration.")
+@click.option(
+    "--trust-new-sender",
+    is_flag=True,
+    help="PKG: visa ett paket från en okänd avsändare (sparas inte som betrodd) / show a package from an "
+    "unknown sender (not recorded as trusted).",
+)
+@click.option("--allow-unsigned", is_flag=True, help="PKG: visa ett osignerat paket / show an unsigned package.")
 @pass_app
 def report(
     app: AppContext,
-    path: Path,
+    first: Path | None,
+    second: Path | None,
     include: str | None,
     redact: bool,
     names: Path | None,
     collections: tuple[str, ...],
     engine: str | None,
+    trust_new_sender: bool,
+    allow_unsigned: bool,
     **opts: Any,
 ) -> None:
     """Rapport till nämnden som en HTML-fil / a report for the board as one HTML file.
@@ -55,16 +72,31 @@ def report(
     Venn, coverage heatmap, ranked white spots, corroborated insights and the top story
     patterns; self-contained, opens offline; sensitivity and personal data as in every export.
 
+    Med ett paket först (PKG.zip eller en paketmapp) visar rapporten paketets innehåll utan att
+    importera det: paketet kontrolleras som vid import (signatur, betrodd avsändare) men banken
+    ändras inte. With a package first, the report shows its contents without importing it:
+    checked as import checks it, the bank left unchanged.
+
     \b
     Exempel / examples:
       insightbank report nämnden.html
       insightbank --lang en report board.html -m Grums --from 2025-01-01 --include internal
       insightbank report rapport.html --redact --names namn.txt -c förskola
+      insightbank report grums-2025.zip titta-först.html
+      insightbank report okänd.zip look.html --trust-new-sender
     """
     from insightbank.analysis.report.content import ReportOptions, gather
     from insightbank.analysis.report.html import render, write
     from insightbank.exchange.privacy import load_names
 
+    if first is None:
+        raise click.UsageError("Missing argument 'OUT.html'.")
+    path, package = (second, first) if second is not None else (first, None)
+    if package is None and is_package(path):
+        raise ValidationError(
+            f"{path}: ett paket, inte en HTML-fil; ange också OUT.html / a package, not an HTML file; also give "
+            "OUT.html: `insightbank report PKG.zip OUT.html`"
+        )
     options = ReportOptions(
         build_filter(app, opts),
         app.lang,
@@ -74,9 +106,32 @@ def report(
         collections=list(collections) or None,
         engine=engine,
     )
-    content = gather(app.bank, options)
+    if package is None:
+        content = gather(app.bank, options)
+    else:
+        content = _of_package(app, package, options, TrustPolicy(allow_unsigned, trust_new_sender))
     written = write(path, render(content))
     click.echo(
         f"Rapport / report: {written} ({content.venn.total} insikter / insights, {len(content.spots)} vita fläckar / "
         f"white spots, {len(content.patterns)} mönster / patterns)"
     )
+
+
+def _of_package(app: AppContext, package: Path, options: ReportOptions, policy: TrustPolicy) -> ReportContent:
+    """The report of a package, from a throwaway bank; the user's bank is only read."""
+    from insightbank.analysis.report.content import gather
+    from insightbank.analysis.report.package import preview_bank
+
+    if not is_package(package) or not package.exists():
+        raise ValidationError(
+            f"{package}: inget paket (.zip eller paketmapp) / not a package (.zip or package folder); "
+            "`insightbank report [PKG] OUT.html`"
+        )
+    if options.engine is None:
+        from insightbank.analysis.text import engines
+
+        with app.bank.reading() as conn:
+            options.engine = engines.active(conn)
+    with preview_bank(app.bank, package, policy, app.actor) as (temp, heading):
+        options.package = heading
+        return gather(temp, options)

@@ -56,9 +56,20 @@ class Decision:
 
 
 def decide(
-    conn: Connection, meta: PackageMeta, signer: Signer | None, policy: TrustPolicy, actor: str, source: str
+    conn: Connection,
+    meta: PackageMeta,
+    signer: Signer | None,
+    policy: TrustPolicy,
+    actor: str,
+    source: str,
+    *,
+    record: bool = True,
 ) -> Decision:
-    """Let the package in, or raise a refusal naming the sender and the reason."""
+    """Let the package in, or raise a refusal naming the sender and the reason.
+
+    ``record=False`` decides the same way but writes nothing (``report PKG``: looking at a
+    package must not make this bank trust its sender).
+    """
     claimed = meta.sender_bank_id
     sender = f"{meta.sender_label()} (bank-id {claimed})"
     own_id = get_meta(conn, "bank_id")
@@ -95,6 +106,12 @@ def decide(
             "`insightbank trust add KEYFILE --name NAME`, or import with --trust-new-sender",
         )
     name = _free_name(conn, meta.sender_label())
+    if not record:
+        return Decision(
+            fingerprint,
+            f"ny avsändare, godtagen för rapporten men inte betrodd / new sender, accepted for the report but not "
+            f"trusted: {name!r} ({fingerprint})",
+        )
     _insert(conn, name, claimed, signer.public_key, meta.sender_name, meta.sender_municipality, actor, "first use")
     return Decision(
         fingerprint,

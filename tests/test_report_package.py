@@ -1,0 +1,255 @@
+"""``insightbank report PKG OUT.html``: a package's contents, white spots and Venn without importing it.
+
+Bank A (Grums) sends, bank B (Arvika) looks. B's bank must stay byte-for-byte the same in every
+case: a fingerprint of every table (row count and a hash of its rows) before and after. Both
+backends.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from insightbank import vocabulary
+from insightbank.analysis.coverage.venn import venn_counts
+from insightbank.bank import open_bank
+from insightbank.cli.main import cli
+from insightbank.exchange.packages import keys
+from insightbank.exchange.packages.export import ExportOptions, export
+from insightbank.exchange.packages.format import DESCRIPTOR
+from insightbank.exchange.packages.signing import SIGNATURE
+from insightbank.fixtures.trust import trust_between
+from insightbank.insights import writes as insights
+from insightbank.insights.filters import InsightFilter
+from insightbank.insights.records import InsightData, Quote
+from insightbank.storage.engine import Bank
+from insightbank.storage.meta import get_meta, set_meta
+
+PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
+
+
+# The banks and helpers of tests/test_package_trust.py (test modules cannot import each other here).
+@pytest.fixture
+def make_bank(bank: Bank, tmp_path: Path) -> Iterator[Callable[[str], Bank]]:
+    """Further banks on ``bank``'s backend, each with its own name and municipality."""
+    opened: list[Bank] = []
+    databases: list[str] = []
+    base = sa.engine.make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://")) if PG_URL else None
+
+    def make(municipality: str) -> Bank:
+        if bank.dialect == "sqlite":
+            new = open_bank(f"sqlite:///{tmp_path / (municipality + '.sqlite')}")
+        else:
+            assert base is not None
+            name = f"t_{uuid.uuid4().hex[:12]}"
+            with sa.create_engine(base, isolation_level="AUTOCOMMIT").connect() as conn:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            databases.append(name)
+            new = open_bank(base.set(database=name).render_as_string(hide_password=False))
+        with new.transaction() as conn:
+            set_meta(conn, "municipality", municipality)
+            set_meta(conn, "name", f"{municipality} insiktsbank")
+        opened.append(new)
+        return new
+
+    yield make
+    for each in opened:
+        each.dispose()
+    if databases and base is not None:
+        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for name in databases:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture
+def a(bank: Bank) -> Bank:
+    """The sender, Grums, with three public insights (one with quotes) and one internal."""
+    with bank.transaction() as conn:
+        set_meta(conn, "municipality", "Grums")
+        vocab = vocabulary.load(conn)
+        for number, statement in enumerate(
+            ("Unga vill ha chatt", "Föräldrar vet inte vart", "Äldre saknar mötesplatser")
+        ):
+            quotes = [Quote("Jag skriver hellre"), Quote("Ring aldrig")] if number == 0 else []
+            data = InsightData(statement, ["risk_groups"], sensitivity="public", quotes=quotes)
+            insights.insert(conn, insights.validate(vocab, data), "anna")
+        insights.insert(conn, insights.validate(vocab, InsightData("Intern", ["clients"])), "anna")
+    return bank
+
+
+@pytest.fixture
+def b(make_bank: Callable[[str], Bank]) -> Bank:
+    return make_bank("Arvika")
+
+
+def run(runner, target: Bank, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(cli, ["--db", target.url, *args])
+
+
+def package(source: Bank, path: Path) -> Path:
+    with source.reading() as conn:
+        export(conn, path, ExportOptions(), "anna")
+    return path
+
+
+def refused(out, *words: str) -> None:  # type: ignore[no-untyped-def]
+    assert out.exit_code == 2, out.output
+    assert "Traceback" not in out.output
+    for word in words:
+        assert word in out.output, (word, out.output)
+
+
+def fingerprint_of(source: Bank) -> str:
+    with source.reading() as conn:
+        return keys.ensure(str(get_meta(conn, "bank_id")))[0].fingerprint
+
+
+def bank_id(target: Bank) -> str:
+    with target.reading() as conn:
+        return str(get_meta(conn, "bank_id"))
+
+
+def change_statement(folder: Path, old: str, new: str) -> None:
+    """An attacker's edit: one statement changed and its checksum recomputed."""
+    data = (folder / "insights.csv").read_bytes().replace(old.encode(), new.encode())
+    (folder / "insights.csv").write_bytes(data)
+    descriptor = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == "insights":
+            resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+            resource["bytes"] = len(data)
+    (folder / DESCRIPTOR).write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
+
+
+def tables(target: Bank) -> dict[str, tuple[int, str]]:
+    """Every table of the bank: (row count, sha256 of its rows in a stable order)."""
+    out = {}
+    with target.reading() as conn:
+        for name in sorted(sa.inspect(conn).get_table_names()):
+            rows = sorted(repr(tuple(r)) for r in conn.execute(sa.text(f'SELECT * FROM "{name}"')))
+            out[name] = (len(rows), hashlib.sha256("\n".join(rows).encode()).hexdigest())
+    return out
+
+
+@pytest.fixture(autouse=True)
+def _own_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The throwaway bank goes under the test's own temp folder, so its removal can be checked."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+@pytest.fixture
+def looker(b: Bank) -> Bank:
+    """B with an insight of its own, which a report of A's package must not show."""
+    with b.transaction() as conn:
+        vocab = vocabulary.load(conn)
+        data = InsightData("Arvikas egen insikt om skolskjuts", ["clients"], sensitivity="public")
+        insights.insert(conn, insights.validate(vocab, data), "bertil")
+    return b
+
+
+def no_leftovers(tmp_path: Path) -> None:
+    assert not list((tmp_path / "tmp").iterdir())  # the throwaway bank is gone
+    assert not list(tmp_path.glob("**/.*.tmp"))  # the HTML went through a temp name
+
+
+def test_a_package_from_a_trusted_sender_is_reported_without_importing_it(a, looker, runner, tmp_path) -> None:
+    trust_between(a, looker, "Grums")
+    zipped = package(a, tmp_path / "grums.zip")
+    before = tables(looker)
+    out = run(runner, looker, "report", str(zipped), str(tmp_path / "titta.html"))
+    assert out.exit_code == 0, out.output
+    assert "3 insikter" in out.output
+    html = (tmp_path / "titta.html").read_text(encoding="utf-8")
+    assert "paket grums.zip (Grums, " in html and "Avsändare: Grums" in html and "Exporterat: 20" in html
+    assert "betrodd nyckel" in html and "Inte importerat" in html and "3 insikter" in html
+    with a.reading() as conn:
+        venn = venn_counts(conn, InsightFilter(sensitivities=["public"]))
+    drawn = dict(re.findall(r'data-region="([^"]+)"[^>]*>(\d+)<title>', html))
+    assert drawn == {r.code: str(r.count) for r in venn.regions} and len(drawn) == 7 and venn.total == 3
+    assert "Arvikas egen insikt" not in html and "Vita fläckar, i ordning" in html
+    assert tables(looker) == before
+    no_leftovers(tmp_path)
+    folder = package(a, tmp_path / "grums-mapp")  # a package folder works the same
+    out = run(runner, looker, "--lang", "en", "report", str(folder), str(tmp_path / "look.html"))
+    assert out.exit_code == 0, out.output
+    assert "Sender: Grums" in (tmp_path / "look.html").read_text(encoding="utf-8")
+    assert tables(looker) == before
+
+
+def test_a_tampered_package_is_refused_naming_the_resource(a, looker, runner, tmp_path) -> None:
+    trust_between(a, looker, "Grums")
+    folder = package(a, tmp_path / "a")
+    change_statement(folder, "Unga vill ha chatt", "Unga vill ha brev")
+    before = tables(looker)
+    for flags in ([], ["--allow-unsigned", "--trust-new-sender"]):
+        out = run(runner, looker, "report", str(folder), str(tmp_path / "r.html"), *flags)
+        refused(out, "insights.csv", "changed after signing", "Grums")
+        assert not (tmp_path / "r.html").exists()
+    assert tables(looker) == before
+    no_leftovers(tmp_path)
+
+
+def test_an_unknown_signer_is_refused_unless_allowed_and_is_never_trusted(a, looker, runner, tmp_path) -> None:
+    zipped = package(a, tmp_path / "a.zip")
+    before = tables(looker)
+    out = run(runner, looker, "report", str(zipped), str(tmp_path / "r.html"))
+    refused(out, "Grums", bank_id(a), fingerprint_of(a), "unknown sender")
+    assert not (tmp_path / "r.html").exists() and tables(looker) == before
+    out = run(runner, looker, "report", str(zipped), str(tmp_path / "r.html"), "--trust-new-sender")
+    assert out.exit_code == 0, out.output
+    assert "not trusted" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert tables(looker) == before  # no trusted key recorded, no import logged
+    assert run(runner, looker, "trust", "list", "--format", "json").output.strip() == "[]"
+    refused(run(runner, looker, "import", str(zipped)), "unknown sender")  # import still asks
+    no_leftovers(tmp_path)
+
+
+def test_an_unsigned_package_needs_allow_unsigned(a, looker, runner, tmp_path) -> None:
+    folder = package(a, tmp_path / "a")
+    (folder / SIGNATURE).unlink()
+    before = tables(looker)
+    refused(run(runner, looker, "report", str(folder), str(tmp_path / "r.html")), "unsigned", "--allow-unsigned")
+    out = run(runner, looker, "report", str(folder), str(tmp_path / "r.html"), "--allow-unsigned")
+    assert out.exit_code == 0 and "3 insikter" in out.output, out.output
+    assert tables(looker) == before
+    no_leftovers(tmp_path)
+
+
+def test_a_package_alone_or_a_non_package_first_is_a_clean_refusal(a, looker, runner, tmp_path) -> None:
+    zipped = package(a, tmp_path / "a.zip")
+    before = tables(looker)
+    refused(run(runner, looker, "report", str(zipped)), "OUT.html")
+    (tmp_path / "x.csv").write_text("statement\n", encoding="utf-8")
+    refused(run(runner, looker, "report", str(tmp_path / "x.csv"), str(tmp_path / "r.html")), "x.csv")
+    assert tables(looker) == before and not (tmp_path / "r.html").exists()
+
+
+def test_the_personal_data_check_covers_the_package_and_its_sender(a, looker, runner, tmp_path) -> None:
+    trust_between(a, looker, "Grums")
+    zipped = package(a, tmp_path / "a.zip")
+    names = tmp_path / "namn.txt"
+    names.write_text("Grums\n", encoding="utf-8")
+    before = tables(looker)
+    out = run(runner, looker, "report", str(zipped), str(tmp_path / "r.html"), "--names", str(names))
+    refused(out, "namn")
+    assert not (tmp_path / "r.html").exists()
+    out = run(runner, looker, "report", str(zipped), str(tmp_path / "r.html"), "--names", str(names), "--redact")
+    assert out.exit_code == 0, out.output
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    assert "Avsändare: [NAMN]" in html and "Grums" not in html.split("<h2")[0]
+    assert tables(looker) == before
+    no_leftovers(tmp_path)
