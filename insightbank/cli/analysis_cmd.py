@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from insightbank.cli.context import AppContext, pass_app
-from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options
+from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options, privacy_options
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
 
 DIMS = (
@@ -235,14 +235,7 @@ def duplicates(
 @click.option("--format", "fmt", type=click.Choice(("table", "graphml", "json")), default="table", show_default=True)
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Fil / file (annars stdout).")
 @click.option("--engine", help="Motor för nära dubbletter (municipalities) / engine for near-duplicates.")
-@click.option(
-    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
-)
-@click.option(
-    "--names",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
-)
+@privacy_options()
 @filter_options(*SCOPE_FILTERS)
 @pass_app
 def graph(

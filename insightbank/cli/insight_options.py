@@ -8,6 +8,7 @@ import datetime as dt
 import sys
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -209,3 +210,36 @@ def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
         date_to=parse_date(opts.get("date_to"), "--to"),
         text=opts.get("text"),
     )
+
+
+def privacy_options(*, include: bool = False) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The options of every verb that writes outside the bank, declared once: ``--redact``, ``--names``
+    and, where internal insights may go along, ``--include internal`` (confidential never leaves)."""
+    options = [
+        click.option(
+            "--redact",
+            is_flag=True,
+            help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping.",
+        ),
+        click.option(
+            "--names",
+            type=click.Path(path_type=Path, exists=True, dir_okay=False),
+            help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
+        ),
+    ]
+    if include:
+        options.insert(
+            0,
+            click.option(
+                "--include",
+                type=click.Choice(["internal"]),
+                help="Ta med interna insikter också / also include internal ones (confidential never leaves).",
+            ),
+        )
+
+    def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate

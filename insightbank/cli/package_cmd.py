@@ -8,7 +8,7 @@ import click
 
 from insightbank import vocabulary
 from insightbank.cli.context import AppContext, pass_app, split_values
-from insightbank.cli.insight_options import parse_date, resolve_study
+from insightbank.cli.insight_options import parse_date, privacy_options, resolve_study
 from insightbank.cli.output import format_option, print_csv, print_json, print_table
 from insightbank.errors import ValidationError
 from insightbank.insights import queries
@@ -25,19 +25,7 @@ from insightbank.insights.records import STATUSES
 @click.option("--perspective", "-p", multiple=True, help="clients, risk_groups, general_public.")
 @click.option("--status", multiple=True, type=click.Choice(STATUSES), help="Status (upprepa) / status (repeat).")
 @click.option("--id", "ids", multiple=True, help="Insiktens id eller prefix (upprepa) / insight id or prefix.")
-@click.option(
-    "--include",
-    type=click.Choice(["internal"]),
-    help="Ta med interna insikter också / also export internal ones (confidential never leaves).",
-)
-@click.option(
-    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
-)
-@click.option(
-    "--names",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
-)
+@privacy_options(include=True)
 @click.option(
     "--exported-by",
     help="Avsändarnamnet i paketet (standard: INSIGHTBANK_EXPORTER, bankens exporter_name eller namn) / "

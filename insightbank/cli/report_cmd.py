@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from insightbank.cli.context import AppContext, pass_app
-from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options
+from insightbank.cli.insight_options import SCOPE_FILTERS, build_filter, filter_options, privacy_options
 from insightbank.errors import ValidationError
 from insightbank.exchange.importing import is_package
 from insightbank.exchange.packages.trust import TrustPolicy
@@ -21,19 +21,7 @@ if TYPE_CHECKING:
 @click.argument("first", metavar="[PKG]", required=False, type=click.Path(path_type=Path))
 @click.argument("second", metavar="OUT.html", required=False, type=click.Path(path_type=Path, dir_okay=False))
 @filter_options(*SCOPE_FILTERS)
-@click.option(
-    "--include",
-    type=click.Choice(["internal"]),
-    help="Ta med interna insikter också / also include internal ones (confidential never leaves).",
-)
-@click.option(
-    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
-)
-@click.option(
-    "--names",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
-)
+@privacy_options(include=True)
 @click.option(
     "--collection",
     "-c",

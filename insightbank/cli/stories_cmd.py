@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from insightbank.cli.context import AppContext, pass_app
+from insightbank.cli.insight_options import privacy_options
 from insightbank.cli.output import format_option, print_json, print_table
 from insightbank.errors import ValidationError
 from insightbank.exchange.privacy import Finding, NameList, Text, guard
@@ -107,14 +108,7 @@ def import_stories(
 
 @stories_group.command(name="export")
 @collection_option
-@click.option(
-    "--redact", is_flag=True, help="Maskera personuppgifter i stället för att stoppa / redact instead of stopping."
-)
-@click.option(
-    "--names",
-    type=click.Path(path_type=Path, exists=True, dir_okay=False),
-    help="Fil med namn att leta efter, ett per rad / file of names to look for, one per line.",
-)
+@privacy_options()
 @click.argument("path", type=click.Path(path_type=Path))
 @pass_app
 def export_stories(app: AppContext, collection: str, redact: bool, names: Path | None, path: Path) -> None:
