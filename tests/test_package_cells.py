@@ -23,6 +23,7 @@ from insightbank.bank import open_bank
 from insightbank.cli.main import cli
 from insightbank.exchange.packages.export import ExportOptions, export
 from insightbank.exchange.packages.importing import import_package
+from insightbank.fixtures.trust import resign, trust_between
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote
 from insightbank.storage.tables import EVIDENCE
@@ -38,7 +39,22 @@ def exported(tmp_path_factory: pytest.TempPathFactory) -> Path:
     with bank.reading() as conn:
         export(conn, where / "pkg", ExportOptions(include_internal=True), "anna")
     bank.dispose()
+    SENDER.append(where / "a.sqlite")
     return where / "pkg"
+
+
+#: the sending bank of the module's package: it signs the package again after each edit (issue 18)
+SENDER: list[Path] = []
+
+
+def signed_and_trusted(folder: Path, receiver) -> None:  # type: ignore[no-untyped-def]
+    """As a sending municipality would: sign the edited package; the receiver trusts the sender."""
+    source = open_bank(f"sqlite:///{SENDER[-1]}")
+    try:
+        resign(folder, source)
+        trust_between(source, receiver)
+    finally:
+        source.dispose()
 
 
 @pytest.fixture
@@ -67,6 +83,7 @@ def edit_cell(folder: Path, resource: str, row: int, column: str, value: str) ->
 
 
 def refused(runner, bank, folder: Path, *expected: str) -> str:
+    signed_and_trusted(folder, bank)
     before = fingerprint(bank)
     result = runner.invoke(cli, ["--db", bank.url, "import", str(folder)])
     assert result.exit_code == 2, result.output
@@ -113,6 +130,7 @@ def test_a_quote_id_the_bank_already_holds_is_refused(runner, bank, package) -> 
 
 
 def test_a_good_package_still_imports(bank, package) -> None:
+    signed_and_trusted(package, bank)
     report = import_package(bank, package, "t")
     assert report.created > 60
 

@@ -26,6 +26,7 @@ from insightbank.bank import open_bank
 from insightbank.cli.main import cli
 from insightbank.exchange.importing import import_path
 from insightbank.exchange.packages.export import ExportOptions, export
+from insightbank.fixtures.trust import resign, trust_between
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
@@ -219,6 +220,7 @@ def round_trip_package(bank: Bank, edits: list[tuple[int, str, Any]], folder: Pa
     with bank.transaction() as conn:
         export(conn, package, ExportOptions(include_internal=True), "t")
     target = open_bank(f"sqlite:///{folder / 'mottagare.sqlite'}")
+    trust_between(bank, target)  # the receiver trusts the sender's key (issue 18)
     import_path(target, package, "t")
     before = state(target)
     text = (package / "insights.csv").read_text(encoding="utf-8")
@@ -231,6 +233,7 @@ def round_trip_package(bank: Bank, edits: list[tuple[int, str, Any]], folder: Pa
             resource["hash"], resource["bytes"] = f"sha256:{hashlib.sha256(data).hexdigest()}", len(data)
     (package / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     target.before = before  # type: ignore[attr-defined]
+    resign(package, bank)  # the sender edited its package and signs it again
     import_path(target, package, "t")
     return target, ids
 
