@@ -21,7 +21,7 @@ dev: $(STAMP)
 # are mapped into insightbank.*), so they check a plain install of the tree in build/typecheck.
 TREE := build/typecheck
 tree: dev
-	rm -rf $(TREE) && $(BIN)/pip install -q --no-deps --no-compile --target $(TREE) . >/dev/null
+	rm -rf $(TREE) build/lib build/bdist.* && $(BIN)/pip install -q --no-deps --no-compile --target $(TREE) . >/dev/null
 
 demo: dev
 	$(BIN)/insightbank demo

@@ -119,7 +119,7 @@ def membership_from_raw(raw: list[tuple[int, str, int]]) -> dict[tuple[str, str]
 
 
 def main() -> None:
-    from insightbank.analysis.coverage import cache as gap_cache
+    from insightbank.analysis.coverage import cache as coverage_cache
     from insightbank.analysis.coverage.matrix import coverage
     from insightbank.analysis.coverage.white_spots import white_spots
 
@@ -140,8 +140,8 @@ def main() -> None:
         n = conn.execute(sa.text("SELECT count(*) FROM insight")).scalar_one()
         raw_ms, raw = timed(lambda: [tuple(r) for r in conn.execute(sa.text(RAW_SQL))], repeat=3)
         plain_ms, plain = timed(lambda: white_spots(coverage(conn)), repeat=3)
-    cold_ms, _ = timed(lambda: gap_cache.invalidate(bank) or gap_cache.gaps(bank), repeat=1)
-    warm_ms, warm = timed(lambda: gap_cache.gaps(bank))
+    cold_ms, _ = timed(lambda: coverage_cache.invalidate(bank) or coverage_cache.white_spot_report(bank), repeat=1)
+    warm_ms, warm = timed(lambda: coverage_cache.white_spot_report(bank))
     expected = membership_from_raw(raw)
     for report in (plain, warm):
         got = {(r, c): report.matrix.counts[r][c] for r in report.matrix.rows for c in report.matrix.cols}

@@ -24,7 +24,7 @@ ROWS = (
     "PostgreSQL text search p95 under load (4 writers + 4 readers, 1M)",
     "PostgreSQL point read p95 under load",
     "TUI search keystroke to redraw at 1M, 2-letter prefix",
-    "gap matrix at 1M right after a write",
+    "coverage matrix at 1M right after a write",
 )
 
 

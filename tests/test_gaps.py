@@ -10,7 +10,7 @@ from itertools import product
 import pytest
 
 from insightbank import vocabulary
-from insightbank.analysis.coverage import cache as gap_cache
+from insightbank.analysis.coverage import cache as coverage_cache
 from insightbank.analysis.coverage.matrix import coverage
 from insightbank.analysis.coverage.venn import render_text, venn_counts
 from insightbank.analysis.coverage.white_spots import white_spots
@@ -142,11 +142,11 @@ def test_small_bank_says_it_is_too_small_and_flags_stale_and_single_source_cells
 
 
 def test_snapshot_is_served_while_the_bank_is_unchanged_and_recomputed_after_a_write(demo_bank) -> None:
-    first = gap_cache.matrix(demo_bank)
+    first = coverage_cache.matrix(demo_bank)
     with demo_bank.reading() as conn:
-        assert gap_cache.matrix(demo_bank).counts == first.counts == coverage(conn).counts
+        assert coverage_cache.matrix(demo_bank).counts == first.counts == coverage(conn).counts
     _add(demo_bank, [{"statement": "Ny", "perspectives": ["risk_groups"], "subpopulations": ["older_adults"]}])
-    after = gap_cache.matrix(demo_bank)
+    after = coverage_cache.matrix(demo_bank)
     assert after.counts["risk_groups"]["older_adults"] == first.counts["risk_groups"]["older_adults"] + 1
 
 

@@ -1,4 +1,4 @@
-"""The detail pane, the gap map and the stories, to the end (issue 16, points 8–10), at 80×24 and 120×40."""
+"""The detail pane, the coverage map and the stories, to the end (issue 16, points 8–10), at 80×24 and 120×40."""
 
 from __future__ import annotations
 
@@ -88,8 +88,8 @@ async def test_the_gap_map_scrolls_to_the_cursor_and_names_the_cell_in_full(bank
         assert "Klienter/brukare" in drawn and "‹" in drawn  # row names stay; more columns to the left
         code = heatmap.cols[heatmap.cursor[1]]
         full = app.vocab.label("shift", code, "sv")
-        assert full in text(app, "#gap-reason")  # the full label under the map
-        assert "vit fläck" in text(app, "#gap-reason")  # the legend
+        assert full in text(app, "#coverage-reason")  # the full label under the map
+        assert "vit fläck" in text(app, "#coverage-reason")  # the legend
         assert short_label("Från akut till förebyggande", 12) == "→förebyggan…"
 
 

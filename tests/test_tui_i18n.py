@@ -64,7 +64,7 @@ def test_no_literal_user_facing_strings_in_widgets() -> None:
 
 
 def test_swedish_keeps_å_ä_ö() -> None:
-    assert "ä" in STRINGS["sv"]["screen.gaps"]
+    assert "ä" in STRINGS["sv"]["screen.coverage"]
     assert t("missing.key") == "missing.key"
 
 

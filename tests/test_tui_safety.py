@@ -219,4 +219,4 @@ async def test_ctrl_p_opens_the_palette_and_a_typed_screen_name_opens_it(bank: B
         await pilot.pause(0.5)
         await pilot.press("enter")
         await settle(pilot)
-        assert app.current_mode == "gaps"
+        assert app.current_mode == "coverage"

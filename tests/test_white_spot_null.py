@@ -15,7 +15,7 @@ import pytest
 from scipy.stats import hypergeom
 
 from insightbank import vocabulary
-from insightbank.analysis.coverage import cache as gap_cache
+from insightbank.analysis.coverage import cache as coverage_cache
 from insightbank.analysis.coverage.matrix import coverage
 from insightbank.analysis.coverage.venn import venn_counts
 from insightbank.analysis.coverage.white_spots import white_spots
@@ -79,8 +79,8 @@ def test_risk_groups_by_adults_is_flagged_low_and_ranked_second(bank, runner) ->
 
 def test_the_cached_matrix_keeps_its_insight_margins(bank) -> None:
     _add(bank, _items(BANK_48))
-    first = gap_cache.gaps(bank, fresh=True)
-    again = gap_cache.gaps(bank)  # served from the snapshot
+    first = coverage_cache.white_spot_report(bank, fresh=True)
+    again = coverage_cache.white_spot_report(bank)  # served from the snapshot
     assert again.matrix.tagged_insights == 48
     assert again.expected == first.expected and [s.reason for s in again.spots] == [s.reason for s in first.spots]
 

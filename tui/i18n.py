@@ -23,7 +23,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
     "screen.browser": ("Insikter", "Insights"),
     "screen.capture": ("Ny insikt", "New insight"),
     "screen.studies": ("Studier", "Studies"),
-    "screen.gaps": ("Vita fläckar", "Gap map"),
+    "screen.coverage": ("Vita fläckar", "White spots"),
     "screen.stories": ("Berättelser", "Stories"),
     "screen.transfer": ("Import/export", "Import/export"),
     "screen.settings": ("Inställningar", "Settings"),
@@ -214,31 +214,31 @@ _PAIRS: dict[str, tuple[str, str]] = {
         "Studien registrerades och blir standard för nya insikter.",
         "The study was registered and is now the default for new insights.",
     ),
-    # gap map
-    "gaps.rows": ("Rader", "Rows"),
-    "gaps.period": ("Period", "Period"),
-    "gaps.from": ("från ÅÅÅÅ-MM-DD", "from YYYY-MM-DD"),
-    "gaps.to": ("till ÅÅÅÅ-MM-DD", "to YYYY-MM-DD"),
-    "gaps.bad_date": ("Period: {value!r} är inte ÅÅÅÅ-MM-DD", "Period: {value!r} is not YYYY-MM-DD"),
-    "gaps.legend": (
+    # coverage map
+    "coverage.rows": ("Rader", "Rows"),
+    "coverage.period": ("Period", "Period"),
+    "coverage.from": ("från ÅÅÅÅ-MM-DD", "from YYYY-MM-DD"),
+    "coverage.to": ("till ÅÅÅÅ-MM-DD", "to YYYY-MM-DD"),
+    "coverage.bad_date": ("Period: {value!r} är inte ÅÅÅÅ-MM-DD", "Period: {value!r} is not YYYY-MM-DD"),
+    "coverage.legend": (
         "[on rgb(120,20,20)] ·0 [/] tom vit fläck  [on rgb(150,90,10)] ·3 [/] färre än väntat/gammal  "
         "[on rgb(20,60,120)] 5 [/] ljusare = fler insikter",
         "[on rgb(120,20,20)] ·0 [/] empty white spot  [on rgb(150,90,10)] ·3 [/] fewer than expected/stale  "
         "[on rgb(20,60,120)] 5 [/] lighter = more insights",
     ),
-    "gaps.cols": ("Kolumner", "Columns"),
-    "gaps.white_spot": ("Vit fläck:", "White spot:"),
-    "gaps.cell": ("{n} insikter i cellen.", "{n} insights in the cell."),
-    "gaps.keys": (
+    "coverage.cols": ("Kolumner", "Columns"),
+    "coverage.white_spot": ("Vit fläck:", "White spot:"),
+    "coverage.cell": ("{n} insikter i cellen.", "{n} insights in the cell."),
+    "coverage.keys": (
         "Pilar flyttar · Enter listar cellens insikter · s byter axlar · v Venn · r uppdatera",
         "Arrows move · Enter lists the cell's insights · s swaps axes · v Venn · r reload",
     ),
-    "gaps.cell_count": ("{n} insikter, {shown} visas.", "{n} insights, {shown} shown."),
-    "gaps.venn_title": (
+    "coverage.cell_count": ("{n} insikter, {shown} visas.", "{n} insights, {shown} shown."),
+    "coverage.venn_title": (
         "De sju Venn-områdena (● = perspektivet ingår)",
         "The seven Venn regions (● = perspective included)",
     ),
-    "gaps.venn_legend": (
+    "coverage.venn_legend": (
         "Ordning: Klienter/brukare, Riskgrupper, Invånare i allmänhet. Rött = inga insikter.",
         "Order: clients, risk groups, residents in general. Red = no insights.",
     ),

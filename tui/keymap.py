@@ -14,8 +14,8 @@ from insightbank.tui.modals.insight_detail import InsightDetailModal
 from insightbank.tui.modals.study_form import StudyFormModal
 from insightbank.tui.screens.browser import BrowserScreen
 from insightbank.tui.screens.capture import CaptureScreen
+from insightbank.tui.screens.coverage import CoverageScreen
 from insightbank.tui.screens.dashboard import DashboardScreen
-from insightbank.tui.screens.gaps import GapScreen
 from insightbank.tui.screens.help import BindingGroups
 from insightbank.tui.screens.settings import SettingsScreen
 from insightbank.tui.screens.stories import StoriesScreen
@@ -33,7 +33,7 @@ SCREENS: dict[str, tuple[type[Screen[None]], str, str]] = {
     "browser": (BrowserScreen, "f3", "screen.browser"),
     "capture": (CaptureScreen, "f4", "screen.capture"),
     "studies": (StudiesScreen, "f5", "screen.studies"),
-    "gaps": (GapScreen, "f6", "screen.gaps"),
+    "coverage": (CoverageScreen, "f6", "screen.coverage"),
     "stories": (StoriesScreen, "f7", "screen.stories"),
     "transfer": (TransferScreen, "f8", "screen.transfer"),
     "settings": (SettingsScreen, "f9", "screen.settings"),
@@ -43,7 +43,7 @@ SCREENS: dict[str, tuple[type[Screen[None]], str, str]] = {
 GLOBAL_BINDINGS: list[BindingType] = [
     Binding("f1", "help", "binding.help"),
     *(
-        Binding(key, f"switch_mode('{mode}')", name, show=mode in ("browser", "capture", "gaps"))
+        Binding(key, f"switch_mode('{mode}')", name, show=mode in ("browser", "capture", "coverage"))
         for mode, (_cls, key, name) in SCREENS.items()
     ),
     Binding("ctrl+q", "quit", "binding.quit", priority=True),

@@ -14,7 +14,7 @@ from textual.message import Message
 
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
-from insightbank.tui.services import DashboardExtras, DashboardFacts, DetailExtras, GapView
+from insightbank.tui.services import CoverageView, DashboardExtras, DashboardFacts, DetailExtras
 from insightbank.tui.story_services import Collection
 from insightbank.vocabulary import Vocabulary
 
@@ -103,8 +103,8 @@ class StudySaved(Message):
 
 
 @dataclass
-class GapsComputed(Message):
-    view: GapView
+class CoverageComputed(Message):
+    view: CoverageView
     scope: InsightFilter
 
 

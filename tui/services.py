@@ -51,8 +51,8 @@ class DashboardExtras:
 
 
 @dataclass
-class GapView:
-    """One gap map: the analysis' report and Venn counts, for the axes and scope it was asked for."""
+class CoverageView:
+    """One coverage map: the analysis' report and Venn counts, for the axes and scope it was asked for."""
 
     report: WhiteSpotReport
     venn: VennCounts
@@ -73,13 +73,13 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
     """The slower half of the dashboard: studies, white spots, recent imports."""
     with bank.reading() as conn:
         n_studies = studies.count(conn)
-    report = gaps(bank, vocab, "perspective", "subpopulation", lang, today)
+    report = white_spot_report(bank, vocab, "perspective", "subpopulation", lang, today)
     with bank.reading() as conn:
         imports = import_log.recent_imports(conn, limit=5)
     return DashboardExtras(n_studies, report.spots[:6], imports, empty=report.matrix.total_insights == 0)
 
 
-def gaps(
+def white_spot_report(
     bank: Bank,
     vocab: Vocabulary,
     rows: str,
@@ -90,16 +90,16 @@ def gaps(
 ) -> WhiteSpotReport:
     """The coverage matrix with ranked white spots and reasons (what ``insightbank gaps`` prints), from
     the analysis' snapshot cache (fast on big banks). ``vocab`` is unused: the matrix carries its labels."""
-    from insightbank.analysis.coverage import cache as gap_cache
+    from insightbank.analysis.coverage import cache as coverage_cache
 
-    return gap_cache.gaps(bank, rows, cols, scope, lang=lang, today=today)
+    return coverage_cache.white_spot_report(bank, rows, cols, scope, lang=lang, today=today)
 
 
-def gap_view(
+def coverage_view(
     bank: Bank, vocab: Vocabulary, dims: tuple[str, str], scope: InsightFilter, lang: str, today: dt.date | None
-) -> GapView:
-    report = gaps(bank, vocab, dims[0], dims[1], lang, today, scope)
-    return GapView(report, venn(bank, vocab, lang, scope), dims)
+) -> CoverageView:
+    report = white_spot_report(bank, vocab, dims[0], dims[1], lang, today, scope)
+    return CoverageView(report, venn(bank, vocab, lang, scope), dims)
 
 
 def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv", scope: InsightFilter | None = None) -> VennCounts:
@@ -110,14 +110,14 @@ def venn(bank: Bank, vocab: Vocabulary, lang: str = "sv", scope: InsightFilter |
 
 
 def dimension_labels(lang: str) -> dict[str, str]:
-    """Every dimension the gap map can put on an axis (the CLI's ``--rows``/``--cols``), labelled."""
+    """Every dimension the coverage map can put on an axis (the CLI's ``--rows``/``--cols``), labelled."""
     from insightbank.analysis.coverage.matrix import DIMENSION_LABELS, DIMENSIONS
 
     return {d: DIMENSION_LABELS[d][1 if lang == "en" else 0] for d in DIMENSIONS}
 
 
 def cell_filter(bank: Bank, rows_dim: str, row: str, cols_dim: str, col: str, scope: InsightFilter) -> InsightFilter:
-    """The filter that lists the insights of one gap-map cell, within the map's scope (any dimension)."""
+    """The filter that lists the insights of one coverage-map cell, within the map's scope (any dimension)."""
     flt = replace(scope, ids=list(scope.ids))
     later: list[tuple[str, str]] = []
     for dim, code in ((rows_dim, row), (cols_dim, col)):

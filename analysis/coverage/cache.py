@@ -1,4 +1,4 @@
-"""The gap matrix behind ``insightbank gaps``: computed once per state of the bank, then read.
+"""The coverage matrix behind ``insightbank gaps``: computed once per state of the bank, then read.
 
 Why a stored aggregate: on a 1M-insight SQLite bank the GROUP BY itself takes seconds (one
 index lookup per link row), far over the 300 ms an analyst waits for a table. So a computed
@@ -86,7 +86,7 @@ def matrix(
     return m
 
 
-def gaps(
+def white_spot_report(
     bank: Bank,
     rows_dim: str = "perspective",
     cols_dim: str = "subpopulation",

@@ -89,7 +89,7 @@ class ReportContent:
     sensitivities: list[str]
     filter: InsightFilter
     venn: VennCounts
-    gaps: WhiteSpotReport
+    coverage: WhiteSpotReport
     spots: list[WhiteSpot]
     corroborated: list[Corroborated]
     patterns: list[StoryPattern]
@@ -123,7 +123,7 @@ def gather(bank: Bank, options: ReportOptions) -> ReportContent:
         names = stories.collections(conn) if options.collections is None else options.collections
         sets = {c: stories.load_set(conn, c) for c in names}
         engine = options.engine or _active_engine(conn)
-    gaps = white_spots(matrix, stale_years=options.stale_years, today=today, lang=lang)
+    report = white_spots(matrix, stale_years=options.stale_years, today=today, lang=lang)
     content = ReportContent(
         name,
         today,
@@ -131,8 +131,8 @@ def gather(bank: Bank, options: ReportOptions) -> ReportContent:
         sensitivities,
         f,
         venn,
-        gaps,
-        [s for s in gaps.spots if {"zero", "low"} & set(s.kinds)][:TOP_SPOTS] or gaps.spots[:TOP_SPOTS],
+        report,
+        [s for s in report.spots if {"zero", "low"} & set(s.kinds)][:TOP_SPOTS] or report.spots[:TOP_SPOTS],
         corroborated(bank, f, engine),
         [p for c, s in sets.items() for p in top_patterns(c, find_patterns(s, lang=lang))],
         engine,
@@ -192,7 +192,7 @@ def checked(content: ReportContent, names: NameList, redact_hits: bool) -> Repor
         spot.reason = clean("white_spot", f"{spot.row}×{spot.col}", "reason", spot.reason)
     for region in content.venn.regions:
         region.label = clean("venn", region.code, "label", region.label)
-    for axis, labels in content.gaps.matrix.labels.items():
+    for axis, labels in content.coverage.matrix.labels.items():
         for code, label in labels.items():
             labels[code] = clean("label", code, axis, label)
     for i, pattern in enumerate(content.patterns):

@@ -185,8 +185,8 @@ def _venn(c: ReportContent, w: dict[str, str]) -> list[str]:
 def _heatmap(c: ReportContent, w: dict[str, str]) -> list[str]:
     return [
         f'<h2 id="heatmap">{escape(w["heatmap"])}</h2>',
-        f'<p class="lead">{escape(w["heatmap_lead"])} {escape(c.gaps.note)}</p>',
-        heatmap_svg(c.gaps, w["heatmap"], w["flagged"]),
+        f'<p class="lead">{escape(w["heatmap_lead"])} {escape(c.coverage.note)}</p>',
+        heatmap_svg(c.coverage, w["heatmap"], w["flagged"]),
     ]
 
 

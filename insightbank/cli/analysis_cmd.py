@@ -78,9 +78,9 @@ def gaps(
       insightbank gaps --rows municipality --cols shift -m Grums -m Karlstad --from 2024-01-01
       insightbank --lang en gaps --rows perspective --cols method --figure gaps.png
     """
-    from insightbank.analysis.coverage import cache as gap_cache
+    from insightbank.analysis.coverage import cache as coverage_cache
 
-    report = gap_cache.gaps(
+    report = coverage_cache.white_spot_report(
         app.bank, rows_dim, cols_dim, build_filter(app, opts), app.lang, fresh, stale_years=stale_years
     )
     if figure:

@@ -1,4 +1,4 @@
-"""The insights of one gap-map cell (the first page), listed in a modal."""
+"""The insights of one coverage-map cell (the first page), listed in a modal."""
 
 from __future__ import annotations
 
@@ -66,7 +66,7 @@ class CellInsightsModal(BankModal[None]):
 
     def on_count_loaded(self, message: CountLoaded) -> None:
         self.query_one("#cell-count", Static).update(
-            t("gaps.cell_count", n=message.total, shown=min(message.total, LIMIT))
+            t("coverage.cell_count", n=message.total, shown=min(message.total, LIMIT))
         )
 
     def action_close(self) -> None:

@@ -1,4 +1,4 @@
-"""One insight in full (from a gap-map cell): the detail pane's text, scrollable, with similar on ``s``."""
+"""One insight in full (from a coverage-map cell): the detail pane's text, scrollable, with similar on ``s``."""
 
 from __future__ import annotations
 

@@ -125,7 +125,7 @@ class BrowserScreen(BankScreen):
         return flt
 
     def show_filter(self, flt: InsightFilter) -> None:
-        """Set the selects from a filter (from the gap map or the studies screen) and reload."""
+        """Set the selects from a filter (from the coverage map or the studies screen) and reload."""
         with self.prevent(Select.Changed, Input.Changed):
             for select_id, (_dim, field) in VOCAB_FILTERS.items():
                 values = getattr(flt, field)

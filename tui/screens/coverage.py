@@ -1,4 +1,4 @@
-"""The gap map: a heatmap of any two dimensions with white spots and their reasons, and the
+"""The coverage map: a heatmap of any two dimensions with white spots and their reasons, and the
 Venn view of the seven perspective regions. Enter on a cell lists its insights, Enter on an
 insight shows it in full.
 
@@ -24,7 +24,7 @@ from insightbank.insights.filters import InsightFilter
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.i18n import t
-from insightbank.tui.messages import GapsComputed, OptionsLoaded, WorkFailed
+from insightbank.tui.messages import CoverageComputed, OptionsLoaded, WorkFailed
 from insightbank.tui.widgets.heatmap import Heatmap, short_label
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from insightbank.analysis.coverage.white_spots import WhiteSpot
 
 
-class GapScreen(BankScreen):
+class CoverageScreen(BankScreen):
     BINDINGS: ClassVar = [
         Binding("v", "toggle_venn", "binding.venn"),
         Binding("s", "swap", "binding.swap_axes"),
@@ -41,26 +41,26 @@ class GapScreen(BankScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.view: services.GapView | None = None
+        self.view: services.CoverageView | None = None
         self.spots: dict[tuple[str, str], WhiteSpot] = {}
 
     def compose(self) -> ComposeResult:
         options = [(label, d) for d, label in services.dimension_labels(self.ib.lang).items()]
         yield Header()
-        with Horizontal(id="gap-axes"):
-            yield Label(t("gaps.rows"), classes="field-label")
+        with Horizontal(id="coverage-axes"):
+            yield Label(t("coverage.rows"), classes="field-label")
             yield Select(options, value="perspective", allow_blank=False, id="rows-dim", compact=True)
-            yield Label(t("gaps.cols"), classes="field-label")
+            yield Label(t("coverage.cols"), classes="field-label")
             yield Select(options, value="subpopulation", allow_blank=False, id="cols-dim", compact=True)
-        with Horizontal(id="gap-scope"):
+        with Horizontal(id="coverage-scope"):
             yield Label(t("col.municipality"), classes="field-label")
             yield Select([], prompt=t("browser.any"), id="scope-municipality", compact=True)
-            yield Label(t("gaps.period"), classes="field-label")
-            yield Input(placeholder=t("gaps.from"), id="scope-from", compact=True)
-            yield Input(placeholder=t("gaps.to"), id="scope-to", compact=True)
+            yield Label(t("coverage.period"), classes="field-label")
+            yield Input(placeholder=t("coverage.from"), id="scope-from", compact=True)
+            yield Input(placeholder=t("coverage.to"), id="scope-to", compact=True)
         with ScrollableContainer(id="heatmap-box"):
             yield Heatmap(id="heatmap")
-        yield Static(t("dashboard.loading"), id="gap-reason", classes="panel")
+        yield Static(t("dashboard.loading"), id="coverage-reason", classes="panel")
         yield Static("", id="venn", classes="panel")
         yield Footer()
 
@@ -115,7 +115,7 @@ class GapScreen(BankScreen):
                 try:
                     day = dt.date.fromisoformat(raw)
                 except ValueError:
-                    raise ValidationError(t("gaps.bad_date", value=raw)) from None
+                    raise ValidationError(t("coverage.bad_date", value=raw)) from None
                 setattr(flt, f"date_{name}", day)
         return flt
 
@@ -127,12 +127,14 @@ class GapScreen(BankScreen):
             return
         self.compute_view(self.dims(), scope)
 
-    @work(thread=True, exit_on_error=False, exclusive=True, group="gaps")
+    @work(thread=True, exit_on_error=False, exclusive=True, group="coverage")
     def compute_view(self, dims: tuple[str, str], scope: InsightFilter) -> None:
         ib = self.ib
-        self.post_message(GapsComputed(services.gap_view(ib.bank, ib.vocab, dims, scope, ib.lang, ib.today), scope))
+        self.post_message(
+            CoverageComputed(services.coverage_view(ib.bank, ib.vocab, dims, scope, ib.lang, ib.today), scope)
+        )
 
-    def on_gaps_computed(self, message: GapsComputed) -> None:
+    def on_coverage_computed(self, message: CoverageComputed) -> None:
         self.view, self._scope = message.view, message.scope
         report = message.view.report
         m = report.matrix
@@ -150,11 +152,13 @@ class GapScreen(BankScreen):
         spot = self.spots.get((message.row, message.col))
         where = f"[b]{escape(m.label('rows', message.row))} × {escape(m.label('cols', message.col))}[/b]"
         if spot:
-            text = f"{where}\n[b]{t('gaps.white_spot')}[/b] {escape(spot.reason)}"
+            text = f"{where}\n[b]{t('coverage.white_spot')}[/b] {escape(spot.reason)}"
         else:
-            text = f"{where}\n{t('gaps.cell', n=message.count)}"
+            text = f"{where}\n{t('coverage.cell', n=message.count)}"
         note = escape(self.view.report.note)
-        self.query_one("#gap-reason", Static).update(f"{text}\n[dim]{note}[/dim]\n{t('gaps.legend')}\n{t('gaps.keys')}")
+        self.query_one("#coverage-reason", Static).update(
+            f"{text}\n[dim]{note}[/dim]\n{t('coverage.legend')}\n{t('coverage.keys')}"
+        )
 
     def on_heatmap_cell_chosen(self, message: Heatmap.CellChosen) -> None:
         if self.view is None:
@@ -182,7 +186,7 @@ class GapScreen(BankScreen):
     def _show_venn(self, venn: VennCounts) -> None:
         widget = self.query_one("#venn", Static)
         total = sum(r.count for r in venn.regions) or 1
-        lines = [f"[b]{t('gaps.venn_title')}[/b]", ""]
+        lines = [f"[b]{t('coverage.venn_title')}[/b]", ""]
         for region in venn.regions:
             dots = "".join("●" if region.mask & bit else "○" for bit in (1, 2, 4))
             bar = "█" * round(30 * region.count / total)
@@ -190,7 +194,7 @@ class GapScreen(BankScreen):
             label = escape(short_label(region.label, 52))
             lines.append(f" {dots}  {label:<52} [{style}]{region.count:>5}[/] {bar}")
         lines.append("")
-        lines.append(t("gaps.venn_legend"))
+        lines.append(t("coverage.venn_legend"))
         widget.update("\n".join(lines))
 
     _scope = InsightFilter()
