@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fingerprint import fingerprint
 
 from insightbank.admin import backup, integrity
 from insightbank.bank import open_bank
@@ -195,3 +196,28 @@ def test_missing_postgresql_tools_are_named(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setattr(backup.shutil, "which", lambda _name: None)
     with pytest.raises(BackupError, match="pg_dump finns inte / is not installed"):
         backup.pg_tool("pg_dump")
+
+
+def test_a_failed_forced_restore_leaves_the_bank_as_it_was(bank: Bank, bank_url: str, tmp_path: Path) -> None:
+    """A copy that breaks half-way, or differs from its manifest, never replaces the bank (both backends)."""
+    build_demo_bank(bank)
+    target = tmp_path / "bank.backup"
+    backup.backup(bank, target)
+    with bank.transaction() as conn:  # written after the copy: must survive a failed restore
+        conn.execute(sa.text("UPDATE insight SET statement = 'Skrivet efter kopian, får inte försvinna.'"))
+    before = fingerprint(bank)
+    manifest = backup.manifest_path(target)
+    saved = manifest.read_text(encoding="utf-8")
+    data = json.loads(saved)
+    data["tables"]["insight"]["sha256"] = "0" * 64  # the copy no longer matches what was saved
+    manifest.write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(BackupError, match="differs from the backup in: insight"):
+        backup.restore(bank_url, target, force=True)
+    assert fingerprint(bank) == before
+    manifest.write_text(saved, encoding="utf-8")
+    truncated = tmp_path / "truncated.backup"
+    truncated.write_bytes(target.read_bytes()[: target.stat().st_size * 2 // 3])
+    backup.manifest_path(truncated).write_text(saved, encoding="utf-8")
+    with pytest.raises(BackupError):
+        backup.restore(bank_url, truncated, force=True)
+    assert fingerprint(bank) == before

@@ -2,7 +2,8 @@
 
 SQLite uses the online backup API: a consistent copy while designers keep writing (the copy
 reads one snapshot; WAL lets writers go on). PostgreSQL uses ``pg_dump -Fc`` and
-``pg_restore --single-transaction`` (a failed restore leaves nothing half-restored), found on
+``pg_restore``'s script run in one transaction that is checked before it commits (a failed
+restore leaves the bank as it was), found on
 the PATH or in the server's bin folder. Beside every backup a manifest (``PATH.manifest.json``)
 holds row counts and a sha256 per table, so ``restore`` proves the bank it produced is the one
 that was saved, not just that a command exited with 0.
@@ -252,21 +253,83 @@ def _file_checksums(path: Path) -> dict[str, dict[str, Any]]:
 
 
 def _restore_pg(url: str, path: Path) -> None:
+    """Empty the bank and load the copy in *one* transaction, checked against the manifest before it commits.
+
+    ``pg_restore`` writes the copy as SQL; its statements and COPY blocks run on one connection,
+    so a copy that fails half-way or differs from its manifest rolls back to the bank as it was.
+    """
+    args, env = _pg_args(url)
+    script = subprocess.Popen(
+        [pg_tool("pg_restore"), "--no-comments", "--exit-on-error", "--file=-", str(path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
     engine = create_bank_engine(url)
     try:
-        with engine.begin() as conn:  # empty the bank: its schemas go, the database stays
-            conn.exec_driver_sql("DROP SCHEMA IF EXISTS ib_access CASCADE")
-            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-            conn.exec_driver_sql("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
-            conn.exec_driver_sql("GRANT USAGE ON SCHEMA public TO PUBLIC")
+        with engine.connect() as conn:
+            raw = conn.connection.dbapi_connection
+            try:
+                _empty_pg(raw)
+                _run_script(raw, script)
+                _finish_script(script)
+                raw.execute("RESET search_path")
+                _verify(path, table_checksums(conn))
+            except BaseException:
+                raw.rollback()
+                raise
+            raw.commit()
     finally:
+        script.kill()
+        script.wait()
         engine.dispose()
-    args, env = _pg_args(url)
-    _run(
-        [pg_tool("pg_restore"), "--single-transaction", "--exit-on-error", "--no-comments", *args, str(path)],
-        env,
-        "pg_restore",
-    )
+
+
+def _empty_pg(raw: Any) -> None:
+    """The bank's schemas go, the database stays (inside the restore's transaction)."""
+    for statement in (
+        "DROP SCHEMA IF EXISTS ib_access CASCADE",
+        "DROP SCHEMA public CASCADE",
+        "CREATE SCHEMA public AUTHORIZATION pg_database_owner",
+        "GRANT USAGE ON SCHEMA public TO PUBLIC",
+    ):
+        raw.execute(statement)
+
+
+def _run_script(raw: Any, script: subprocess.Popen[bytes]) -> None:
+    """Statements in batches, each ``COPY … FROM stdin;`` block streamed as it is read: memory stays flat."""
+    assert script.stdout is not None
+    batch: list[bytes] = []
+    for line in script.stdout:
+        if line.startswith(b"COPY ") and line.rstrip().endswith(b"FROM stdin;"):
+            _execute(raw, batch)
+            batch = []
+            with raw.cursor().copy(line.decode().rstrip().rstrip(";")) as copy:
+                for row in script.stdout:
+                    if row == b"\\.\n":
+                        break
+                    copy.write(row)
+        elif not line.startswith((b"\\restrict ", b"\\unrestrict ")):  # psql-only guards (PostgreSQL 15.14+)
+            batch.append(line)
+    _execute(raw, batch)
+
+
+def _execute(raw: Any, batch: list[bytes]) -> None:
+    text = b"".join(batch).decode()
+    if text.strip():
+        try:
+            raw.execute(text)
+        except Exception as exc:
+            raise BackupError(f"pg_restore: kopian kan inte läsas in / the backup cannot be loaded: {exc}") from None
+
+
+def _finish_script(script: subprocess.Popen[bytes]) -> None:
+    assert script.stderr is not None
+    if script.wait() != 0:
+        raise BackupError(
+            f"pg_restore misslyckades, banken är oförändrad / failed, the bank is unchanged "
+            f"(kod/code {script.returncode}): {script.stderr.read().decode(errors='replace').strip()[:2000]}"
+        )
 
 
 def _verify(path: Path, tables: dict[str, dict[str, Any]]) -> None:
