@@ -258,17 +258,15 @@ def _restore_pg(url: str, path: Path) -> None:
     ``pg_restore`` writes the copy as SQL; its statements and COPY blocks run on one connection,
     so a copy that fails half-way or differs from its manifest rolls back to the bank as it was.
     """
-    args, env = _pg_args(url)
     script = subprocess.Popen(
         [pg_tool("pg_restore"), "--no-comments", "--exit-on-error", "--file=-", str(path)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        env=env,
     )
     engine = create_bank_engine(url)
     try:
         with engine.connect() as conn:
-            raw = conn.connection.dbapi_connection
+            raw: Any = conn.connection.dbapi_connection  # psycopg's own: COPY blocks need it
             try:
                 _empty_pg(raw)
                 _run_script(raw, script)
