@@ -56,6 +56,22 @@ def test_demo_rebuilds_a_demo_bank_and_force_overwrites(runner, tmp_path: Path) 
     assert not list(tmp_path.glob("*.partial*"))
 
 
+def test_demo_keeps_a_demo_bank_someone_has_worked_in(runner, tmp_path: Path) -> None:
+    """A designer who practised in the demo must not lose that work to the next `make demo`."""
+    path = tmp_path / "demo.sqlite"
+    assert runner.invoke(cli, ["demo", "--path", str(path), "--no-tui"]).exit_code == 0
+    add(runner, f"sqlite:///{path}", "Övning i demobanken: föräldrar vill ha stöd tidigt")
+    before = path.read_bytes()
+    kept = runner.invoke(cli, ["demo", "--path", str(path), "--no-tui"])
+    assert kept.exit_code == 0, kept.output
+    assert "kept as it is" in kept.output and "--force" in kept.output
+    assert path.read_bytes() == before
+    forced = runner.invoke(cli, ["demo", "--path", str(path), "--no-tui", "--force"])
+    assert forced.exit_code == 0, forced.output
+    listed = json.loads(runner.invoke(cli, ["--db", str(path), "list", "--format", "json"]).output)
+    assert "Övning i demobanken: föräldrar vill ha stöd tidigt" not in {i["statement"] for i in listed}
+
+
 def test_studies_add_refuses_a_title_that_exists_after_case_and_spacing(runner, bank) -> None:
     first = run(runner, bank.url, "studies", "add", "--title", "Föräldraintervjuer 2025", "-m", "Grums")
     assert first.exit_code == 0, first.output

@@ -14,10 +14,8 @@ from insightbank.bank import open_bank
 from insightbank.cli.context import AppContext, pass_app
 from insightbank.cli.output import format_option, print_json, print_table
 from insightbank.errors import InsightbankError
+from insightbank.fixtures.demo import DEMO_ACTOR, DEMO_NAME
 from insightbank.storage.meta import get_meta, set_meta
-
-#: The name ``fixtures.demo`` gives every demo bank; only such a file is rebuilt without --force.
-DEMO_NAME = "Demobank (fiktiv) / demo bank (fictional)"
 
 
 @click.command()
@@ -168,10 +166,10 @@ def import_(
 def demo(ctx: click.Context, target: Path | None, no_tui: bool, force: bool) -> None:
     """Bygg en svensk demobank och öppna den / build a Swedish demo bank and open it.
 
-    Demobanken ligger i en egen fil och byggs om varje gång. En fil som inte är en demobank
-    skrivs aldrig över utan --force.
-    The demo bank is its own file and is rebuilt every time. A file that is not a demo bank is
-    never overwritten without --force.
+    Demobanken ligger i en egen fil och byggs om varje gång, utom när du har ändrat i den: då
+    öppnas den som den är. En fil som inte är en demobank skrivs aldrig över utan --force.
+    The demo bank is its own file and is rebuilt every time, unless you have changed it: then
+    it opens as it is. A file that is not a demo bank is never overwritten without --force.
 
     \b
     Exempel / examples:
@@ -188,8 +186,14 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool, force: bool) -> 
             f"skriva över den / exists and is not a demo bank; nothing was changed. Choose another --path, "
             f"or give --force to overwrite it."
         )
-    summary = _build_demo(path, app.actor)
-    click.echo(f"Demobank / demo bank: {path} ({summary})")
+    own = 0 if force or not path.exists() else own_changes(path)
+    if own:
+        click.echo(
+            f"Demobanken har {own} egna ändringar och byggs inte om (--force bygger om den) / the demo bank "
+            f"holds {own} changes of your own and is kept as it is (--force rebuilds it): {path}"
+        )
+    else:
+        click.echo(f"Demobank / demo bank: {path} ({_build_demo(path)})")
     if not no_tui:
         from insightbank.cli.output import raw_streams
         from insightbank.ui import open_ui
@@ -210,7 +214,18 @@ def is_demo_bank(path: Path) -> bool:
     return bool(row) and row[0] == DEMO_NAME
 
 
-def _build_demo(path: Path, actor: str) -> str:
+def own_changes(path: Path) -> int:
+    """How many changes someone made in the demo bank after it was built (its change log says).
+
+    The demo is built as the actor ``demo``; any other actor in the change log is a person who
+    worked in it, and a rebuild would lose that work without a word."""
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
+        return int(conn.execute(f"SELECT count(*) FROM change_log WHERE actor <> '{DEMO_ACTOR}'").fetchone()[0])
+
+
+def _build_demo(path: Path) -> str:
     """Build the demo bank under a temporary name, then put it in place (never half a bank)."""
     from insightbank.fixtures.demo import build_demo_bank
 
@@ -218,7 +233,7 @@ def _build_demo(path: Path, actor: str) -> str:
     try:
         bank = open_bank(f"sqlite:///{temp}")
         try:
-            summary = build_demo_bank(bank, actor=actor, stories=True)
+            summary = build_demo_bank(bank, actor=DEMO_ACTOR, stories=True)
         finally:
             bank.dispose()
         for suffix in ("-wal", "-shm"):
