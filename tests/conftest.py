@@ -20,7 +20,7 @@ from insightbank.bank import open_bank
 from insightbank.storage.engine import Bank
 
 # Fixtures shared by several test modules, as plugins: importing a fixture by name would trip ruff F811.
-pytest_plugins = ["support.packages"]
+pytest_plugins = ["support.packages", "support.rls"]
 
 PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
