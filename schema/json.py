@@ -1,7 +1,7 @@
 """The JSON edge: one name for a JSON object as it is read from or written to a file or an output.
 
 Inside the product, results travel as dataclasses and TypedDicts with typed fields. A plain
-``dict[str, Any]`` is right only where the product meets JSON: a package descriptor or a row
+untyped dict is right only where the product meets JSON: a package descriptor or a row
 read from one, a frictionless schema, a ``--format json`` output of the CLI, a SenseMaker
 definition file, a framework file, the bank's stored snapshots. Code at that edge says
 :data:`JsonObject`, so a reader sees that the keys are the file's, not a type of ours, and that
