@@ -20,11 +20,12 @@ leave), and every text label goes through the one personal-data scanner
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter, defaultdict
 from dataclasses import replace
 from itertools import combinations
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import networkx as nx
 import sqlalchemy as sa
@@ -44,7 +45,16 @@ TEXT_ATTRIBUTES = ("label", "municipality")
 TERM_DIMS = ("perspective", "subpopulation", "shift", "theme", "cross_cutting")
 
 
-def insight_terms(bank: Bank, f: InsightFilter | None = None) -> dict[Any, dict[str, Any]]:
+class InsightTerms(TypedDict):
+    """One insight as the graphs see it: its text, where it is from, and its terms as ``dim:code``."""
+
+    statement: str
+    municipality: str | None
+    study: uuid.UUID | None
+    terms: list[str]
+
+
+def insight_terms(bank: Bank, f: InsightFilter | None = None) -> dict[uuid.UUID, InsightTerms]:
     """Per insight: statement, municipality, study and its terms as ``dim:code`` strings."""
     with bank.reading() as conn:
         where = queries._conditions(conn, f or InsightFilter())
@@ -58,12 +68,12 @@ def insight_terms(bank: Bank, f: InsightFilter | None = None) -> dict[Any, dict[
             ).where(*where)
         ).all()
         out = {
-            r.id: {
-                "statement": r.statement,
-                "municipality": r.municipality,
-                "study": r.study_id,
-                "terms": [f"perspective:{p}" for p in perspectives_of(r.perspective_mask)],
-            }
+            r.id: InsightTerms(
+                statement=r.statement,
+                municipality=r.municipality,
+                study=r.study_id,
+                terms=[f"perspective:{p}" for p in perspectives_of(r.perspective_mask)],
+            )
             for r in rows
         }
         for dim, link in INSIGHT_LINKS.items():
@@ -78,7 +88,7 @@ def _term_label(vocab: Vocabulary, term: str, lang: str) -> str:
     return vocab.label(dim, code, lang)
 
 
-def insight_term_graph(data: dict[Any, dict[str, Any]], vocab: Vocabulary, lang: str = "sv") -> nx.Graph:
+def insight_term_graph(data: dict[uuid.UUID, InsightTerms], vocab: Vocabulary, lang: str = "sv") -> nx.Graph:
     g = nx.Graph(kind="insight-term")
     for insight_id, item in data.items():
         node = f"insight:{insight_id}"
@@ -89,7 +99,9 @@ def insight_term_graph(data: dict[Any, dict[str, Any]], vocab: Vocabulary, lang:
     return g
 
 
-def term_graph(data: dict[Any, dict[str, Any]], vocab: Vocabulary, lang: str = "sv", min_count: int = 1) -> nx.Graph:
+def term_graph(
+    data: dict[uuid.UUID, InsightTerms], vocab: Vocabulary, lang: str = "sv", min_count: int = 1
+) -> nx.Graph:
     """Co-occurrence with count and lift; node attribute ``community``."""
     n = len(data)
     single: Counter[str] = Counter()
@@ -114,7 +126,7 @@ def term_graph(data: dict[Any, dict[str, Any]], vocab: Vocabulary, lang: str = "
 
 
 def municipality_graph(
-    data: dict[Any, dict[str, Any]], duplicate_pairs: list[tuple[Any, Any]] | None = None
+    data: dict[uuid.UUID, InsightTerms], duplicate_pairs: list[tuple[uuid.UUID, uuid.UUID]] | None = None
 ) -> nx.Graph:
     """Municipalities linked by theme overlap and near-duplicate insights."""
     themes: dict[str, Counter[str]] = defaultdict(Counter)
@@ -127,8 +139,8 @@ def municipality_graph(
     for town, count in counts.items():
         g.add_node(town, label=town, insights=count)
     dups: Counter[tuple[str, str]] = Counter()
-    for a, b in duplicate_pairs or []:
-        ta, tb = data[a]["municipality"], data[b]["municipality"]
+    for one, other in duplicate_pairs or []:
+        ta, tb = data[one]["municipality"], data[other]["municipality"]
         if ta and tb and ta != tb:
             dups[tuple(sorted((ta, tb)))] += 1  # type: ignore[index]
     for a, b in combinations(sorted(counts), 2):
@@ -158,7 +170,7 @@ def build(
     if kind == "municipalities":
         from insightbank.analysis.text.similarity import duplicates
 
-        pairs = []
+        pairs: list[tuple[uuid.UUID, uuid.UUID]] = []
         if engine is not None:
             report = duplicates(bank, engine, f=f, show_progress=show_progress)
             pairs = [(report.corpus.ids[p.a], report.corpus.ids[p.b]) for p in report.pairs]

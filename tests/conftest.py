@@ -19,6 +19,9 @@ from click.testing import CliRunner
 from insightbank.bank import open_bank
 from insightbank.storage.engine import Bank
 
+# Fixtures shared by several test modules, as plugins: importing a fixture by name would trip ruff F811.
+pytest_plugins = ["support.packages", "support.rls"]
+
 PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
 BACKENDS = ["sqlite", *(["postgresql"] if PG_URL else [])]
 SHARED = Path(os.environ.get("INSIGHTBANK_SHARED") or Path(__file__).resolve().parents[1].parent / "shared")

@@ -8,128 +8,22 @@ backends.
 from __future__ import annotations
 
 import hashlib
-import json
-import os
 import re
 import tempfile
-import uuid
-from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from support.packages import bank_id, change_statement, fingerprint_of, package, refused, run
 
 from insightbank import vocabulary
 from insightbank.analysis.coverage.venn import venn_counts
-from insightbank.bank import open_bank
-from insightbank.cli.main import cli
-from insightbank.exchange.packages import keys
-from insightbank.exchange.packages.export import ExportOptions, export
-from insightbank.exchange.packages.format import DESCRIPTOR
 from insightbank.exchange.packages.signing import SIGNATURE
 from insightbank.fixtures.trust import trust_between
 from insightbank.insights import writes as insights
 from insightbank.insights.filters import InsightFilter
-from insightbank.insights.records import InsightData, Quote
+from insightbank.insights.records import InsightData
 from insightbank.storage.engine import Bank
-from insightbank.storage.meta import get_meta, set_meta
-
-PG_URL = os.environ.get("INSIGHTBANK_TEST_PG_URL")
-
-
-# The banks and helpers of tests/test_package_trust.py (test modules cannot import each other here).
-@pytest.fixture
-def make_bank(bank: Bank, tmp_path: Path) -> Iterator[Callable[[str], Bank]]:
-    """Further banks on ``bank``'s backend, each with its own name and municipality."""
-    opened: list[Bank] = []
-    databases: list[str] = []
-    base = sa.engine.make_url(PG_URL.replace("postgresql://", "postgresql+psycopg://")) if PG_URL else None
-
-    def make(municipality: str) -> Bank:
-        if bank.dialect == "sqlite":
-            new = open_bank(f"sqlite:///{tmp_path / (municipality + '.sqlite')}")
-        else:
-            assert base is not None
-            name = f"t_{uuid.uuid4().hex[:12]}"
-            with sa.create_engine(base, isolation_level="AUTOCOMMIT").connect() as conn:
-                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-            databases.append(name)
-            new = open_bank(base.set(database=name).render_as_string(hide_password=False))
-        with new.transaction() as conn:
-            set_meta(conn, "municipality", municipality)
-            set_meta(conn, "name", f"{municipality} insiktsbank")
-        opened.append(new)
-        return new
-
-    yield make
-    for each in opened:
-        each.dispose()
-    if databases and base is not None:
-        admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            for name in databases:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture
-def a(bank: Bank) -> Bank:
-    """The sender, Grums, with three public insights (one with quotes) and one internal."""
-    with bank.transaction() as conn:
-        set_meta(conn, "municipality", "Grums")
-        vocab = vocabulary.load(conn)
-        for number, statement in enumerate(
-            ("Unga vill ha chatt", "Föräldrar vet inte vart", "Äldre saknar mötesplatser")
-        ):
-            quotes = [Quote("Jag skriver hellre"), Quote("Ring aldrig")] if number == 0 else []
-            data = InsightData(statement, ["risk_groups"], sensitivity="public", quotes=quotes)
-            insights.insert(conn, insights.validate(vocab, data), "anna")
-        insights.insert(conn, insights.validate(vocab, InsightData("Intern", ["clients"])), "anna")
-    return bank
-
-
-@pytest.fixture
-def b(make_bank: Callable[[str], Bank]) -> Bank:
-    return make_bank("Arvika")
-
-
-def run(runner, target: Bank, *args: str):  # type: ignore[no-untyped-def]
-    return runner.invoke(cli, ["--db", target.url, *args])
-
-
-def package(source: Bank, path: Path) -> Path:
-    with source.reading() as conn:
-        export(conn, path, ExportOptions(), "anna")
-    return path
-
-
-def refused(out, *words: str) -> None:  # type: ignore[no-untyped-def]
-    assert out.exit_code == 2, out.output
-    assert "Traceback" not in out.output
-    for word in words:
-        assert word in out.output, (word, out.output)
-
-
-def fingerprint_of(source: Bank) -> str:
-    with source.reading() as conn:
-        return keys.ensure(str(get_meta(conn, "bank_id")))[0].fingerprint
-
-
-def bank_id(target: Bank) -> str:
-    with target.reading() as conn:
-        return str(get_meta(conn, "bank_id"))
-
-
-def change_statement(folder: Path, old: str, new: str) -> None:
-    """An attacker's edit: one statement changed and its checksum recomputed."""
-    data = (folder / "insights.csv").read_bytes().replace(old.encode(), new.encode())
-    (folder / "insights.csv").write_bytes(data)
-    descriptor = json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        if resource["name"] == "insights":
-            resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-            resource["bytes"] = len(data)
-    (folder / DESCRIPTOR).write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
 
 
 def tables(target: Bank) -> dict[str, tuple[int, str]]:

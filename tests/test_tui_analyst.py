@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.pilot import Pilot
+from support.tui import settle, text
 from textual.widgets import DataTable, Input, Select, Static
 
 from insightbank.analysis.stories.patterns import find_patterns
@@ -32,16 +32,6 @@ def bank(tmp_path: Path) -> Iterator[Bank]:
     opened = demo_bank(tmp_path)
     yield opened
     opened.dispose()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text(app: InsightbankApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -6,8 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.tui import settle, text
 from textual.pilot import Pilot
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select
 
 from insightbank.fixtures.demo import study_id
 from insightbank.fixtures.tui_bank import TODAY, demo_bank
@@ -27,16 +28,6 @@ def bank(tmp_path: Path) -> Iterator[Bank]:
     opened = demo_bank(tmp_path)
     yield opened
     opened.dispose()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text(app: InsightbankApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def typed(words: str) -> list[str]:

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from support.tui import settle
 from textual.command import CommandPalette
-from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
 from insightbank.fixtures.tui_bank import COLLECTION, TODAY, demo_bank
@@ -31,12 +31,6 @@ def bank(tmp_path: Path) -> Iterator[Bank]:
     opened = demo_bank(tmp_path)
     yield opened
     opened.dispose()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def toasts(app: InsightbankApp, severity: str | None = None) -> list[str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Select, Static
+from support.tui import settle, text
+from textual.widgets import DataTable, Input, Select
 
 from insightbank.fixtures.demo import study_id
 from insightbank.fixtures.tui_bank import SIZE, TODAY, demo_bank
@@ -28,18 +28,6 @@ def bank(tmp_path: Path) -> Bank:
     opened = demo_bank(tmp_path)
     yield opened  # type: ignore[misc]
     opened.dispose()
-
-
-async def settle(pilot: Pilot[None], seconds: float = 0.0) -> None:
-    await pilot.pause(seconds)
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def text(app: InsightbankApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def keys_for(typed: str) -> list[str]:

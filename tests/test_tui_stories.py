@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from textual.pilot import Pilot
+from support.tui import settle
 from textual.widgets import DataTable, Static
 
 from insightbank.analysis.stories.clusters import cluster_stories
@@ -25,12 +25,6 @@ def bank(tmp_path: Path) -> Iterator[Bank]:
     opened = demo_bank(tmp_path)
     yield opened
     opened.dispose()
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
 
 
 def cells(table: DataTable[str], column: int) -> list[str]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from insightbank.exchange.packages import log as import_log
 from insightbank.insights import queries, service, studies
@@ -19,6 +19,7 @@ from insightbank.insights.filters import FILTER_FIELDS, InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord, StudyData, StudyRecord
 from insightbank.storage.engine import Bank
 from insightbank.storage.meta import get_meta, set_meta
+from insightbank.storage.tables import RowValues
 from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary
 
 if TYPE_CHECKING:
@@ -39,13 +40,30 @@ class DashboardFacts:
     latest: list[InsightRecord]
 
 
+@dataclass(frozen=True)
+class RecentImport:
+    """One package import on the dashboard: when, from whom, and what it did."""
+
+    imported_at: dt.datetime
+    sender: str
+    created: int
+    updated: int
+    conflicts: int
+
+    @classmethod
+    def from_log(cls, row: RowValues) -> RecentImport:
+        """From a row of the import log (``import_log.recent_imports``): the sender as best known."""
+        sender = row["sender_municipality"] or row["sender_name"] or row["package_id"]
+        return cls(row["imported_at"], str(sender), row["created"], row["updated"], row["conflicts"])
+
+
 @dataclass
 class DashboardExtras:
     """The slower half: studies, the top white spots, recent imports (packages and spreadsheets)."""
 
     studies: int
     white_spots: list[WhiteSpot]
-    imports: list[dict[str, Any]]
+    imports: list[RecentImport]
     #: no insight at all: the dashboard says how to start instead of listing empty cells
     empty: bool = False
 
@@ -75,7 +93,7 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
         n_studies = studies.count(conn)
     report = white_spot_report(bank, vocab, "perspective", "subpopulation", lang, today)
     with bank.reading() as conn:
-        imports = import_log.recent_imports(conn, limit=5)
+        imports = [RecentImport.from_log(row) for row in import_log.recent_imports(conn, limit=5)]
     return DashboardExtras(n_studies, report.spots[:6], imports, empty=report.matrix.total_insights == 0)
 
 

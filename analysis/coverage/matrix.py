@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
+from insightbank.schema.json import JsonObject
 from insightbank.storage.models import study_method
 from insightbank.storage.tables import INSIGHT, INSIGHT_LINKS, STUDY
 from insightbank.vocabulary import PERSPECTIVE_BITS, VENN_REGIONS, Vocabulary, standard_vocabulary, venn_region
@@ -99,7 +100,7 @@ class CoverageMatrix:
     def has_margins(self) -> bool:
         return self.row_insights is not None and self.col_insights is not None and self.tagged_insights is not None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """Everything, the insight margins included (:meth:`from_json` reads it back)."""
         return {
             "rows_dim": self.rows_dim,
@@ -117,7 +118,7 @@ class CoverageMatrix:
         }
 
     @classmethod
-    def from_json(cls, d: dict[str, Any]) -> CoverageMatrix:
+    def from_json(cls, d: JsonObject) -> CoverageMatrix:
         """The inverse of :meth:`to_json` (``newest`` as ISO dates, when present)."""
         newest = {
             r: {c: dt.date.fromisoformat(v) if v else None for c, v in row.items()}

@@ -7,7 +7,6 @@ counts are one GROUP BY on the mask; examples are the newest statements of each 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -15,6 +14,7 @@ from sqlalchemy.engine import Connection
 from insightbank.analysis.coverage.matrix import region_label
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
+from insightbank.schema.json import JsonObject
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary, venn_region
 
@@ -27,7 +27,7 @@ class Region:
     count: int
     examples: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "code": self.code,
             "mask": self.mask,
@@ -50,7 +50,7 @@ class VennCounts:
         """Insights per perspective (a circle, not a region): the sum of its regions."""
         return {p: sum(r.count for r in self.regions if r.mask & bit) for p, bit in PERSPECTIVE_BITS.items()}
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "total": self.total,
             "regions": [r.to_json() for r in self.regions],

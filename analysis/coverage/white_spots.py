@@ -26,9 +26,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TypedDict
 
 from insightbank.analysis.coverage.matrix import CoverageMatrix
+from insightbank.schema.json import JsonObject
 
 MIN_EXPECTED = 5.0
 RESIDUAL_LIMIT = -2.0
@@ -49,8 +50,19 @@ class WhiteSpot:
     reason: str
     p: float | None = None
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return asdict(self)
+
+
+class WhiteSpotSettings(TypedDict, total=False):
+    """How a report was judged (``settings`` in its JSON): the limits used and which null."""
+
+    stale_years: float | None
+    today: str
+    min_expected: float
+    residual_limit: float
+    null: str
+    n_insights: int
 
 
 @dataclass
@@ -61,10 +73,10 @@ class WhiteSpotReport:
     spots: list[WhiteSpot]
     too_small: bool
     note: str
-    settings: dict[str, Any] = field(default_factory=dict)
+    settings: WhiteSpotSettings = field(default_factory=WhiteSpotSettings)
     p_low: OptGrid = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return self.matrix.to_json() | {
             "labels": self.matrix.labels,
             "expected": _rounded(self.expected, 3),
@@ -146,7 +158,7 @@ def white_spots(
                 spot = _spot(m, r, c, kinds, expected[r][c], residuals[r][c], lang, stale_years, p_low[r][c])
                 spots.append(spot)
     spots.sort(key=_rank)
-    settings = {
+    settings: WhiteSpotSettings = {
         "stale_years": stale_years,
         "today": today.isoformat(),
         "min_expected": min_expected,

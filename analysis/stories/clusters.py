@@ -22,6 +22,7 @@ from insightbank.analysis.stories import k_selection as ks
 from insightbank.analysis.stories.compositional import closure, ilr
 from insightbank.analysis.stories.statistics import distinctive_words
 from insightbank.errors import ValidationError
+from insightbank.schema.json import JsonObject
 from insightbank.stories.storyset import StorySet
 
 SENTENCE = re.compile(r"(?<=[.!?…])\s+")
@@ -60,7 +61,7 @@ class ClusterResult:
     notes: list[str] = field(default_factory=list)
     scores: dict[int, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "by": self.by,
             "k": self.k,

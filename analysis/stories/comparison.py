@@ -8,7 +8,6 @@ n, effect size, p and q (BH across the comparison), plus the words that set A's 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
@@ -17,6 +16,7 @@ from insightbank.analysis.stories.compositional import ZONE_NAMES, closure, zone
 from insightbank.analysis.stories.patterns import check_options, delta_fields, zero_note
 from insightbank.analysis.stories.variables import Variable, variables
 from insightbank.errors import ValidationError
+from insightbank.schema.json import JsonObject
 from insightbank.stories.storyset import StorySet
 
 SIGN_CONVENTION = "rank-biserial > 0: higher in A than in B (B is the reference); V and R² are sizes, not directions"
@@ -39,7 +39,7 @@ class Difference:
     reference: str = ""
     extra: dict[str, float] = field(default_factory=dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         v = self.variable
         return (
             {
@@ -78,7 +78,7 @@ class Comparison:
     excluded: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         return {
             "a": self.label_a,
             "b": self.label_b,

@@ -17,6 +17,7 @@ import numpy as np
 
 from insightbank.analysis.stories import statistics as st
 from insightbank.analysis.stories.variables import Variable, variables
+from insightbank.schema.json import JsonObject
 from insightbank.stories.storyset import StorySet
 
 ORDER = {"triad": 0, "category": 1, "scale": 2}
@@ -54,7 +55,7 @@ class Pattern:
             return 0.0
         return float(np.sqrt(abs(self.effect_size)) if self.effect_name in SQUARED else abs(self.effect_size))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         questions = [
             {"id": v.question.id, "title": v.question.title} | ({"option": v.option.id} if v.option else {})
             for v in (self.a, self.b)

@@ -29,6 +29,7 @@ from insightbank.analysis.text.embeddings import Encoded, encode, make_engine
 from insightbank.analysis.text.engines.base import cache_key
 from insightbank.insights import queries
 from insightbank.insights.filters import InsightFilter
+from insightbank.schema.json import JsonObject
 from insightbank.storage.engine import Bank
 from insightbank.storage.meta import get_meta
 from insightbank.storage.tables import INSIGHT
@@ -174,7 +175,7 @@ class DuplicateReport:
             members[p.b].add(p.a)
         return {i: seen_in(self.corpus, members[n]) for n, i in enumerate(self.corpus.ids)}
 
-    def to_json(self, across_only: bool = False) -> dict[str, Any]:
+    def to_json(self, across_only: bool = False) -> JsonObject:
         c = self.corpus
         pairs = [p for p in self.pairs if not across_only or c.studies[p.a] != c.studies[p.b]]
         corroborated = self.corroboration()

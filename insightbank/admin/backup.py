@@ -23,7 +23,7 @@ import subprocess
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
@@ -52,10 +52,17 @@ def _value(value: Any) -> Any:
     return value
 
 
-def table_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
+class TableChecksum(TypedDict):
+    """One table in a backup's manifest: its row count and the sha256 of its rows."""
+
+    rows: int
+    sha256: str
+
+
+def table_checksums(conn: Connection) -> dict[str, TableChecksum]:
     """Per table: its row count and the sha256 of its rows, in primary-key order."""
     inspector = sa.inspect(conn)
-    out: dict[str, dict[str, Any]] = {}
+    out: dict[str, TableChecksum] = {}
     for name in sorted(inspector.get_table_names()):
         if name.startswith(DERIVED):
             continue
@@ -65,7 +72,7 @@ def table_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
         for row in conn.execute(sa.select(table).order_by(*order)).yield_per(5000):
             digest.update(json.dumps([_value(v) for v in row], ensure_ascii=False, default=str).encode() + b"\n")
             count += 1
-        out[name] = {"rows": count, "sha256": digest.hexdigest()}
+        out[name] = TableChecksum(rows=count, sha256=digest.hexdigest())
     return out
 
 
@@ -73,7 +80,7 @@ def table_checksums(conn: Connection) -> dict[str, dict[str, Any]]:
 class BackupReport:
     path: Path
     backend: str
-    tables: dict[str, dict[str, Any]]
+    tables: dict[str, TableChecksum]
 
     def lines(self) -> list[str]:
         rows = sum(t["rows"] for t in self.tables.values())
@@ -242,7 +249,7 @@ def _restore_sqlite(url: str, path: Path) -> None:
         source.close()
 
 
-def _file_checksums(path: Path) -> dict[str, dict[str, Any]]:
+def _file_checksums(path: Path) -> dict[str, TableChecksum]:
     """The manifest's checksums of an SQLite backup file, read without changing it."""
     engine = sa.create_engine("sqlite://", creator=lambda: sqlite3.connect(f"file:{path}?mode=ro", uri=True))
     try:
@@ -330,11 +337,11 @@ def _finish_script(script: subprocess.Popen[bytes]) -> None:
         )
 
 
-def _verify(path: Path, tables: dict[str, dict[str, Any]]) -> None:
+def _verify(path: Path, tables: dict[str, TableChecksum]) -> None:
     manifest_file = manifest_path(path)
     if not manifest_file.is_file():
         return
-    saved: dict[str, dict[str, Any]] = json.loads(manifest_file.read_text(encoding="utf-8"))["tables"]
+    saved: dict[str, TableChecksum] = json.loads(manifest_file.read_text(encoding="utf-8"))["tables"]
     differ = sorted(name for name in saved.keys() | tables.keys() if saved.get(name) != tables.get(name))
     if differ:
         raise BackupError(

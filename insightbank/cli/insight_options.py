@@ -9,7 +9,7 @@ import sys
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import click
 from sqlalchemy.engine import Connection
@@ -21,6 +21,10 @@ from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import SENSITIVITIES, STATUSES, TAG_FIELDS, InsightData, Quote
 from insightbank.storage.tables import STUDY
 from insightbank.vocabulary import Vocabulary, normalise, unknown_term_message
+
+#: The command-line edge: the options click parsed for a verb, by parameter name (``**kwargs``).
+#: They become typed values here (``apply_options`` → InsightData, ``build_filter`` → InsightFilter).
+CliOptions: TypeAlias = dict[str, Any]
 
 OPTIONS = [
     click.option("--statement", "-s", help="Insikten i en mening / the insight in one sentence."),
@@ -56,7 +60,7 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def prompt_missing(opts: dict[str, Any]) -> None:
+def prompt_missing(opts: CliOptions) -> None:
     """On a terminal, ask for the required fields the options left out."""
     if not is_interactive():
         return
@@ -76,7 +80,7 @@ FIXABLE = {
 }
 
 
-def correct_interactively(vocab: Vocabulary, opts: dict[str, Any]) -> None:
+def correct_interactively(vocab: Vocabulary, opts: CliOptions) -> None:
     """On a terminal, a typo is asked about again instead of ending ``add`` and losing what was typed."""
     if not is_interactive():
         return
@@ -135,7 +139,7 @@ def resolve_study(conn: Connection, text: str | None) -> uuid.UUID | None:
         ) from None
 
 
-def apply_options(conn: Connection, base: InsightData, opts: dict[str, Any]) -> InsightData:
+def apply_options(conn: Connection, base: InsightData, opts: CliOptions) -> InsightData:
     """``base`` with every given option applied (a given option replaces that field)."""
     data = InsightData(**{k: getattr(base, k) for k in InsightData.__dataclass_fields__})
     plain = {
@@ -192,7 +196,7 @@ def filter_options(*names: str) -> Callable[[Callable[..., Any]], Callable[..., 
     return decorate
 
 
-def build_filter(app: AppContext, opts: dict[str, Any]) -> InsightFilter:
+def build_filter(app: AppContext, opts: CliOptions) -> InsightFilter:
     """The InsightFilter for the filter options a verb has (absent ones filter nothing)."""
     vocab = app.vocab()
     with app.bank.reading() as conn:

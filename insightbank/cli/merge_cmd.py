@@ -14,7 +14,7 @@ import click
 
 from insightbank.cli import insights_cmd
 from insightbank.cli.context import AppContext
-from insightbank.cli.insight_options import apply_options
+from insightbank.cli.insight_options import CliOptions, apply_options
 from insightbank.errors import ConflictError
 from insightbank.insights import merge, queries, service
 
@@ -30,7 +30,7 @@ changes and yours, field by field. --force-merge applies your fields on top of t
 """
 
 
-def _merge(app: AppContext, insight_id: str, seen_version: int, force: bool, opts: dict[str, Any]) -> None:
+def _merge(app: AppContext, insight_id: str, seen_version: int, force: bool, opts: CliOptions) -> None:
     vocab = app.vocab()
     with app.bank.transaction() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))

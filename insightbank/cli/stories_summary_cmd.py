@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 import numpy as np
@@ -13,6 +12,7 @@ from insightbank.cli.output import print_json
 from insightbank.cli.stories_analysis_cmd import _load, _narrow_first, table_or_json
 from insightbank.cli.stories_cmd import collection_option, stories_group
 from insightbank.errors import ValidationError
+from insightbank.schema.json import JsonObject
 
 __all__ = ["stories_group"]
 
@@ -72,7 +72,7 @@ def summary(app: AppContext, collection: str, fmt: str) -> None:
     from insightbank.analysis.stories import compositional as comp
 
     data = _load(app, collection)
-    out: list[dict[str, Any]] = []
+    out: list[JsonObject] = []
     for col in data.columns.values():
         q, labels = col.question, [o.label for o in col.question.options]
         if q.kind == "triad" and col.values is not None:

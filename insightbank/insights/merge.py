@@ -19,15 +19,16 @@ from sqlalchemy.engine import Connection
 
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData
+from insightbank.schema.json import JsonObject
 from insightbank.storage import changelog
 from insightbank.storage.tables import CHANGE_LOG
 
 HIDDEN = {"perspective_mask"}  # the same fact as ``perspectives``, shown once
 
 
-def plain(values: dict[str, Any]) -> dict[str, Any]:
+def plain(values: JsonObject) -> JsonObject:
     """JSON-plain values (ids and dates as strings), as the change log stores them."""
-    loaded: dict[str, Any] = json.loads(changelog.entry("", "", "", "", values)["changes"])
+    loaded: JsonObject = json.loads(changelog.entry("", "", "", "", values)["changes"])
     return loaded
 
 

@@ -10,8 +10,8 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import asdict, dataclass, field
-from typing import Any
 
+from insightbank.schema.json import JsonObject
 from insightbank.vocabulary import normalise, venn_region
 
 SENSITIVITIES = ("public", "internal", "confidential")
@@ -89,7 +89,7 @@ class InsightRecord(InsightData):
         names = InsightData.__dataclass_fields__
         return InsightData(**{k: v for k, v in self.__dict__.items() if k in names})
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         """The CLI contract shape: ids and dates as strings, tags as lists of codes."""
         out = asdict(self)
         out["study"] = self.study_title
@@ -128,7 +128,7 @@ class StudyRecord(StudyData):
     updated_at: dt.datetime | None = None
     version: int = 1
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> JsonObject:
         out = asdict(self)
         for key, value in list(out.items()):
             if isinstance(value, uuid.UUID):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import replace
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -13,7 +12,7 @@ from insightbank.errors import ConflictError, NotFoundError, ValidationError
 from insightbank.insights.records import SENSITIVITIES, StudyData, StudyRecord
 from insightbank.storage import changelog, tombstones
 from insightbank.storage.models import study_method, utcnow
-from insightbank.storage.tables import INSIGHT, STUDY
+from insightbank.storage.tables import INSIGHT, STUDY, RowValues
 from insightbank.vocabulary import Vocabulary, normalise, perspectives_of
 
 
@@ -36,7 +35,7 @@ def validate(vocab: Vocabulary, data: StudyData) -> StudyData:
     )
 
 
-def _row(data: StudyData) -> dict[str, Any]:
+def _row(data: StudyData) -> RowValues:
     from insightbank.vocabulary import PERSPECTIVE_BITS
 
     return {
@@ -59,9 +58,9 @@ def _row(data: StudyData) -> dict[str, Any]:
 
 def insert_many(conn: Connection, items: list[StudyData], actor: str) -> list[uuid.UUID]:
     now = utcnow()
-    rows: list[dict[str, Any]] = []
-    methods: list[dict[str, Any]] = []
-    logs: list[dict[str, Any]] = []
+    rows: list[RowValues] = []
+    methods: list[RowValues] = []
+    logs: list[RowValues] = []
     for data in items:
         study_id = data.id or uuid.uuid4()
         rows.append(_row(data) | {"id": study_id, "created_at": now, "updated_at": now, "version": 1})

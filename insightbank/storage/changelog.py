@@ -15,8 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from insightbank.schema.json import JsonObject
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import CHANGE_LOG as TABLE
+from insightbank.storage.tables import RowValues
 
 
 def _plain(value: Any) -> Any:
@@ -29,7 +31,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, changes: dict[str, Any]) -> dict[str, Any]:
+def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, changes: JsonObject) -> RowValues:
     """One change-log row, ready for a bulk insert."""
     payload = {key: _plain(value) for key, value in changes.items()}
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else "{}"
@@ -43,13 +45,13 @@ def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, chan
     }
 
 
-def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def write(conn: Connection, rows: list[RowValues]) -> None:
     from insightbank.storage.engine import bulk_insert
 
     bulk_insert(conn, TABLE, rows)
 
 
-def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+def diff(before: JsonObject, after: JsonObject) -> JsonObject:
     """Changed fields as ``{field: [old, new]}``."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
 
@@ -61,7 +63,7 @@ class Change:
     entity: str
     entity_id: str
     action: str
-    changes: dict[str, Any]
+    changes: JsonObject
 
 
 def history(conn: Connection, entity_id: uuid.UUID | str | None = None, limit: int = 50) -> list[Change]:

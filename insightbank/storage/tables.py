@@ -6,6 +6,8 @@ Taking them here, once, keeps the reads from reaching into the write modules for
 
 from __future__ import annotations
 
+from typing import Any, TypeAlias
+
 import sqlalchemy as sa
 
 from insightbank.storage.models.analysis import COVERAGE_SNAPSHOT, EMBEDDING
@@ -26,6 +28,10 @@ PACKAGE_RECORD: sa.Table = PackageRecord.__table__  # type: ignore[attr-defined]
 PACKAGE_CONFLICT: sa.Table = PackageConflict.__table__  # type: ignore[attr-defined]
 TRUSTED_KEY: sa.Table = TrustedKey.__table__  # type: ignore[attr-defined]
 TOMBSTONE: sa.Table = Tombstone.__table__  # type: ignore[attr-defined]
+
+#: The database edge: one row by column name, as a core insert takes it or ``.mappings()`` gives it.
+#: Typed records (``insights.records``, ``stories.storyset``) are built from it right at the edge.
+RowValues: TypeAlias = dict[str, Any]
 
 __all__ = [
     "BANK_META",

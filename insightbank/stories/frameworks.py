@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from insightbank.errors import ValidationError
+from insightbank.schema.json import JsonObject
 
 KINDS = ("triad", "dyad", "choice", "text", "stone")
 CORNERS = {"triad": 3, "dyad": 2, "stone": 2}
@@ -79,9 +80,9 @@ class Framework:
             f"Ramverket {self.name!r} har ingen fråga / has no question {question_id!r} (finns / known: {known})"
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self) -> JsonObject:
         """The framework in the shape of ``schema/framework.schema.json`` (YAML/JSON files)."""
-        out: dict[str, Any] = {"name": self.name, "title": self.title, "language": self.language}
+        out: JsonObject = {"name": self.name, "title": self.title, "language": self.language}
         if self.description:
             out["description"] = self.description
         if self.prompts:
@@ -93,8 +94,8 @@ class Framework:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True)
 
 
-def _question_dict(q: Question) -> dict[str, Any]:
-    out: dict[str, Any] = {"id": q.id, "type": q.kind, "title": q.title}
+def _question_dict(q: Question) -> JsonObject:
+    out: JsonObject = {"id": q.id, "type": q.kind, "title": q.title}
     key = OPTION_KEYS.get(q.kind)
     if key:
         out[key] = [{"id": o.id, "label": o.label} for o in q.options]
@@ -120,7 +121,7 @@ def _options(raw: Any, where: str) -> list[Option]:
     return out
 
 
-def _question(raw: dict[str, Any], where: str) -> Question:
+def _question(raw: JsonObject, where: str) -> Question:
     kind = raw.get("type", raw.get("kind"))
     if kind not in KINDS:
         raise ValidationError(
@@ -160,7 +161,7 @@ def check_question(q: Question, where: str) -> None:
         raise ValidationError(f"{where}: {q.id!r} min {q.min} > max {q.max}")
 
 
-def from_dict(raw: dict[str, Any], where: str = "ramverk/framework") -> Framework:
+def from_dict(raw: JsonObject, where: str = "ramverk/framework") -> Framework:
     if not isinstance(raw, dict) or not raw.get("name"):
         raise ValidationError(f"{where}: ett ramverk behöver ett namn / a framework needs a name")
     questions = [_question(q, f"{where}, fråga/question {i + 1}") for i, q in enumerate(raw.get("questions") or [])]
@@ -211,6 +212,6 @@ def shipped(name: str) -> Framework:
     return from_dict(yaml.safe_load(text), f"schema/frameworks/{name}.yaml")
 
 
-def schema() -> dict[str, Any]:
+def schema() -> JsonObject:
     text = (resources.files("insightbank.schema") / "framework.schema.json").read_text(encoding="utf-8")
     return dict(json.loads(text))

@@ -10,7 +10,6 @@ import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -19,6 +18,7 @@ from insightbank.errors import ConflictError, InputFileError, NotFoundError, Pro
 from insightbank.storage import changelog
 from insightbank.storage.models import utcnow
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION
+from insightbank.storage.tables import RowValues
 from insightbank.stories.collections import (
     SENSITIVITIES,
     Owner,
@@ -102,7 +102,7 @@ def _shown(a: Answer) -> str:
     return ";".join(str(v) for v in a.values or a.choices or ()) or (a.text or "")
 
 
-def _answer_rows(story_id: uuid.UUID, answers: dict[str, Answer]) -> list[dict[str, Any]]:
+def _answer_rows(story_id: uuid.UUID, answers: dict[str, Answer]) -> list[RowValues]:
     rows = []
     for qid, a in answers.items():
         vals = list(a.values or ()) + [None] * 3

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 
 from insightbank.errors import ValidationError
+from insightbank.schema.json import JsonObject
 from insightbank.stories.frameworks import Framework, Question
 
 SUM_TOLERANCE = 0.02
@@ -35,7 +35,7 @@ class StoryData:
     text: str
     title: str | None = None
     answers: dict[str, Answer] = field(default_factory=dict)
-    meta: dict[str, Any] = field(default_factory=dict)
+    meta: JsonObject = field(default_factory=dict)  # the source file's other fields, kept as JSON
     id: uuid.UUID | None = None
     line: int | None = None  # the story's first line in its file, when read from one (messages)
 

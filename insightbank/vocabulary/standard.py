@@ -5,15 +5,15 @@ from __future__ import annotations
 import hashlib
 from functools import lru_cache
 from importlib import resources
-from typing import Any
 
 import yaml
 
+from insightbank.schema.json import JsonObject
 from insightbank.vocabulary.terms import FIXED_DIMENSIONS, Dimension, TermInfo, Vocabulary
 
 
 @lru_cache(maxsize=1)
-def _standard_document() -> dict[str, Any]:
+def _standard_document() -> JsonObject:
     text = (resources.files("insightbank.schema") / "vocabulary.yaml").read_text(encoding="utf-8")
     return dict(yaml.safe_load(text))
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.markup import escape
 from textual import work
@@ -110,7 +110,7 @@ class DashboardScreen(BankScreen):
             return
         widget.update("\n".join(lines) if spots else f"{lines[0]}\n{t('dashboard.no_spots')}")
 
-    def _show_imports(self, imports: list[dict[str, Any]]) -> None:
+    def _show_imports(self, imports: list[services.RecentImport]) -> None:
         widget = self.query_one("#dash-imports", Static)
         title = f"[b]{t('dashboard.imports')}[/b]"
         if not imports:
@@ -124,10 +124,8 @@ class DashboardScreen(BankScreen):
             self.app.switch_mode("browser")
 
 
-def _import_line(item: dict[str, Any]) -> str:
+def _import_line(item: services.RecentImport) -> str:
     """One import in a 26-column panel: when (MM-DD), from where, and what it did."""
-    counts = f"+{item['created']} ~{item['updated']}" + (f" !{item['conflicts']}" if item["conflicts"] else "")
-    sender = short(
-        str(item["sender_municipality"] or item["sender_name"] or item["package_id"]), max(18 - len(counts), 4)
-    )
-    return f"{str(item['imported_at'])[5:10]} {sender} {counts}"
+    counts = f"+{item.created} ~{item.updated}" + (f" !{item.conflicts}" if item.conflicts else "")
+    sender = short(item.sender, max(18 - len(counts), 4))
+    return f"{str(item.imported_at)[5:10]} {sender} {counts}"

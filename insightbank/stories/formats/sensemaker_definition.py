@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from insightbank.errors import InputFileError, Problem
+from insightbank.schema.json import JsonObject
 from insightbank.stories.frameworks import Framework, Option, Question, check_question
 
 LAYOUT = ("label", "save", "navigation")
@@ -65,7 +66,7 @@ class Definition:
     skipped: dict[str, tuple[str, str]] = field(default_factory=dict)  # signifier id -> (type, title)
 
 
-def signifiers(raw: Any, path: Path) -> list[dict[str, Any]]:
+def signifiers(raw: Any, path: Path) -> list[JsonObject]:
     """The signifiers of either layout, in page order."""
     if isinstance(raw, dict) and isinstance(raw.get("signifiers"), list):
         return [s for s in raw["signifiers"] if isinstance(s, dict)]
@@ -124,7 +125,7 @@ def read_definition(path: Path) -> Definition:
     return out
 
 
-def _main_text(texts: list[dict[str, Any]], declared: str) -> str:
+def _main_text(texts: list[JsonObject], declared: str) -> str:
     ids = [str(one(s.get("id"))) for s in texts]
     if declared in ids:
         return declared
@@ -132,7 +133,7 @@ def _main_text(texts: list[dict[str, Any]], declared: str) -> str:
     return fragments[0] if fragments else ""
 
 
-def _add(out: Definition, s: dict[str, Any], path: Path) -> None:
+def _add(out: Definition, s: JsonObject, path: Path) -> None:
     kind, sid = one(s.get("type")), str(one(s.get("id")))
     content = _dict(s.get("content"))
     if kind in LAYOUT or sid == out.fragment:
@@ -146,13 +147,11 @@ def _add(out: Definition, s: dict[str, Any], path: Path) -> None:
         out.framework.questions.append(q)
 
 
-def _title(s: dict[str, Any], sid: str) -> str:
+def _title(s: JsonObject, sid: str) -> str:
     return plain(s.get("title")) or plain(s.get("name")) or sid
 
 
-def _questions(
-    out: Definition, kind: Any, sid: str, s: dict[str, Any], content: dict[str, Any]
-) -> list[Question] | None:
+def _questions(out: Definition, kind: Any, sid: str, s: JsonObject, content: JsonObject) -> list[Question] | None:
     title, allow_na = _title(s, sid), bool(one(s.get("allow_na")))
     if kind in ("triad", "dyad"):
         labels = [
@@ -172,16 +171,16 @@ def _questions(
     return None
 
 
-def _dict(value: Any) -> dict[str, Any]:
+def _dict(value: Any) -> JsonObject:
     return value if isinstance(value, dict) else {}
 
 
-def _items(value: Any) -> list[dict[str, Any]]:
+def _items(value: Any) -> list[JsonObject]:
     """Items or labels: a list of dicts; R writes an empty ``{}`` where there are none."""
     return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
 
 
-def _list(out: Definition, sid: str, title: str, allow_na: bool, content: dict[str, Any]) -> Question:
+def _list(out: Definition, sid: str, title: str, allow_na: bool, content: JsonObject) -> Question:
     raw_items = _items(content.get("items"))
     items = [Option(str(one(i["id"])), plain(i.get("title"))) for i in raw_items if "id" in i]
     links = {str(one(i["id"])): str(one(i["other_signifier_id"])) for i in raw_items if i.get("other_signifier_id")}
@@ -209,7 +208,7 @@ def _count(value: Any) -> int | None:
         return None
 
 
-def _stones(out: Definition, sid: str, title: str, allow_na: bool, content: dict[str, Any]) -> list[Question]:
+def _stones(out: Definition, sid: str, title: str, allow_na: bool, content: JsonObject) -> list[Question]:
     axis = _dict(content.get("axis"))
     poles = []
     for name in ("x", "y"):

@@ -1,0 +1,1 @@
+"""Helpers and fixture plugins shared by several test modules."""
