@@ -29,12 +29,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, changes: dict[str, Any]) -> dict[str, Any]:
-    """One change-log row, ready for a bulk insert."""
+def entry(
+    actor: str,
+    entity: str,
+    entity_id: uuid.UUID | str,
+    action: str,
+    changes: dict[str, Any],
+    at: dt.datetime | None = None,
+) -> dict[str, Any]:
+    """One change-log row, ready for a bulk insert (``at``: a bulk write's one timestamp)."""
     payload = {key: _plain(value) for key, value in changes.items()}
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else "{}"
     return {
-        "at": utcnow(),
+        "at": at or utcnow(),
         "actor": actor,
         "entity": entity,
         "entity_id": str(entity_id),

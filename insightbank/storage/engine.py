@@ -186,12 +186,24 @@ def bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
         conn.execute(sa.insert(table), rows)
         return
     columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    pairs = list(zip(columns, processors, strict=True))
-    params = [tuple(p(row[c]) if p and row[c] is not None else row[c] for c, p in pairs) for row in rows]
+    params = list(
+        zip(*(_driver_values(conn, table.c[name], [row[name] for row in rows]) for name in columns), strict=True)
+    )
     conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+
+
+def _driver_values(conn: Connection, column: sa.Column[Any], values: list[Any]) -> list[Any]:
+    """One column's values as the driver takes them, converted column by column (one value
+    repeated down the column, such as a batch's timestamp, is converted once)."""
+    processor = column.type.bind_processor(conn.dialect)
+    if processor is None or not values:
+        return values
+    first = values[0]
+    if first is not None and values[-1] == first and values.count(first) == len(values):
+        return [processor(first)] * len(values)
+    return [None if value is None else processor(value) for value in values]
