@@ -31,6 +31,11 @@ class Saved:
 
 def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     """The write layer's checks plus: no control characters in any text a person wrote."""
+    quotes = data.quotes
+    plain = [data.statement, data.description, data.municipality, *(q.text for q in quotes)]
+    plain += [q.speaker_role for q in quotes]
+    if not CONTROL_RE.search("\n".join(t for t in plain if t)):  # the common case: one search, not one a field
+        return writes.validate(vocab, data)
     texts = {
         "statement": data.statement,
         "description": data.description,
