@@ -24,7 +24,7 @@ from insightbank.fixtures.spreadsheets import demo_sheet_rows, write_csv
 from insightbank.insights import queries, writes
 from insightbank.insights.records import InsightData, Quote, content_hash
 from insightbank.storage.engine import Bank
-from insightbank.storage.tables import INSIGHT
+from insightbank.storage.tables import EVIDENCE, INSIGHT
 from insightbank.tui.services import save_insight
 
 
@@ -148,3 +148,15 @@ def test_validate_keeps_every_field_it_does_not_normalise(bank: Bank) -> None:
         "Grums",
     )
     assert clean.perspectives == ["clients"] and clean.quotes == [Quote("Vi träffas aldrig", "äldre")]
+
+
+def test_refreshing_the_hash_after_a_quote_is_deleted_outside_update(bank: Bank) -> None:
+    """A package's tombstone deletes a single quote (exchange/packages/tombstones.py) and then refreshes."""
+    data = InsightData(statement="Unga vill ha chatt", perspectives=["clients"], quotes=[Quote("A"), Quote("B")])
+    with bank.transaction() as conn:
+        insight_id = writes.insert(conn, writes.validate(vocabulary.load(conn), data), "tester")
+    before = right(bank, insight_id)
+    with bank.transaction() as conn:
+        conn.execute(sa.delete(EVIDENCE).where(EVIDENCE.c.insight_id == insight_id, EVIDENCE.c.text == "B"))
+        writes.refresh_content_hash(conn, [insight_id])
+    assert right(bank, insight_id) != before

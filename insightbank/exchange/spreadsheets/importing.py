@@ -30,7 +30,7 @@ from insightbank.exchange.spreadsheets.reading import Sheet, SheetProblem, read
 from insightbank.exchange.spreadsheets.rows import Row, parse
 from insightbank.insights import queries, service, studies
 from insightbank.insights.records import InsightData, StudyData, content_hash, content_key
-from insightbank.storage.engine import Bank
+from insightbank.storage.engine import Bank, bulk_cache
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary, normalise
 
@@ -101,7 +101,7 @@ def _import(
     report = ImportReport(source=str(path), dry_run=dry_run, notes=list(sheet.notes))
     if sheet.ignored_columns:
         report.notes.append("Okända kolumner hoppades över / ignored columns: " + ", ".join(sheet.ignored_columns))
-    with bank.transaction() as conn:
+    with bank.transaction() as conn, bulk_cache(conn):
         vocab = vocabulary.load(conn)
         rows, pending = parse(sheet, vocab, new_terms)
         _add_terms(conn, vocab, pending, report)
@@ -185,11 +185,12 @@ def _upsert(
     items = [_validated(vocab, row.data, row.number, report) for row in rows]
     keys = [d.match_key() for d in items]
     stored = _stored(conn, items, keys)
-    fresh, changed = [], []
+    fresh, fresh_keys, changed = [], [], []
     for row, data, key in zip(rows, items, keys, strict=True):
         found = stored.get(data.id) if data.id else stored.get(key)
         if found is None:
             fresh.append(data)
+            fresh_keys.append(key)
         elif found.content_hash == content_hash(data) and found.study_id == data.study_id:
             report.skipped += 1  # what the row says is what the bank has: nothing to read or merge
         else:
@@ -204,7 +205,7 @@ def _upsert(
         else:
             service.save_validated(conn, replace(merged, id=found_id), actor, found_id, record.version)
             report.updated += 1
-    service.create_many(conn, fresh, actor)
+    service.create_many(conn, fresh, actor, fresh_keys)
     report.created = len(fresh)
 
 

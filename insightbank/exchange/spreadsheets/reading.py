@@ -147,13 +147,18 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
         raise InputFileError(problems)
     headers = {target: header[pos].strip() for pos, target in columns.items()}
     rows = []
+    picked = list(columns.items())
     for number, raw in enumerate(body, start=2):
-        values = {columns[i]: restore(raw[i]).strip() for i in columns if i < len(raw)}
-        problems += [
-            SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
-            for name, text in values.items()
-            if CONTROL_RE.search(text)
-        ]
+        width = len(raw)
+        values = {
+            name: (restore(raw[i]) if raw[i].startswith("'") else raw[i]).strip() for i, name in picked if i < width
+        }
+        if CONTROL_RE.search("\n".join(values.values())):  # one search a row; the cells only where it hits
+            problems += [
+                SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
+                for name, text in values.items()
+                if CONTROL_RE.search(text)
+            ]
         if any(values.values()):
             rows.append((number, values))
     if problems:
