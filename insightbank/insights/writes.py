@@ -27,7 +27,7 @@ from insightbank.insights.records import (
     content_hash,
 )
 from insightbank.storage import changelog, tombstones
-from insightbank.storage.engine import bulk_insert
+from insightbank.storage.engine import bulk_insert, bulk_insert_columns
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspective_mask
@@ -46,7 +46,7 @@ def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     _check_choice("status", data.status, STATUSES)
     perspectives = vocab.match_all("perspective", data.perspectives)
     perspective_mask(perspectives)
-    fields = {
+    fields: dict[str, Any] = {
         "statement": statement,
         "description": (data.description or "").strip() or None,
         "perspectives": perspectives,
@@ -152,14 +152,16 @@ def insert_many(
     order = sorted(range(len(items)), key=lambda pos: ids[pos].int)
     rows = [_row(items[pos], ids[pos], keys[pos]) | stamps for pos in order]
     quotes = [q for pos in order if items[pos].quotes for q in _quote_rows(items[pos], ids[pos], now)]
-    links = {
-        dim: [{"insight_id": ids[pos], "code": code} for pos in order for code in getattr(items[pos], field)]
-        for dim, field in ((dim, TAG_FIELDS[dim]) for dim in MULTI_DIMENSIONS)
-    }
     bulk_insert(conn, INSIGHT, rows)
-    _write_children(conn, links, quotes)
-    search.index_new(conn, [row["id"] for row in rows])
-    changelog.write(conn, [changelog.entry(actor, "insight", row["id"], "create", {}, at=now) for row in rows])
+    for dim in MULTI_DIMENSIONS:
+        pairs = [(ids[pos], code) for pos in order for code in getattr(items[pos], TAG_FIELDS[dim])]
+        bulk_insert_columns(
+            conn, INSIGHT_LINKS[dim], {"insight_id": [p[0] for p in pairs], "code": [p[1] for p in pairs]}
+        )
+    bulk_insert(conn, EVIDENCE, quotes)
+    written = [row["id"] for row in rows]
+    search.index_new(conn, written)
+    changelog.write_created(conn, actor, "insight", written, now)
     return ids
 
 

@@ -56,6 +56,16 @@ def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     bulk_insert(conn, TABLE, rows)
 
 
+def write_created(conn: Connection, actor: str, entity: str, ids: list[uuid.UUID], at: dt.datetime) -> None:
+    """One ``create`` entry for each of ``ids``, all at ``at``: :func:`entry` and :func:`write`
+    for a bulk insert, by column."""
+    from insightbank.storage.engine import bulk_insert_columns
+
+    n = len(ids)
+    columns: dict[str, list[Any]] = {"at": [at] * n, "actor": [actor] * n, "entity": [entity] * n, "entity_id": [str(i) for i in ids]}
+    bulk_insert_columns(conn, TABLE, columns | {"action": ["create"] * n, "changes": ["{}"] * n})
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
     """Changed fields as ``{field: [old, new]}``."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

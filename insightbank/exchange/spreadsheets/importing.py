@@ -182,19 +182,24 @@ def _upsert(
 ) -> None:
     column = sheet.headers.get("source", "source")
     _row_studies(conn, rows, _study_ids(conn, vocab, rows, actor, report), column, report.source)
-    items = [_validated(vocab, row.data, row.number, report) for row in rows]
-    keys = [d.match_key() for d in items]
-    stored = _stored(conn, items, keys)
+    keys = [row.data.match_key() for row in rows]  # the same before validation: normalised text
+    stored = _stored(conn, [row.data for row in rows], keys)
     fresh, fresh_keys, changed = [], [], []
-    for row, data, key in zip(rows, items, keys, strict=True):
-        found = stored.get(data.id) if data.id else stored.get(key)
+    for row, key in zip(rows, keys, strict=True):
+        found = stored.get(row.data.id) if row.data.id else stored.get(key)
+        if found is not None and found.same_as(row.data):
+            # What the row says is what the bank has (a stored content is valid, so the row is):
+            # nothing to validate, read or merge.
+            report.skipped += 1
+            continue
+        data = _validated(vocab, row.data, row.number, report)
         if found is None:
             fresh.append(data)
             fresh_keys.append(key)
-        elif found.content_hash == content_hash(data) and found.study_id == data.study_id:
-            report.skipped += 1  # what the row says is what the bank has: nothing to read or merge
+        elif found.same_as(data):
+            report.skipped += 1
         else:
-            changed.append((row, data, found.id))
+            changed.append((row, data, found.insight_id()))
     records = {r.id: r for r in queries.fetch(conn, list(dict.fromkeys(i for *_, i in changed)))}
     for row, data, found_id in changed:
         record = records[found_id]
@@ -220,17 +225,27 @@ def _validated(vocab: Vocabulary, data: InsightData, number: int, report: Import
 class Stored:
     """The few columns of an existing insight that tell whether a row changes it."""
 
-    id: uuid.UUID
+    id: object  # as the driver gives it; :meth:`insight_id` when it is needed
     version: int
     content_hash: str | None
     study_id: uuid.UUID | None
+
+    def insight_id(self) -> uuid.UUID:
+        return self.id if isinstance(self.id, uuid.UUID) else uuid.UUID(str(self.id))
+
+    def same_as(self, data: InsightData) -> bool:
+        """The row's content and study are the stored ones (NULL hash: not known, so not the same)."""
+        return (
+            self.content_hash is not None and self.study_id == data.study_id and self.content_hash == content_hash(data)
+        )
 
 
 def _stored(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, Stored]:
     """Existing insights these rows refer to, keyed by id and by match key: one narrow lookup.
 
-    Ids come back as the driver gives them and are made UUIDs here, a study's once: on a
-    100k-row re-import the column type's per-value conversion is a good part of the lookup.
+    Ids come back as the driver gives them: a study's is made a UUID once, an insight's only when
+    the rows name ids or the insight is to be updated (on a 100k-row re-import the column type's
+    per-value conversion is a good part of the lookup).
     """
     ids = [d.id for d in items if d.id]
     keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id]
@@ -248,8 +263,9 @@ def _stored(conn: Connection, items: list[InsightData], match_keys: list[str]) -
         for insight_id, study_id, version, digest, key in conn.execute(sa.select(*columns).where(sa.or_(*wheres))):
             if study_id not in study_ids:
                 study_ids[study_id] = uuid.UUID(str(study_id))
-            found = Stored(uuid.UUID(str(insight_id)), version, digest, study_ids[study_id])
-            out[found.id] = found
+            found = Stored(insight_id, version, digest, study_ids[study_id])
+            if ids:
+                out[found.insight_id()] = found
             out.setdefault(key, found)
     return out
 
