@@ -69,7 +69,13 @@ class InsightData:
 
 def match_key(statement: str, study_id: uuid.UUID | None) -> str:
     """How a row without an id is recognised again: its normalised statement in its study."""
-    raw = f"{normalise(statement)}\x1f{study_id or ''}"
+    return normalised_match_key(normalise(statement), study_id)
+
+
+def normalised_match_key(normalised: str, study_id: uuid.UUID | None) -> str:
+    """:func:`match_key` of a statement already :func:`~insightbank.vocabulary.normalise`-d (an
+    import has it from its duplicate check)."""
+    raw = f"{normalised}\x1f{study_id or ''}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 

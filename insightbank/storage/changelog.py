@@ -62,7 +62,12 @@ def write_created(conn: Connection, actor: str, entity: str, ids: list[uuid.UUID
     from insightbank.storage.engine import bulk_insert_columns
 
     n = len(ids)
-    columns: dict[str, list[Any]] = {"at": [at] * n, "actor": [actor] * n, "entity": [entity] * n, "entity_id": [str(i) for i in ids]}
+    columns: dict[str, list[Any]] = {
+        "at": [at] * n,
+        "actor": [actor] * n,
+        "entity": [entity] * n,
+        "entity_id": [str(i) for i in ids],
+    }
     bulk_insert_columns(conn, TABLE, columns | {"action": ["create"] * n, "changes": ["{}"] * n})
 
 

@@ -29,7 +29,7 @@ from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import Sheet, SheetProblem, read
 from insightbank.exchange.spreadsheets.rows import Row, parse
 from insightbank.insights import queries, service, studies
-from insightbank.insights.records import InsightData, StudyData, content_hash, content_key
+from insightbank.insights.records import InsightData, StudyData, content_hash, content_key, normalised_match_key
 from insightbank.storage.engine import Bank, bulk_cache
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary, normalise
@@ -182,7 +182,8 @@ def _upsert(
 ) -> None:
     column = sheet.headers.get("source", "source")
     _row_studies(conn, rows, _study_ids(conn, vocab, rows, actor, report), column, report.source)
-    keys = [row.data.match_key() for row in rows]  # the same before validation: normalised text
+    # The same before validation as after: the key is of the normalised text.
+    keys = [normalised_match_key(r.normalised, r.data.study_id) if r.normalised else r.data.match_key() for r in rows]
     stored = _stored(conn, [row.data for row in rows], keys)
     fresh, fresh_keys, changed = [], [], []
     for row, key in zip(rows, keys, strict=True):

@@ -38,6 +38,8 @@ class Row:
     #: Fields this row leaves as they are in an existing insight (absent columns; see :mod:`.merging`).
     kept: frozenset[str] = frozenset()
     roles_given: bool = True
+    #: The normalised statement (rows without an id), from the duplicate check, for the match key.
+    normalised: str = ""
 
 
 class _Collector:
@@ -61,6 +63,8 @@ class _Collector:
 
     def codes(self, row: int, column: str, text: str) -> list[str]:
         """Codes for a ``;``-separated cell. Cells repeat a lot in real sheets: memoised."""
+        if not text:
+            return []  # what matching an empty cell gives, without the lookup
         known = self._seen.get((column, text))
         if known is not None:
             return list(known)
@@ -189,7 +193,9 @@ def parse(sheet: Sheet, vocab: Vocabulary, new_terms: bool = False) -> tuple[lis
 def _check_duplicates(sheet: Sheet, rows: list[Row], collector: _Collector) -> None:
     seen: dict[object, int] = {}
     for row in rows:
-        key: object = row.data.id or (normalise(row.data.statement), normalise(row.study_title or ""))
+        if not row.data.id:
+            row.normalised = normalise(row.data.statement)
+        key: object = row.data.id or (row.normalised, normalise(row.study_title or ""))
         if key in seen:
             collector.problem(
                 row.number,
