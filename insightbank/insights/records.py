@@ -63,10 +63,54 @@ class InsightData:
     def match_key(self) -> str:
         return match_key(self.statement, self.study_id)
 
+    def content_hash(self) -> str:
+        return content_hash(self)
+
 
 def match_key(statement: str, study_id: uuid.UUID | None) -> str:
     """How a row without an id is recognised again: its normalised statement in its study."""
-    raw = f"{normalise(statement)}\x1f{study_id or ''}"
+    return normalised_match_key(normalise(statement), study_id)
+
+
+def normalised_match_key(normalised: str, study_id: uuid.UUID | None) -> str:
+    """:func:`match_key` of a statement already :func:`~insightbank.vocabulary.normalise`-d (an
+    import has it from its duplicate check)."""
+    raw = f"{normalised}\x1f{study_id or ''}"
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+def content_key(data: InsightData) -> tuple[object, ...]:
+    """Everything a person can change in an insight but its study, as one comparable value.
+
+    Tags are sets (order is not content), quote text is compared with its whitespace folded, and
+    ids of quotes and provenance (``origin_bank``) are not content. The study is left out on
+    purpose: it is a column of its own, compared beside the hash, and deleting a study clears it
+    for many insights at once (:func:`insightbank.insights.studies.delete`).
+    """
+    return (
+        data.statement,
+        data.description,
+        sorted(data.perspectives),
+        sorted(data.subpopulations),
+        sorted(data.shifts),
+        sorted(data.themes),
+        sorted(data.cross_cutting),
+        data.municipality,
+        data.organisation_type,
+        data.date.isoformat() if data.date else None,
+        data.sensitivity,
+        data.status,
+        [(" ".join(q.text.split()), q.speaker_role) for q in data.quotes],
+    )
+
+
+def content_hash(data: InsightData) -> str:
+    """The stored ``insight.content_hash``: the one definition of "unchanged" for every write path.
+
+    Written by :mod:`insightbank.insights.writes` on every insert and update, so a re-import
+    finds an unchanged row with one lookup instead of reading the whole record.
+    """
+    raw = repr(content_key(data))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 

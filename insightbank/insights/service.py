@@ -31,6 +31,11 @@ class Saved:
 
 def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     """The write layer's checks plus: no control characters in any text a person wrote."""
+    quotes = data.quotes
+    plain = [data.statement, data.description, data.municipality, *(q.text for q in quotes)]
+    plain += [q.speaker_role for q in quotes]
+    if not CONTROL_RE.search("\n".join(t for t in plain if t)):  # the common case: one search, not one a field
+        return writes.validate(vocab, data)
     texts = {
         "statement": data.statement,
         "description": data.description,
@@ -69,9 +74,12 @@ def save_validated(conn: Connection, data: InsightData, actor: str, found_id: uu
     return writes.update(conn, found_id, data, found_version, actor)
 
 
-def create_many(conn: Connection, items: list[InsightData], actor: str) -> list[uuid.UUID]:
-    """Insert many validated insights at once (imports): the bulk path of :func:`save`."""
-    return writes.insert_many(conn, items, actor)
+def create_many(
+    conn: Connection, items: list[InsightData], actor: str, match_keys: list[str] | None = None
+) -> list[uuid.UUID]:
+    """Insert many validated insights at once (imports): the bulk path of :func:`save`
+    (``match_keys``: the items' keys when the caller has them already)."""
+    return writes.insert_many(conn, items, actor, match_keys)
 
 
 def delete(conn: Connection, insight_id: uuid.UUID, actor: str, seen_version: int | None = None) -> None:

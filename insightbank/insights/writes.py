@@ -7,6 +7,7 @@ Updates use optimistic concurrency on ``version``.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from dataclasses import replace
 from typing import Any
@@ -16,9 +17,17 @@ from sqlalchemy.engine import Connection
 
 from insightbank.errors import ConflictError, NotFoundError, ValidationError
 from insightbank.insights import search
-from insightbank.insights.records import MULTI_DIMENSIONS, SENSITIVITIES, STATUSES, InsightData, Quote
+from insightbank.insights.records import (
+    MULTI_DIMENSIONS,
+    SENSITIVITIES,
+    STATUSES,
+    TAG_FIELDS,
+    InsightData,
+    Quote,
+    content_hash,
+)
 from insightbank.storage import changelog, tombstones
-from insightbank.storage.engine import bulk_insert
+from insightbank.storage.engine import bulk_insert, bulk_insert_columns
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspective_mask
@@ -37,18 +46,31 @@ def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     _check_choice("status", data.status, STATUSES)
     perspectives = vocab.match_all("perspective", data.perspectives)
     perspective_mask(perspectives)
-    return replace(
-        data,
-        statement=statement,
-        description=(data.description or "").strip() or None,
-        perspectives=perspectives,
-        subpopulations=vocab.match_all("subpopulation", data.subpopulations),
-        shifts=vocab.match_all("shift", data.shifts),
-        themes=vocab.match_all("theme", data.themes),
-        cross_cutting=vocab.match_all("cross_cutting", data.cross_cutting),
-        organisation_type=vocab.match("organisation_type", data.organisation_type) if data.organisation_type else None,
-        municipality=(data.municipality or "").strip() or None,
-        quotes=[q for q in data.quotes if q.text.strip()],
+    fields: dict[str, Any] = {
+        "statement": statement,
+        "description": (data.description or "").strip() or None,
+        "perspectives": perspectives,
+        "subpopulations": vocab.match_all("subpopulation", data.subpopulations),
+        "shifts": vocab.match_all("shift", data.shifts),
+        "themes": vocab.match_all("theme", data.themes),
+        "cross_cutting": vocab.match_all("cross_cutting", data.cross_cutting),
+        "organisation_type": vocab.match("organisation_type", data.organisation_type)
+        if data.organisation_type
+        else None,
+        "municipality": (data.municipality or "").strip() or None,
+        "quotes": [q for q in data.quotes if q.text.strip()],
+    }
+    if type(data) is not InsightData:  # a record keeps its own type and extra fields
+        return replace(data, **fields)
+    return InsightData(  # dataclasses.replace costs ~5x this on a 100k-row import
+        **fields,
+        study_id=data.study_id,
+        date=data.date,
+        sensitivity=data.sensitivity,
+        status=data.status,
+        id=data.id,
+        origin_bank=data.origin_bank,
+        origin_package_id=data.origin_package_id,
     )
 
 
@@ -57,7 +79,7 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise ValidationError(f"{name}: {value!r} — välj / choose one of {', '.join(allowed)}")
 
 
-def _row(data: InsightData, insight_id: uuid.UUID) -> dict[str, Any]:
+def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> dict[str, Any]:
     return {
         "id": insight_id,
         "statement": data.statement,
@@ -69,14 +91,15 @@ def _row(data: InsightData, insight_id: uuid.UUID) -> dict[str, Any]:
         "date": data.date,
         "sensitivity": data.sensitivity,
         "status": data.status,
-        "match_key": data.match_key(),
+        "match_key": key or data.match_key(),
+        "content_hash": content_hash(data),
         "origin_bank": data.origin_bank,
         "origin_package_id": data.origin_package_id,
     }
 
 
-def _quote_rows(data: InsightData, insight_id: uuid.UUID) -> list[dict[str, Any]]:
-    now = utcnow()
+def _quote_rows(data: InsightData, insight_id: uuid.UUID, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+    now = now or utcnow()
     return [
         {
             "id": q.id or uuid.uuid4(),
@@ -94,13 +117,16 @@ def _quote_rows(data: InsightData, insight_id: uuid.UUID) -> list[dict[str, Any]
 
 
 def _link_rows(data: InsightData, insight_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
-    tags = {dim: data.tags(dim) for dim in MULTI_DIMENSIONS}
-    return {dim: [{"insight_id": insight_id, "code": c} for c in codes] for dim, codes in tags.items()}
+    return {
+        dim: [{"insight_id": insight_id, "code": c} for c in getattr(data, TAG_FIELDS[dim])] for dim in MULTI_DIMENSIONS
+    }
 
 
 def snapshot(data: InsightData) -> dict[str, Any]:
     """The fields the change log records."""
-    return {k: v for k, v in _row(data, data.id or uuid.UUID(int=0)).items() if k not in ("id", "match_key")} | {
+    return {
+        k: v for k, v in _row(data, data.id or uuid.UUID(int=0)).items() if k not in ("id", "match_key", "content_hash")
+    } | {
         "perspectives": data.perspectives,
         "subpopulations": data.subpopulations,
         "shifts": data.shifts,
@@ -110,26 +136,45 @@ def snapshot(data: InsightData) -> dict[str, Any]:
     }
 
 
-def insert_many(conn: Connection, items: list[InsightData], actor: str) -> list[uuid.UUID]:
-    """Insert validated insights (see :func:`validate`) in a handful of statements."""
+def insert_many(
+    conn: Connection, items: list[InsightData], actor: str, match_keys: list[str] | None = None
+) -> list[uuid.UUID]:
+    """Insert validated insights (see :func:`validate`) in a handful of statements; their ids, in order.
+
+    One timestamp for the whole batch (they are written in one transaction), link rows built in
+    one pass per dimension, and rows written in the order of their keys (:func:`_ids_in_key_order`):
+    on a 100k-row import the per-row work and the random index inserts are what cost.
+    """
     now = utcnow()
-    rows: list[dict[str, Any]] = []
-    quotes: list[dict[str, Any]] = []
-    logs: list[dict[str, Any]] = []
-    links: dict[str, list[dict[str, Any]]] = {dim: [] for dim in MULTI_DIMENSIONS}
-    for data in items:
-        insight_id = data.id or uuid.uuid4()
-        rows.append(_row(data, insight_id) | {"created_at": now, "updated_at": now, "version": 1})
-        quotes.extend(_quote_rows(data, insight_id))
-        for dim, link in _link_rows(data, insight_id).items():
-            links[dim].extend(link)
-        logs.append(changelog.entry(actor, "insight", insight_id, "create", {}))
+    stamps = {"created_at": now, "updated_at": now, "version": 1}
+    keys = match_keys if match_keys is not None else [data.match_key() for data in items]
+    ids = _ids_in_key_order(items, keys)
+    order = sorted(range(len(items)), key=lambda pos: ids[pos].int)
+    rows = [_row(items[pos], ids[pos], keys[pos]) | stamps for pos in order]
+    quotes = [q for pos in order if items[pos].quotes for q in _quote_rows(items[pos], ids[pos], now)]
     bulk_insert(conn, INSIGHT, rows)
-    _write_children(conn, links, quotes)
-    ids = [row["id"] for row in rows]
-    search.index_new(conn, ids)
-    changelog.write(conn, logs)
+    for dim in MULTI_DIMENSIONS:
+        pairs = [(ids[pos], code) for pos in order for code in getattr(items[pos], TAG_FIELDS[dim])]
+        bulk_insert_columns(
+            conn, INSIGHT_LINKS[dim], {"insight_id": [p[0] for p in pairs], "code": [p[1] for p in pairs]}
+        )
+    bulk_insert(conn, EVIDENCE, quotes)
+    written = [row["id"] for row in rows]
+    search.index_new(conn, written)
+    changelog.write_created(conn, actor, "insight", written, now)
     return ids
+
+
+def _ids_in_key_order(items: list[InsightData], keys: list[str]) -> list[uuid.UUID]:
+    """Each item's id: its own, or a new random one, handed out so that new ids ascend with the
+    match keys. Rows inserted in id order then append to the id index and the match-key index
+    instead of landing on a random page of each (SQLite: ~40% less time on 100k rows)."""
+    ids: list[uuid.UUID | None] = [data.id for data in items]
+    waiting = sorted((key, pos) for pos, key in enumerate(keys) if ids[pos] is None)
+    new = sorted((uuid.uuid4() for _ in waiting), key=lambda u: u.int)
+    for (_, pos), insight_id in zip(waiting, new, strict=True):
+        ids[pos] = insight_id
+    return [i for i in ids if i is not None]
 
 
 def _write_children(conn: Connection, links: dict[str, list[dict[str, Any]]], quotes: list[dict[str, Any]]) -> None:
@@ -174,6 +219,18 @@ def update(conn: Connection, insight_id: uuid.UUID, data: InsightData, seen_vers
     changes = changelog.diff(snapshot(before), snapshot(data))
     changelog.write(conn, [changelog.entry(actor, "insight", insight_id, "update", changes)])
     return seen_version + 1
+
+
+def refresh_content_hash(conn: Connection, insight_ids: list[uuid.UUID]) -> None:
+    """Store the hash again for insights whose content changed outside :func:`update`.
+
+    A package's tombstone deletes a single quote; every other change goes through
+    :func:`insert_many` or :func:`update`, which write the hash themselves.
+    """
+    from insightbank.insights import queries
+
+    for record in queries.fetch(conn, insight_ids):
+        conn.execute(sa.update(INSIGHT).where(INSIGHT.c.id == record.id).values(content_hash=content_hash(record)))
 
 
 def conflict_message(now_version: int, seen_version: int, insight_id: uuid.UUID) -> str:

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank.schema.json import JsonObject
+from insightbank.storage.engine import bulk_insert, bulk_insert_columns
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import CHANGE_LOG as TABLE
 from insightbank.storage.tables import RowValues
@@ -31,12 +32,19 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, changes: JsonObject) -> RowValues:
-    """One change-log row, ready for a bulk insert."""
+def entry(
+    actor: str,
+    entity: str,
+    entity_id: uuid.UUID | str,
+    action: str,
+    changes: JsonObject,
+    at: dt.datetime | None = None,
+) -> RowValues:
+    """One change-log row, ready for a bulk insert (``at``: a bulk write's one timestamp)."""
     payload = {key: _plain(value) for key, value in changes.items()}
     text = json.dumps(payload, ensure_ascii=False, sort_keys=True) if payload else "{}"
     return {
-        "at": utcnow(),
+        "at": at or utcnow(),
         "actor": actor,
         "entity": entity,
         "entity_id": str(entity_id),
@@ -46,9 +54,20 @@ def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, chan
 
 
 def write(conn: Connection, rows: list[RowValues]) -> None:
-    from insightbank.storage.engine import bulk_insert
-
     bulk_insert(conn, TABLE, rows)
+
+
+def write_created(conn: Connection, actor: str, entity: str, ids: list[uuid.UUID], at: dt.datetime) -> None:
+    """One ``create`` entry for each of ``ids``, all at ``at``: :func:`entry` and :func:`write`
+    for a bulk insert, by column."""
+    n = len(ids)
+    columns: dict[str, list[Any]] = {
+        "at": [at] * n,
+        "actor": [actor] * n,
+        "entity": [entity] * n,
+        "entity_id": [str(i) for i in ids],
+    }
+    bulk_insert_columns(conn, TABLE, columns | {"action": ["create"] * n, "changes": ["{}"] * n})
 
 
 def diff(before: JsonObject, after: JsonObject) -> JsonObject:

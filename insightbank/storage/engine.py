@@ -172,6 +172,28 @@ class Bank:
         self.engine.dispose()
 
 
+#: SQLite's page cache while a bulk write runs (KiB, as ``PRAGMA cache_size`` takes a negative
+#: number). The default 2 MB holds the indexes of a few thousand insights; past that every
+#: random index insert (UUID keys, match keys) reads and writes pages again.
+BULK_CACHE_KIB = 128 * 1024
+
+
+@contextmanager
+def bulk_cache(conn: Connection) -> Iterator[None]:
+    """A large page cache on this connection for the length of one bulk write, then the usual one."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    driver = conn.connection.driver_connection  # a PRAGMA is no part of the transaction (a dry run rolls back)
+    assert driver is not None
+    before = int(driver.execute("PRAGMA cache_size").fetchone()[0])
+    driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        driver.execute(f"PRAGMA cache_size={before}")
+
+
 def bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert many rows with one executemany.
 
@@ -185,13 +207,45 @@ def bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -
     if conn.dialect.name != "sqlite":
         conn.execute(sa.insert(table), rows)
         return
-    columns = list(rows[0])
-    processors = [table.c[name].type.bind_processor(conn.dialect) for name in columns]
+    bulk_insert_columns(conn, table, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+def bulk_insert_columns(conn: Connection, table: sa.Table, columns: dict[str, list[Any]]) -> None:
+    """:func:`bulk_insert` for rows given column by column (``{name: values}``, equal lengths).
+
+    A bulk writer that has its values by column (link rows: ids and codes) saves building a dict
+    per row only for it to be taken apart again here.
+    """
+    count = len(next(iter(columns.values()), []))
+    if not count:
+        return
+    if conn.dialect.name != "sqlite":
+        names = list(columns)
+        conn.execute(
+            sa.insert(table), [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+        )
+        return
     quote = conn.dialect.identifier_preparer.quote
     sql = (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
         f"VALUES ({', '.join('?' for _ in columns)})"
     )
-    pairs = list(zip(columns, processors, strict=True))
-    params = [tuple(p(row[c]) if p and row[c] is not None else row[c] for c, p in pairs) for row in rows]
-    conn.exec_driver_sql(sql, params)  # type: ignore[arg-type]
+    converted = [_driver_values(conn, table.c[name], values) for name, values in columns.items()]
+    conn.exec_driver_sql(sql, list(zip(*converted, strict=True)))  # type: ignore[arg-type]
+
+
+def _driver_values(conn: Connection, column: sa.Column[Any], values: list[Any]) -> list[Any]:
+    """One column's values as the driver takes them, converted column by column (one value
+    repeated down the column, such as a batch's timestamp, is converted once)."""
+    processor = column.type.bind_processor(conn.dialect)
+    if not values:
+        return values
+    first = values[0]
+    if first is not None and values[-1] == first and values.count(first) == len(values):
+        if processor is not None:
+            return [processor(first)] * len(values)
+        adapt = sqlite3.adapters.get((type(first), sqlite3.PrepareProtocol))  # what the driver would do
+        return [adapt(first)] * len(values) if adapt else values
+    if processor is None:
+        return values
+    return [None if value is None else processor(value) for value in values]

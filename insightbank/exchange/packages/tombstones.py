@@ -140,6 +140,7 @@ def _delete_quote(conn: Connection, quote_id: uuid.UUID, base: Any, actor: str, 
     if version != base.local_version:
         return
     conn.execute(sa.delete(EVIDENCE).where(EVIDENCE.c.id == quote_id))
+    insights.refresh_content_hash(conn, [base.record_id])  # the insight's content changed: its hash too
     changes = {"insight_id": base.record_id, "reason": "tombstone"}
     changelog.write(conn, [changelog.entry(actor, "quote", quote_id, "delete", changes)])
     outcome.deleted.append(("quote", quote_id, label))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import operator
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,13 +148,21 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
         raise InputFileError(problems)
     headers = {target: header[pos].strip() for pos, target in columns.items()}
     rows = []
+    picked = list(columns.items())
+    names, need = [name for _, name in picked], max(columns) + 1
+    take = operator.itemgetter(*columns) if len(columns) > 1 else None
     for number, raw in enumerate(body, start=2):
-        values = {columns[i]: restore(raw[i]).strip() for i in columns if i < len(raw)}
-        problems += [
-            SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
-            for name, text in values.items()
-            if CONTROL_RE.search(text)
-        ]
+        if take is not None and len(raw) >= need and "'" not in "".join(raw):  # the common row: no ' to undo
+            values = dict(zip(names, map(str.strip, take(raw)), strict=True))
+        else:
+            width = len(raw)
+            values = {name: restore(raw[i]).strip() for i, name in picked if i < width}
+        if CONTROL_RE.search("\n".join(values.values())):  # one search a row; the cells only where it hits
+            problems += [
+                SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
+                for name, text in values.items()
+                if CONTROL_RE.search(text)
+            ]
         if any(values.values()):
             rows.append((number, values))
     if problems:

@@ -109,6 +109,8 @@ class Insight(SQLModel, table=True):
     sensitivity: str = Field(default="internal", max_length=16)
     status: str = Field(default="draft", max_length=16)
     match_key: str = Field(index=True, max_length=64)
+    #: Hash of the content (``insights.records.content_hash``); NULL for rows written before 0014.
+    content_hash: str | None = Field(default=None, max_length=64)
     origin_bank: str | None = None
     origin_package_id: uuid.UUID | None = None
     created_at: dt.datetime = _stamp()
