@@ -61,13 +61,18 @@ class Signer:
 
 def sign(files: dict[str, bytes], package_id: str, key: keys.SigningKey) -> bytes:
     """``signature.json`` for a package whose members (descriptor included) are ``files``."""
+    return sign_hashes({name: sha256_hex(data) for name, data in files.items()}, package_id, key)
+
+
+def sign_hashes(hashes: dict[str, str], package_id: str, key: keys.SigningKey) -> bytes:
+    """``signature.json`` from each member's hex sha256, for a writer that streams its files."""
     manifest = json.dumps(
         {
             "format": SIGNATURE_FORMAT,
             "package_id": package_id,
             "bank_id": key.bank_id,
             "signed_at": utc_text(utcnow()),
-            "files": {name: f"sha256:{sha256_hex(data)}" for name, data in sorted(files.items())},
+            "files": {name: f"sha256:{digest}" for name, digest in sorted(hashes.items())},
         },
         ensure_ascii=False,
         sort_keys=True,
