@@ -146,11 +146,11 @@ def memory(root: Path, sizes: list[int]) -> None:
     growth = rows[-1][1] - rows[0][1]
     goals.report(
         "package import: peak memory above insightbank info",
-        f"{worst:.0f} MB at most ({', '.join(f'{n // 1000}k: {a:.0f} MB' for n, a in rows)})",
+        f"{worst:.0f} MB at most ({', '.join(f'{n / 1000:g}k: {a:.0f} MB' for n, a in rows)})",
         "<= 200 MB, flat as the package grows",
         worst <= 200 and growth <= 50,
         baseline=f"insightbank info on the same bank ({info / 1024:.0f} MB peak)",
-        note=f"{rows[0][0] // 1000}k to {rows[-1][0] // 1000}k insights: {growth:+.0f} MB; RSS high-water mark of the child",
+        note=f"{rows[0][0] / 1000:g}k to {rows[-1][0] / 1000:g}k insights: {growth:+.0f} MB; RSS high-water mark of the child",
     )
 
 
@@ -172,11 +172,11 @@ def export_times(root: Path, sizes: list[int]) -> None:
     ratio = per[-1][1] / per[0][1]
     goals.report(
         "package export: time per insight as the package grows",
-        f"{ratio:.2f}x the per-insight time at {per[0][0] // 1000}k ({per[-1][1] * 1e6:.0f} vs {per[0][1] * 1e6:.0f} µs)",
+        f"{ratio:.2f}x the per-insight time at {per[0][0] / 1000:g}k ({per[-1][1] * 1e6:.0f} vs {per[0][1] * 1e6:.0f} µs)",
         "linear: per-insight time at the largest size <= 1.3x the smallest",
         ratio <= 1.3,
         baseline=f"export of {per[0][0]:,} insights, same run: {per[0][1] * 1e6:.0f} µs per insight",
-        note=", ".join(f"{n // 1000}k: {t * 1e6:.0f} µs" for n, t in per),
+        note=", ".join(f"{n / 1000:g}k: {t * 1e6:.0f} µs" for n, t in per),
     )
 
 
