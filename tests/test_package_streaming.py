@@ -186,7 +186,7 @@ def test_streamed_csv_reads_exactly_as_the_whole_file_whatever_the_pieces(size: 
 
 @pytest.mark.parametrize("size", [1, 4, 1000])
 def test_streamed_csv_names_the_byte_of_bad_utf8_in_the_whole_file(size: int) -> None:
-    data = "id,text\n1,ok\n2,".encode() + b"\xc3(" + b" trasig\n"
+    data = b"id,text\n1,ok\n2," + b"\xc3(" + b" trasig\n"
     pieces = [data[i : i + size] for i in range(0, len(data), size)]
     with pytest.raises(PackageError) as whole:
         read_csv(data, "x.csv", 1000)

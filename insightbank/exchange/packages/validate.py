@@ -1,10 +1,12 @@
-"""Checking a package completely before anything is written.
+"""Checking a package completely before anything is written, reading each resource once.
 
 Order matters, cheapest and most telling first: the descriptor and its format version
 (a newer major version is refused before any data is looked at), then per resource the
-checksum, the header, every cell against *our* Table Schema (type, required, categories,
-length), then primary keys (duplicate ids) and foreign keys across resources. Problems are
-collected, so one run lists them all (up to a cap), with file, row, column and value.
+header and every cell against *our* Table Schema (type, required, categories, length) while
+its sha256 is computed over the bytes as they stream past (a mismatch refuses the file before
+its cell problems count), then primary keys (duplicate ids) and foreign keys across resources,
+in SQL over the staged rows (:mod:`.scratch`): memory does not grow with the package. Problems
+are collected, so one run lists them all (up to a cap), with file, row, column and value.
 """
 
 from __future__ import annotations
