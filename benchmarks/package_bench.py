@@ -1,12 +1,15 @@
-"""Export and import of many insights, next to a raw executemany baseline of the same rows.
+"""Package import memory and export time at the scale of a region (issue 17).
 
-    .venv/bin/python benchmarks/package_bench.py [--n 100000] [--db-dir /tmp]
+    .venv/bin/python benchmarks/package_bench.py [--n 1000000] [--export-n 200000] [--db-dir /tmp]
 
-Bank A gets N public insights (one study per 100, two perspectives at most, a few tags and
-one quote each). It is exported to a .zip and imported into an empty bank B. The baseline
-copies exactly A's rows (studies, insights, tags, quotes) into an empty bank C with plain
-``executemany`` in one transaction: no reading, no checks, no change log. Goal: the import
-within 8x of that baseline.
+1. Memory: signed packages of 10k, 50k, 200k and N insights are written directly
+   (package_writer.py: one study per 100, one or two perspectives, a few tags and one quote
+   each) and imported into a fresh SQLite bank by `insightbank import`, a child process whose
+   RSS high-water mark (getrusage of a wrapper's children) is compared with `insightbank info`
+   on the same bank. Goal: at most 200 MB above info, and flat as the package grows.
+2. Export: one bank filled to export-n/16, export-n/4 and export-n insights, exported at each
+   size. Goal: linear, the time per insight at the largest size within 1.3x the smallest's.
+3. A round trip of min(N, 20k) insights next to a raw executemany of the same rows (printed).
 """
 
 from __future__ import annotations
@@ -14,10 +17,15 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
+import goals
+import package_writer
 import sqlalchemy as sa
 
 from insightbank import vocabulary
@@ -92,42 +100,136 @@ def baseline(source: Bank, target: Bank) -> float:
     return time.perf_counter() - start
 
 
+def peak_kib(command: list[str], env: dict[str, str]) -> tuple[int, str]:
+    """RSS high-water mark (KiB) of ``command`` alone: a fresh wrapper process waits for it, then reports."""
+    wrapper = (
+        "import resource, subprocess, sys; done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "sys.stderr.write(done.stdout + done.stderr); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)"
+    )
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], capture_output=True, text=True, env=env)
+    kib, code = done.stdout.split()
+    if code != "0":
+        raise SystemExit(f"{' '.join(command)} failed ({code}):\n{done.stderr[-2000:]}")
+    return int(kib), done.stderr
+
+
+def memory(root: Path, sizes: list[int]) -> None:
+    """Peak memory of `insightbank import` above `insightbank info` on the same bank, package by package."""
+    cli = str(Path(sys.executable).with_name("insightbank"))
+    env = dict(os.environ)
+    sender_bank = open_bank(f"sqlite:///{root / 'sender.sqlite'}")
+    rows = []
+    for n in sizes:
+        t0 = time.perf_counter()
+        folder = package_writer.write(sender_bank, root / f"pkg{n}", n)
+        size = sum(p.stat().st_size for p in folder.iterdir())
+        print(f"package of {n} insights written directly in {time.perf_counter() - t0:.1f} s ({size / 1e6:.0f} MB)")
+        url = f"sqlite:///{root / f'receiver{n}.sqlite'}"
+        receiver = open_bank(url)
+        trust_between(sender_bank, receiver, "Avsändare")
+        receiver.dispose()
+        info, _ = peak_kib([cli, "--db", url, "info"], env)
+        t0 = time.perf_counter()
+        used, out = peak_kib([cli, "--db", url, "import", str(folder)], env)
+        took = time.perf_counter() - t0
+        assert f"created {n}," in out, out[-2000:]
+        above = (used - info) / 1024
+        rows.append((n, above))
+        print(
+            f"import {n:>9,}: peak {used / 1024:7.0f} MB, info {info / 1024:5.0f} MB, above {above:6.0f} MB, {took:6.1f} s"
+        )
+        shutil.rmtree(folder)
+        (root / f"receiver{n}.sqlite").unlink()
+    sender_bank.dispose()
+    worst = max(above for _, above in rows)
+    growth = rows[-1][1] - rows[0][1]
+    goals.report(
+        "package import: peak memory above insightbank info",
+        f"{worst:.0f} MB at most ({', '.join(f'{n / 1000:g}k: {a:.0f} MB' for n, a in rows)})",
+        "<= 200 MB, flat as the package grows",
+        worst <= 200 and growth <= 50,
+        baseline=f"insightbank info on the same bank ({info / 1024:.0f} MB peak)",
+        note=f"{rows[0][0] / 1000:g}k to {rows[-1][0] / 1000:g}k insights: {growth:+.0f} MB; RSS high-water mark of the child",
+    )
+
+
+def export_times(root: Path, sizes: list[int]) -> None:
+    """Export seconds per insight at growing sizes from one bank (filled further between exports)."""
+    bank = open_bank(f"sqlite:///{root / 'exporter.sqlite'}")
+    have, per = 0, []
+    for n in sizes:
+        fill(bank, n - have)
+        have = n
+        t0 = time.perf_counter()
+        with bank.reading() as conn:
+            export(conn, root / f"export{n}.zip", ExportOptions(), "bench")
+        took = time.perf_counter() - t0
+        per.append((n, took / n))
+        print(f"export {n:>9,}: {took:7.1f} s, {took / n * 1e6:6.0f} µs per insight")
+        (root / f"export{n}.zip").unlink()
+    bank.dispose()
+    ratio = per[-1][1] / per[0][1]
+    goals.report(
+        "package export: time per insight as the package grows",
+        f"{ratio:.2f}x the per-insight time at {per[0][0] / 1000:g}k ({per[-1][1] * 1e6:.0f} vs {per[0][1] * 1e6:.0f} µs)",
+        "linear: per-insight time at the largest size <= 1.3x the smallest",
+        ratio <= 1.3,
+        baseline=f"export of {per[0][0]:,} insights, same run: {per[0][1] * 1e6:.0f} µs per insight",
+        note=", ".join(f"{n / 1000:g}k: {t * 1e6:.0f} µs" for n, t in per),
+    )
+
+
+def sizes_up_to(n: int, steps: tuple[int, ...]) -> list[int]:
+    return sorted({s for s in steps if s < n} | {n})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--n", type=int, default=1_000_000, help="the largest package for the memory goal")
+    parser.add_argument("--export-n", type=int, default=None, help="the largest export (default: n / 5)")
+    parser.add_argument(
+        "--sizes", type=int, nargs="*", help="package sizes for the memory goal (default: 10k 50k 200k n)"
+    )
+    parser.add_argument("--skip-export", action="store_true", help="only the memory goal")
     parser.add_argument("--db-dir", type=Path, default=None)
     args = parser.parse_args()
+    export_n = args.export_n or max(1000, args.n // 5)
     with tempfile.TemporaryDirectory(dir=args.db_dir) as where:
         root = Path(where)
         os.environ["XDG_DATA_HOME"] = str(root / "data")  # the signing keys stay in the temporary folder
-        a, b, c = (open_bank(f"sqlite:///{root / name}.sqlite") for name in ("a", "b", "c"))
-        trust_between(a, b, "A")  # B trusts A's key, as `insightbank trust add` would (issue 18)
-        t0 = time.perf_counter()
-        fill(a, args.n)
-        print(f"bank A filled with {args.n} insights in {time.perf_counter() - t0:.1f} s (insert_many)")
-        t0 = time.perf_counter()
-        with a.reading() as conn:
-            export(conn, root / "p.zip", ExportOptions(), "bench")
-        t_export = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        report = import_package(b, root / "p.zip", "bench")
-        t_import = time.perf_counter() - t0
-        assert report.created == args.n, report.lines()
-        t0 = time.perf_counter()
-        again = import_package(b, root / "p.zip", "bench")
-        t_again = time.perf_counter() - t0
-        assert again.skipped == args.n
-        t_base = baseline(a, c)
-        size = (root / "p.zip").stat().st_size
-        print(f"package: {size / 1e6:.1f} MB zip, id {report.source}")
-        print(f"export          {t_export:7.2f} s  {args.n / t_export:10,.0f} insights/s")
-        print(f"import (new)    {t_import:7.2f} s  {args.n / t_import:10,.0f} insights/s")
-        print(f"import (again)  {t_again:7.2f} s  {args.n / t_again:10,.0f} insights/s  (all skipped)")
-        print(f"baseline        {t_base:7.2f} s  {args.n / t_base:10,.0f} insights/s  (raw executemany, same rows)")
-        ratio = t_import / t_base
-        print(f"import / baseline = {ratio:.1f}x (goal: within 8x) -> {'OK' if ratio <= 8 else 'MISSED'}")
-        for bank in (a, b, c):
-            bank.dispose()
+        memory(root, args.sizes or sizes_up_to(args.n, (10_000, 50_000, 200_000)))
+        if not args.skip_export:
+            export_times(root, [max(100, export_n // 16), max(400, export_n // 4), export_n])
+            roundtrip(root, min(args.n, 20_000))
+
+
+def roundtrip(root: Path, n: int) -> None:
+    """Export and import of n insights, next to a raw executemany of the same rows (printed, not judged)."""
+    a, b, c = (open_bank(f"sqlite:///{root / name}.sqlite") for name in ("a", "b", "c"))
+    trust_between(a, b, "A")  # B trusts A's key, as `insightbank trust add` would (issue 18)
+    fill(a, n)
+    t0 = time.perf_counter()
+    with a.reading() as conn:
+        export(conn, root / "p.zip", ExportOptions(), "bench")
+    t_export = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    report = import_package(b, root / "p.zip", "bench")
+    t_import = time.perf_counter() - t0
+    assert report.created == n, report.lines()
+    t0 = time.perf_counter()
+    again = import_package(b, root / "p.zip", "bench")
+    t_again = time.perf_counter() - t0
+    assert again.skipped == n
+    t_base = baseline(a, c)
+    print(f"round trip of {n} insights ({(root / 'p.zip').stat().st_size / 1e6:.1f} MB zip):")
+    print(f"  export          {t_export:7.2f} s  {n / t_export:10,.0f} insights/s")
+    print(f"  import (new)    {t_import:7.2f} s  {n / t_import:10,.0f} insights/s")
+    print(f"  import (again)  {t_again:7.2f} s  {n / t_again:10,.0f} insights/s  (all skipped)")
+    print(f"  baseline        {t_base:7.2f} s  {n / t_base:10,.0f} insights/s  (raw executemany, same rows)")
+    print(f"  import / baseline = {t_import / t_base:.1f}x")
+    for bank in (a, b, c):
+        bank.dispose()
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ class Verified:
 def verify(bank: Bank, path: Path, policy: TrustPolicy, actor: str) -> Verified:
     """Import's checks, in import's order, against ``bank`` without writing to it."""
     signer = signing.verify(path)
-    meta = load(path).meta
+    meta = load(path, signed_by=signer.sender if signer else None).meta
     with bank.reading() as conn:
         decision = trust.decide(conn, meta, signer, policy, actor, str(path), record=False)
     return Verified(meta, signer, decision)

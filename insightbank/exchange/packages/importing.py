@@ -29,15 +29,14 @@ from insightbank.exchange.packages.incoming import (
     Incoming,
     check_taken_ids,
     digest,
-    incoming,
     insights_of,
     map_vocabulary,
     studies_of,
     validate_items,
 )
-from insightbank.exchange.packages.reader import Limits
+from insightbank.exchange.packages.reader import Limits, PackageError
 from insightbank.exchange.packages.trust import TrustPolicy
-from insightbank.exchange.packages.validate import Package, load
+from insightbank.exchange.packages.validate import MAX_PROBLEMS, Staged, stage
 from insightbank.exchange.spreadsheets.importing import ImportReport
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
@@ -51,6 +50,8 @@ from insightbank.storage.tables import PACKAGE_IMPORT as IMPORTS
 from insightbank.storage.tables import PACKAGE_RECORD as RECORDS
 
 CHUNK = 900
+#: Records built, checked and written at a time: what bounds the import's memory.
+BATCH = 2000
 
 
 @dataclass
@@ -65,7 +66,8 @@ class PackageImportReport(ImportReport):
     sender: str = ""
     deleted: int = 0
     trust: str = ""
-    plan: list[review.Planned] = field(default_factory=list)
+    plan: list[review.Planned] = field(default_factory=list)  # the first review.SHOWN of each action
+    plan_counts: dict[str, int] = field(default_factory=dict)  # every planned change, by action
 
     def summary(self) -> list[str]:
         out = [
@@ -93,51 +95,79 @@ def import_package(
     limits: Limits | None = None,
     policy: TrustPolicy | None = None,
 ) -> PackageImportReport:
-    signer = signing.verify(path, limits)  # a bad signature is refused before anything else is read
-    package = load(path, limits)
-    deletions = tombstones.read(path, limits)
-    meta = package.meta
-    report = PackageImportReport(
-        source=str(path),
-        dry_run=dry_run,
-        notes=list(package.notes),
-        sender=f"{meta.sender_label()}, {meta.exported_at:%Y-%m-%d}" if meta.exported_at else meta.sender_label(),
-    )
-    with bank.transaction() as conn:
-        decision = trust.decide(conn, meta, signer, policy or TrustPolicy(), actor, str(path))
-        report.trust = decision.text
-        check_taken_ids(conn, package)
-        mapping = map_vocabulary(conn, package, new_terms, report)
-        vocab = vocabulary.load(conn)
-        import_id = uuid.uuid4()
-        conn.execute(sa.insert(IMPORTS).values(_log_row(package, import_id, actor, "running")))
-        study_items = [incoming("study", data, row) for row, data in studies_of(package, mapping)]
-        items = [incoming("insight", data, row) for row, data in insights_of(package, mapping)]
-        validate_items(vocab, study_items, package, "studies")
-        validate_items(vocab, items, package, "insights")
-        _upsert(conn, study_items, package, import_id, actor, report)
-        _upsert(conn, items, package, import_id, actor, report)
-        review.after_upsert(conn, report.plan, tombstones.apply(conn, deletions, package, import_id, actor), report)
-        conn.execute(
-            sa.update(IMPORTS)
-            .where(IMPORTS.c.id == import_id)
-            .values(
-                created=report.created,
-                updated=report.updated,
-                skipped=report.skipped,
-                conflicts=report.conflicts + report.study_conflicts,
-                status="conflicts" if report.conflicts + report.study_conflicts else "imported",
-                deleted=report.deleted,
-                signer=decision.signer,
-                trust=decision.text,
-            )
+    signer = signing.verify(path, limits)  # a bad signature is refused before any table is read
+    signed_by = signer.sender if signer is not None else None
+    with stage(path, limits, signed_by) as package:
+        deletions = tombstones.read(path, limits, signed_by)
+        meta = package.meta
+        report = PackageImportReport(
+            source=str(path),
+            dry_run=dry_run,
+            notes=list(package.notes),
+            sender=f"{meta.sender_label()}, {meta.exported_at:%Y-%m-%d}" if meta.exported_at else meta.sender_label(),
         )
-        if dry_run:
-            conn.rollback()
+        with bank.transaction() as conn:
+            decision = trust.decide(conn, meta, signer, policy or TrustPolicy(), actor, str(path))
+            report.trust = decision.text
+            import_id = _write(
+                conn, package, deletions, import_id=uuid.uuid4(), actor=actor, new_terms=new_terms, report=report
+            )
+            conn.execute(
+                sa.update(IMPORTS)
+                .where(IMPORTS.c.id == import_id)
+                .values(
+                    created=report.created,
+                    updated=report.updated,
+                    skipped=report.skipped,
+                    conflicts=report.conflicts + report.study_conflicts,
+                    status="conflicts" if report.conflicts + report.study_conflicts else "imported",
+                    deleted=report.deleted,
+                    signer=decision.signer,
+                    trust=decision.text,
+                )
+            )
+            if dry_run:
+                conn.rollback()
     return report
 
 
-def _log_row(package: Package, import_id: uuid.UUID, actor: str, status: str) -> dict[str, Any]:
+def _write(
+    conn: Connection,
+    package: Staged,
+    deletions: list[dict[str, Any]],
+    *,
+    import_id: uuid.UUID,
+    actor: str,
+    new_terms: bool,
+    report: PackageImportReport,
+) -> uuid.UUID:
+    """Everything the import writes, batch by batch, inside the caller's one transaction.
+
+    A problem found in a later batch still refuses the whole package: the caller's transaction is
+    rolled back, so the bank is as it was. Problems are gathered over every batch of a resource,
+    so one run lists them all (up to a cap).
+    """
+    check_taken_ids(conn, package)
+    mapping = map_vocabulary(conn, package, new_terms, report)
+    vocab = vocabulary.load(conn)
+    conn.execute(sa.insert(IMPORTS).values(_log_row(package, import_id, actor, "running")))
+    run = _Run(conn, package, import_id, actor, report, {row["id"] for row in deletions})
+    for resource, build in (("studies", studies_of), ("insights", insights_of)):
+        problems = []
+        for batch in package.store.batches(resource, BATCH):
+            items = build(package, mapping, batch)
+            problems += validate_items(vocab, items, package, resource)
+            if not problems:
+                _upsert(run, [item for _, item in items])
+            if len(problems) >= MAX_PROBLEMS:
+                break
+        if problems:
+            raise PackageError(problems[:MAX_PROBLEMS])
+    review.after_upsert(conn, report, tombstones.apply(conn, deletions, package, import_id, actor), run.created_deleted)
+    return import_id
+
+
+def _log_row(package: Staged, import_id: uuid.UUID, actor: str, status: str) -> dict[str, Any]:
     meta = package.meta
     return {
         "id": import_id,
@@ -201,63 +231,73 @@ def decide(local: tuple[Any, int] | None, item: Incoming, base: Any) -> str:
     return "update" if local[1] == base.local_version else "conflict"
 
 
-def _upsert(
-    conn: Connection,
-    items: list[Incoming],
-    package: Package,
-    import_id: uuid.UUID,
-    actor: str,
-    report: PackageImportReport,
-) -> None:
+@dataclass
+class _Run:
+    """What every batch of one import shares."""
+
+    conn: Connection
+    package: Staged
+    import_id: uuid.UUID
+    actor: str
+    report: PackageImportReport
+    tombstoned: set[uuid.UUID]
+    created_deleted: list[tuple[str, uuid.UUID]] = field(default_factory=list)
+    own: bool | None = None
+
+
+def _upsert(run: _Run, items: list[Incoming]) -> None:
+    """Decide and write one batch of records of one kind; the report's counts add up over batches."""
     if not items:
         return
+    conn, package, report = run.conn, run.package, run.report
     entity = items[0].entity
     ids = [item.data.id for item in items]
     local, bases = _local(conn, entity, ids), _bases(conn, entity, ids)
     # A bank's own package coming back (a backup, a round trip) never overrides its own records:
     # they are the originals; the package may hold a redacted or study-less copy of them.
-    own = str(package.meta.sender_bank_id) == (get_meta(conn, "bank_id") or "")
+    if run.own is None:
+        run.own = str(package.meta.sender_bank_id) == (get_meta(conn, "bank_id") or "")
+    own = run.own
     fresh, records, conflicts = [], [], []
     counts = {"create": 0, "skip": 0, "update": 0, "conflict": 0}
     for item in items:
         found = local.get(item.data.id)
         action = "skip" if own and found is not None else decide(found, item, bases.get(item.data.id))
         counts[action] += 1
-        review.plan(report.plan, action, item.data)
+        review.plan(report, action, item.data)
         if action == "create":
             fresh.append(item.data)
             records.append(_record(package, item, 1))
         elif action == "update":
             write = insights.update if entity == "insight" else studies.update
-            new_version = write(conn, item.data.id, item.data, local[item.data.id][1], actor)
+            new_version = write(conn, item.data.id, item.data, local[item.data.id][1], run.actor)
             records.append(_record(package, item, new_version))
         elif action == "skip" and not own and item.digest == digest(local[item.data.id][0]):
             base = bases.get(item.data.id)
             if base is None or base.content_hash != item.digest or base.local_version != local[item.data.id][1]:
                 records.append(_record(package, item, local[item.data.id][1]))
         elif action == "conflict":
-            conflicts.append(_conflict(item, import_id, local[item.data.id][1]))
+            conflicts.append(_conflict(item, run.import_id, local[item.data.id][1]))
             report.conflict_ids.append(f"{entity} {item.data.id}")
-    (insights.insert_many if entity == "insight" else studies.insert_many)(conn, fresh, actor)
+    (insights.insert_many if entity == "insight" else studies.insert_many)(conn, fresh, run.actor)
+    created = [data.id for data in fresh]
+    review.forget_created(conn, entity, created)
+    run.created_deleted += [(entity, i) for i in created if i in run.tombstoned]
     _write_records(conn, records, [r["record_id"] for r in records if r["record_id"] in bases])
     _write_conflicts(conn, conflicts)
     if entity == "insight":
-        report.created, report.updated, report.skipped, report.conflicts = (
-            counts["create"],
-            counts["update"],
-            counts["skip"],
-            counts["conflict"],
-        )
+        report.created += counts["create"]
+        report.updated += counts["update"]
+        report.skipped += counts["skip"]
+        report.conflicts += counts["conflict"]
     else:
-        report.studies_created, report.studies_updated, report.studies_skipped, report.study_conflicts = (
-            counts["create"],
-            counts["update"],
-            counts["skip"],
-            counts["conflict"],
-        )
+        report.studies_created += counts["create"]
+        report.studies_updated += counts["update"]
+        report.studies_skipped += counts["skip"]
+        report.study_conflicts += counts["conflict"]
 
 
-def _record(package: Package, item: Incoming, local_version: int) -> dict[str, Any]:
+def _record(package: Staged, item: Incoming, local_version: int) -> dict[str, Any]:
     return {
         "entity": item.entity,
         "record_id": item.data.id,
@@ -302,12 +342,13 @@ def _write_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
     """Keep each incoming version once: the same unresolved clash is not stored again."""
     if not rows:
         return
-    open_ = {
-        (r.record_id, r.content_hash)
-        for r in conn.execute(
-            sa.select(CONFLICTS.c.record_id, CONFLICTS.c.content_hash).where(CONFLICTS.c.resolved_at.is_(None))
+    ids = list({r["record_id"] for r in rows})
+    open_ = set()
+    for start in range(0, len(ids), CHUNK):
+        query = sa.select(CONFLICTS.c.record_id, CONFLICTS.c.content_hash).where(
+            CONFLICTS.c.resolved_at.is_(None), CONFLICTS.c.record_id.in_(ids[start : start + CHUNK])
         )
-    }
+        open_ |= {(r.record_id, r.content_hash) for r in conn.execute(query)}
     new = [r for r in rows if (r["record_id"], r["content_hash"]) not in open_]
     if new:
         conn.execute(sa.insert(CONFLICTS), new)

@@ -1,8 +1,9 @@
 """What a package brings, as this bank would write it: its records, mapped to this bank's vocabulary.
 
-Every row is turned into a typed record and checked before anything is written; the import
-(:mod:`.importing`) then only decides, per record, whether to create, update, skip or keep a
-conflict.
+The package is staged (:func:`.validate.stage`); records are built from it one batch at a time,
+each insight with its perspectives, tags and quotes from the other resources, and checked by the
+write layer's own rules; the import (:mod:`.importing`) then only decides, per record, whether to
+create, update, skip or keep a conflict. Nothing here holds more than a batch.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from insightbank import vocabulary
 from insightbank.errors import InsightbankError, Problem
 from insightbank.exchange.packages.format import TAG_RESOURCES, content_hash
 from insightbank.exchange.packages.reader import PackageError
-from insightbank.exchange.packages.validate import Package
+from insightbank.exchange.packages.validate import Staged
 from insightbank.exchange.spreadsheets.importing import ImportReport
 from insightbank.insights import studies
 from insightbank.insights import writes as insights
@@ -38,13 +39,13 @@ class Incoming:
 
 
 def map_vocabulary(
-    conn: Connection, package: Package, new_terms: bool, report: ImportReport
+    conn: Connection, package: Staged, new_terms: bool, report: ImportReport
 ) -> dict[tuple[str, str], str]:
     """Sender's (dimension, code) → this bank's code: same code, else same label, else a new local term."""
     vocab = vocabulary.load(conn)
     mapping: dict[tuple[str, str], str] = {}
     problems = []
-    for number, term in enumerate(package.tables["vocabulary"], start=2):
+    for number, term in package.store.rows("vocabulary"):
         dim, code = term["dimension"], term["code"]
         if dim not in MAPPED_DIMENSIONS:
             continue
@@ -109,16 +110,21 @@ def _code(mapping: dict[tuple[str, str], str], dim: str, code: str | None, where
         ) from None
 
 
-def _origin(package: Package, row: dict[str, Any]) -> str:
+def _origin(package: Staged, row: dict[str, Any]) -> str:
     return str(row["origin_bank"] or package.meta.sender_label())
 
 
-def studies_of(package: Package, mapping: dict[tuple[str, str], str]) -> list[tuple[dict[str, Any], StudyData]]:
+Rows = list[tuple[int, dict[str, Any]]]
+
+
+def studies_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Rows) -> list[tuple[int, Incoming]]:
+    """(row number, record) for a batch of ``studies`` rows, with their methods and perspectives."""
     where = f"{package.source}:studies"
-    methods = _grouped(package, "study_methods", "study_id")
-    perspectives = _grouped(package, "study_perspectives", "study_id")
+    keys = [str(row["id"]) for _, row in batch]
+    methods = package.store.linked("study_methods", "study_id", keys)
+    perspectives = package.store.linked("study_perspectives", "study_id", keys)
     out = []
-    for row in package.tables["studies"]:
+    for number, row in batch:
         sid = row["id"]
         data = StudyData(
             id=sid,
@@ -126,11 +132,11 @@ def studies_of(package: Package, mapping: dict[tuple[str, str], str]) -> list[tu
             organisation=row["organisation"],
             organisation_type=_code(mapping, "organisation_type", row["organisation_type"], where),
             municipality=row["municipality"],
-            methods=sorted(str(_code(mapping, "method", m["code"], where)) for m in methods.get(sid, [])),
+            methods=sorted(str(_code(mapping, "method", m["code"], where)) for m in methods.get(str(sid), [])),
             period_start=row["period_start"],
             period_end=row["period_end"],
             participants=row["participants"],
-            perspectives_reached=sorted(p["perspective"] for p in perspectives.get(sid, [])),
+            perspectives_reached=sorted(p["perspective"] for p in perspectives.get(str(sid), [])),
             contact=row["contact"],
             raw_material_location=row["raw_material_location"],
             description=row["description"],
@@ -138,32 +144,26 @@ def studies_of(package: Package, mapping: dict[tuple[str, str], str]) -> list[tu
             origin_bank=_origin(package, row),
             origin_package_id=package.meta.package_id,
         )
-        out.append((row, data))
+        out.append((number, incoming("study", data, row)))
     return out
 
 
-def _grouped(package: Package, resource: str, key: str) -> dict[Any, list[dict[str, Any]]]:
-    """Rows of ``resource`` by ``key``, so each record finds its links in O(1)."""
-    groups: dict[Any, list[dict[str, Any]]] = {}
-    for row in package.tables[resource]:
-        groups.setdefault(row[key], []).append(row)
-    return groups
-
-
-def insights_of(package: Package, mapping: dict[tuple[str, str], str]) -> list[tuple[dict[str, Any], InsightData]]:
+def insights_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Rows) -> list[tuple[int, Incoming]]:
+    """(row number, record) for a batch of ``insights`` rows, each with its perspectives, tags and quotes."""
     where = f"{package.source}:insights"
-    perspectives = _grouped(package, "insight_perspectives", "insight_id")
-    quotes = _grouped(package, "evidence", "insight_id")
-    tags = {dim: _grouped(package, resource, "insight_id") for dim, resource in TAG_RESOURCES.items()}
+    keys = [str(row["id"]) for _, row in batch]
+    perspectives = package.store.linked("insight_perspectives", "insight_id", keys)
+    quotes = package.store.linked("evidence", "insight_id", keys)
+    tags = {dim: package.store.linked(resource, "insight_id", keys) for dim, resource in TAG_RESOURCES.items()}
     out = []
-    for row in package.tables["insights"]:
-        iid = row["id"]
+    for number, row in batch:
+        iid = str(row["id"])
         codes = {
             dim: sorted(str(_code(mapping, dim, t["code"], where)) for t in tags[dim].get(iid, []))
             for dim in TAG_RESOURCES
         }
         data = InsightData(
-            id=iid,
+            id=row["id"],
             statement=row["statement"],
             description=row["description"],
             perspectives=sorted(p["perspective"] for p in perspectives.get(iid, [])),
@@ -184,35 +184,35 @@ def insights_of(package: Package, mapping: dict[tuple[str, str], str]) -> list[t
             origin_bank=_origin(package, row),
             origin_package_id=package.meta.package_id,
         )
-        out.append((row, data))
+        out.append((number, incoming("insight", data, row)))
     return out
 
 
-def check_taken_ids(conn: Connection, package: Package) -> None:
+def check_taken_ids(conn: Connection, package: Staged) -> None:
     """Refuse quotes whose id this bank already uses for a quote of another insight.
 
     Insights and studies with a known id are the same record (an update); a quote id that belongs
     to some other insight here cannot be written, and the database would say so only in SQL.
     """
-    rows = package.tables["evidence"]
-    wanted = {row["id"]: row["insight_id"] for row in rows}
-    owners: dict[Any, Any] = {}
-    ids = list(wanted)
-    for start in range(0, len(ids), 900):
-        query = sa.select(EVIDENCE.c.id, EVIDENCE.c.insight_id).where(EVIDENCE.c.id.in_(ids[start : start + 900]))
-        owners.update({quote_id: insight_id for quote_id, insight_id in conn.execute(query)})
-    problems = [
-        Problem(
-            f"{package.source}:evidence",
-            number,
-            "id",
-            str(row["id"]),
-            f"citatets id används redan här för insikten / this quote id is already used here by insight "
-            f"{owners[row['id']]}",
-        )
-        for number, row in enumerate(rows, start=2)
-        if row["id"] in owners and owners[row["id"]] != row["insight_id"]
-    ]
+    problems = []
+    for batch in package.store.batches("evidence", 900):
+        ids = [row["id"] for _, row in batch]
+        query = sa.select(EVIDENCE.c.id, EVIDENCE.c.insight_id).where(EVIDENCE.c.id.in_(ids))
+        owners = {quote_id: insight_id for quote_id, insight_id in conn.execute(query)}
+        problems += [
+            Problem(
+                f"{package.source}:evidence",
+                number,
+                "id",
+                str(row["id"]),
+                f"citatets id används redan här för insikten / this quote id is already used here by insight "
+                f"{owners[row['id']]}",
+            )
+            for number, row in batch
+            if row["id"] in owners and owners[row["id"]] != row["insight_id"]
+        ]
+        if len(problems) >= 50:
+            break
     if problems:
         raise PackageError(problems[:50])
 
@@ -221,19 +221,20 @@ def incoming(entity: str, data: Any, row: dict[str, Any]) -> Incoming:
     return Incoming(entity, data, int(row["version"]), "")
 
 
-def validate_items(vocab: vocabulary.Vocabulary, items: list[Incoming], package: Package, resource: str) -> None:
-    """The write layer's own checks, then the content hash of what would be written."""
+def validate_items(
+    vocab: vocabulary.Vocabulary, items: list[tuple[int, Incoming]], package: Staged, resource: str
+) -> list[Problem]:
+    """The write layer's own checks, then the content hash of what would be written; the problems found."""
     problems = []
     check = studies.validate if resource == "studies" else insights.validate
-    for number, item in enumerate(items, start=2):
+    for number, item in items:
         try:
             item.data = check(vocab, item.data)  # type: ignore[operator]
         except InsightbankError as exc:
             problems.append(Problem(f"{package.source}:{resource}", number, None, str(item.data.id), str(exc)))
             continue
         item.digest = digest(item.data)
-    if problems:
-        raise PackageError(problems[:50])
+    return problems
 
 
 def digest(data: InsightData | StudyData) -> str:

@@ -12,19 +12,22 @@ Everything that goes wrong is a :class:`PackageError` naming the file; nothing e
 
 from __future__ import annotations
 
+import codecs
 import csv
+import hashlib
 import io
+import itertools
 import json
 import lzma
 import re
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from insightbank.errors import InputFileError, Problem
 from insightbank.exchange.packages.format import DESCRIPTOR
@@ -41,6 +44,10 @@ _ZIP_ERRORS = (
     NotImplementedError,
     KeyError,
 )
+
+
+#: How much of a file is in memory at once while it is streamed.
+CHUNK = 1 << 20
 
 
 class PackageError(InputFileError):
@@ -78,8 +85,12 @@ class _Source:
 
     label: str
 
-    def read(self, name: str, cap: int) -> bytes:  # pragma: no cover - interface
+    def chunks(self, name: str, cap: int) -> Iterator[bytes]:  # pragma: no cover - interface
+        """The file's bytes in pieces of at most :data:`CHUNK`, refused past ``cap``."""
         raise NotImplementedError
+
+    def read(self, name: str, cap: int) -> bytes:
+        return b"".join(self.chunks(name, cap))
 
 
 class _ZipSource(_Source):
@@ -138,27 +149,26 @@ class _ZipSource(_Source):
             return next(iter(tops)) + "/"
         raise refuse(self.label, f"{DESCRIPTOR} saknas i arkivet / is missing from the archive")
 
-    def read(self, name: str, cap: int) -> bytes:
+    def chunks(self, name: str, cap: int) -> Iterator[bytes]:
         info = self.members.get(self.prefix + name)
         if info is None or info.is_dir():
             raise refuse(self.label, "filen saknas i arkivet / file missing from archive", value=name)
         if info.file_size > cap:
             raise refuse(self.label, f"filen är för stor / file larger than {cap} bytes", value=name)
-        chunks, total = [], 0
+        total = 0
         try:
             with self.archive.open(info) as handle:
-                while chunk := handle.read(1 << 20):
+                while chunk := handle.read(CHUNK):
                     total += len(chunk)
                     if total > min(cap, info.file_size):
                         raise refuse(
                             self.label, "filen är större än arkivet säger / member larger than declared", value=name
                         )
-                    chunks.append(chunk)
+                    yield chunk
         except _ZIP_ERRORS as exc:
             raise refuse(
                 self.label, f"arkivet är trasigt eller avkortat / archive damaged or truncated: {exc}", value=name
             ) from None
-        return b"".join(chunks)
 
 
 class _FolderSource(_Source):
@@ -167,7 +177,7 @@ class _FolderSource(_Source):
         self.root = folder.resolve()
         self.total = 0
 
-    def read(self, name: str, cap: int) -> bytes:
+    def chunks(self, name: str, cap: int) -> Iterator[bytes]:
         if not safe_relative(name):
             raise refuse(self.label, "otillåten sökväg / unsafe path", value=name)
         path = self.folder
@@ -184,13 +194,22 @@ class _FolderSource(_Source):
             self.total += info.st_size
             if info.st_size > cap or self.total > self.limits.max_total_bytes:
                 raise refuse(self.label, f"filen är för stor / file larger than {cap} bytes", value=name)
-            with path.open("rb") as handle:
-                data = handle.read(cap + 1)
+            handle = path.open("rb")
         except OSError as exc:
             raise refuse(self.label, f"kan inte läsa / cannot read: {exc.strerror}", value=name) from None
-        if len(data) > cap:
-            raise refuse(self.label, f"filen är för stor / file larger than {cap} bytes", value=name)
-        return data
+        total = 0
+        with handle:
+            while chunk := self._next(handle, name):
+                total += len(chunk)
+                if total > cap:
+                    raise refuse(self.label, f"filen är för stor / file larger than {cap} bytes", value=name)
+                yield chunk
+
+    def _next(self, handle: BinaryIO, name: str) -> bytes:
+        try:
+            return handle.read(CHUNK)
+        except OSError as exc:
+            raise refuse(self.label, f"kan inte läsa / cannot read: {exc.strerror}", value=name) from None
 
 
 class PackageFiles:
@@ -209,6 +228,17 @@ class PackageFiles:
 
     def read(self, name: str) -> bytes:
         return self.source.read(name, self.limits.max_member_bytes)
+
+    def chunks(self, name: str) -> Iterator[bytes]:
+        """A resource's bytes in bounded pieces: what streaming readers use instead of :meth:`read`."""
+        return self.source.chunks(name, self.limits.max_member_bytes)
+
+    def sha256(self, name: str) -> str:
+        """The hex sha256 of a resource, read in pieces (memory does not grow with the file)."""
+        digest = hashlib.sha256()
+        for chunk in self.chunks(name):
+            digest.update(chunk)
+        return digest.hexdigest()
 
 
 @contextmanager
@@ -280,3 +310,46 @@ def read_csv(data: bytes, where: str, max_field: int) -> tuple[list[str], list[t
     finally:
         csv.field_size_limit(old)
     return header, rows
+
+
+def stream_csv(chunks: Iterable[bytes], where: str, max_field: int, digest: Any) -> Iterator[list[str]]:
+    """The header, then every row, of a UTF-8 CSV that arrives in pieces; ``digest`` sees every byte.
+
+    What :func:`read_csv` checks, without ever holding the whole file: strict UTF-8 (the error names
+    the byte in the file), no NUL, strict CSV quoting and the field size cap.
+    """
+    old = csv.field_size_limit(max_field)
+    try:
+        reader = csv.reader(_lines(chunks, where, digest), strict=True)
+        header = next(reader, None)
+        if header is None:
+            raise refuse(where, "tom fil, rubrikrad saknas / empty file, no header row")
+        yield header
+        yield from reader
+    except csv.Error as exc:
+        raise refuse(
+            where, f"trasig CSV eller för stort fält / broken CSV or field over {max_field} characters: {exc}"
+        ) from None
+    finally:
+        csv.field_size_limit(old)
+
+
+def _lines(chunks: Iterable[bytes], where: str, digest: Any) -> Iterator[str]:
+    """Lines as ``open(newline="")`` gives them (``\\n``, ``\\r\\n`` or ``\\r`` kept), decoded piece by piece."""
+    decoder = codecs.getincrementaldecoder("utf-8-sig")("strict")
+    seen, rest = 0, ""
+    for chunk in itertools.chain(chunks, [b""]):  # the empty piece last: the decoder's final call
+        digest.update(chunk)
+        try:
+            text = decoder.decode(chunk, final=not chunk)
+        except UnicodeDecodeError as exc:  # exc.object: the bytes held back from before, then this chunk
+            at = seen + len(chunk) - len(exc.object) + exc.start
+            raise refuse(where, f"inte giltig UTF-8 / invalid UTF-8 at byte {at}") from None
+        seen += len(chunk)
+        if "\x00" in text:
+            raise refuse(where, "NUL-tecken i filen / NUL character in file")
+        lines = io.StringIO(rest + text, newline="").readlines()
+        rest = lines.pop() if lines and (chunk and not lines[-1].endswith("\n")) else ""
+        yield from lines
+    if rest:
+        yield rest

@@ -34,24 +34,41 @@ class Planned(NamedTuple):
     text: str
 
 
-def plan(planned: list[Planned], action: str, data: Any) -> None:
-    """Keep one decision of the import (skips are only counted)."""
+def plan(report: Any, action: str, data: Any) -> None:
+    """Count one decision of the import, and keep the first :data:`SHOWN` of each action (skips are only counted).
+
+    Only so many are ever listed, so a package of a million records does not keep a million here.
+    """
     if action == "skip":
         return
     entity = "insight" if isinstance(data, InsightData) else "study"
-    planned.append(Planned(action, entity, data.id, data.statement if entity == "insight" else data.title))
+    _keep(report, Planned(action, entity, data.id, data.statement if entity == "insight" else data.title))
 
 
-def after_upsert(conn: Connection, planned: list[Planned], outcome: Outcome, report: Any) -> None:
-    """Add what the tombstones did to the report; created records are no longer tombstoned here."""
+def _keep(report: Any, planned: Planned) -> None:
+    counts: dict[str, int] = report.plan_counts
+    counts[planned.action] = counts.get(planned.action, 0) + 1
+    if counts[planned.action] <= SHOWN:
+        report.plan.append(planned)
+
+
+def forget_created(conn: Connection, entity: str, ids: list[uuid.UUID]) -> None:
+    """Created records are no longer tombstoned here (they exist again, with their id)."""
+    tombstones.forget(conn, entity, ids)
+
+
+def after_upsert(conn: Connection, report: Any, outcome: Outcome, created: list[tuple[str, uuid.UUID]]) -> None:
+    """Add what the tombstones did to the report.
+
+    ``created``: records this import created that its own tombstones name; their tombstones go
+    again after the tombstones were applied, as for every created record (:func:`forget_created`).
+    """
     for entity in ("insight", "study"):
-        created = [p.record_id for p in planned if p.action == "create" and p.entity == entity]
-        tombstones.forget(conn, entity, created)
-    planned += [Planned("delete", e, i, t) for e, i, t in outcome.deleted]
-    planned += [
-        Planned("conflict", e, i, f"raderad hos avsändaren / deleted at the sender: {t}")
-        for e, i, t in outcome.conflicts
-    ]
+        tombstones.forget(conn, entity, [i for e, i in created if e == entity])
+    for e, i, t in outcome.deleted:
+        _keep(report, Planned("delete", e, i, t))
+    for e, i, t in outcome.conflicts:
+        _keep(report, Planned("conflict", e, i, f"raderad hos avsändaren / deleted at the sender: {t}"))
     report.deleted = len(outcome.deleted)
     report.conflicts += sum(1 for e, *_ in outcome.conflicts if e == "insight")
     report.study_conflicts += sum(1 for e, *_ in outcome.conflicts if e == "study")
@@ -65,12 +82,13 @@ def summary_lines(report: Any, head: list[str]) -> list[str]:
         return out
     for action, verb in VERBS.items():
         chosen = [p for p in report.plan if p.action == action]
+        total = report.plan_counts.get(action, len(chosen))
         if not chosen:
             continue
-        out.append(f"Skulle {verb.split(' / ')[0]} / would be {verb.split(' / ')[1]} ({len(chosen)}):")
+        out.append(f"Skulle {verb.split(' / ')[0]} / would be {verb.split(' / ')[1]} ({total}):")
         out += [f"  {p.entity} {p.record_id}  {_short(p.text)}" for p in chosen[:SHOWN]]
-        if len(chosen) > SHOWN:
-            out.append(f"  … och {len(chosen) - SHOWN} till / and {len(chosen) - SHOWN} more")
+        if total > SHOWN:
+            out.append(f"  … och {total - SHOWN} till / and {total - SHOWN} more")
     return out
 
 

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from insightbank.errors import ConfigError, Problem
 from insightbank.exchange.packages import keys
-from insightbank.exchange.packages.format import DESCRIPTOR, sha256_hex, utc_text
+from insightbank.exchange.packages.format import DESCRIPTOR, OPTIONAL_RESOURCES, RESOURCES, sha256_hex, utc_text
 from insightbank.exchange.packages.reader import (
     Limits,
     PackageError,
@@ -41,6 +41,8 @@ from insightbank.exchange.packages.validate import _meta
 from insightbank.storage.models import utcnow
 
 SIGNATURE = "signature.json"
+#: Resources the import streams itself, checking their bytes against the (signed) descriptor's hash.
+STAGED = (*RESOURCES, *OPTIONAL_RESOURCES)
 SIGNATURE_FORMAT = "insightbank-signature/1"
 
 
@@ -50,6 +52,7 @@ class Signer:
 
     public_key: bytes
     bank_id: str
+    sender: str = ""  # how refusals name who signed: the sender's label and bank id
 
     @property
     def fingerprint(self) -> str:
@@ -58,13 +61,18 @@ class Signer:
 
 def sign(files: dict[str, bytes], package_id: str, key: keys.SigningKey) -> bytes:
     """``signature.json`` for a package whose members (descriptor included) are ``files``."""
+    return sign_hashes({name: sha256_hex(data) for name, data in files.items()}, package_id, key)
+
+
+def sign_hashes(hashes: dict[str, str], package_id: str, key: keys.SigningKey) -> bytes:
+    """``signature.json`` from each member's hex sha256, for a writer that streams its files."""
     manifest = json.dumps(
         {
             "format": SIGNATURE_FORMAT,
             "package_id": package_id,
             "bank_id": key.bank_id,
             "signed_at": utc_text(utcnow()),
-            "files": {name: f"sha256:{sha256_hex(data)}" for name, data in sorted(files.items())},
+            "files": {name: f"sha256:{digest}" for name, digest in sorted(hashes.items())},
         },
         ensure_ascii=False,
         sort_keys=True,
@@ -118,7 +126,7 @@ def verify(path: Path, limits: Limits | None = None) -> Signer | None:
         problems = _changed_files(files, raw, descriptor, manifest, sender)
     if problems:
         raise PackageError(problems)
-    return Signer(public_key, str(manifest["bank_id"]))
+    return Signer(public_key, str(manifest["bank_id"]), sender)
 
 
 def _checked(document: Any, where: str, sender: str) -> tuple[bytes, dict[str, Any]]:
@@ -149,15 +157,29 @@ def _checked(document: Any, where: str, sender: str) -> tuple[bytes, dict[str, A
 def _changed_files(
     files: PackageFiles, raw: bytes, descriptor: dict[str, Any], manifest: dict[str, Any], sender: str
 ) -> list[Problem]:
-    """Every file the importer reads whose bytes differ from what was signed, resources first."""
+    """Every file the importer reads whose bytes differ from what was signed, resources first.
+
+    The descriptor's bytes are checked here; a resource only when the descriptor's hash for it is not
+    the signed one (then its bytes are hashed now, to say whether the file or the descriptor changed).
+    """
     signed: dict[str, Any] = manifest["files"]
     resources = descriptor.get("resources")
     paths = [r["path"] for r in resources or [] if isinstance(r, dict) and isinstance(r.get("path"), str)]
+    # A resource whose declared hash is the signed one is read once, by the import, which checks
+    # its bytes against that hash as they stream past (validate.stage, ``signed_by``).
+    deferred = {
+        r["path"]
+        for r in resources or []
+        if isinstance(r, dict)
+        and r.get("name") in STAGED
+        and r.get("path") in paths
+        and r.get("hash") == signed.get(r["path"])
+    }
     problems = []
     for name in paths:
         if name not in signed:
             problems.append(_changed(files, name, sender, "finns inte i signaturen", "not covered by the signature"))
-        elif f"sha256:{sha256_hex(files.read(name))}" != signed[name]:
+        elif name not in deferred and f"sha256:{files.sha256(name)}" != signed[name]:
             problems.append(_changed(files, name, sender, CHANGED_SV, CHANGED_EN))
     if f"sha256:{sha256_hex(raw)}" != signed.get(DESCRIPTOR):
         problems.append(_changed(files, DESCRIPTOR, sender, CHANGED_SV, CHANGED_EN))

@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 
 from insightbank.errors import Problem
 from insightbank.exchange.packages.reader import Limits, PackageError, open_package
-from insightbank.exchange.packages.validate import Package, _table
+from insightbank.exchange.packages.validate import Staged, _table
 from insightbank.insights import studies
 from insightbank.insights import writes as insights
 from insightbank.storage import changelog
@@ -61,8 +61,12 @@ def placed(files: dict[str, bytes], deletions: bytes) -> dict[str, bytes]:
     return {name: deletions if name == RESOURCE else files[name] for name in order}
 
 
-def read(path: Path, limits: Limits | None = None) -> list[dict[str, Any]]:
-    """The package's tombstones, checked like every resource; none if it carries none."""
+def read(path: Path, limits: Limits | None = None, signed_by: str | None = None) -> list[dict[str, Any]]:
+    """The package's tombstones, checked like every resource; none if it carries none.
+
+    They are few (deletions, not records), so they are held as a list; ``signed_by`` as for
+    :func:`.validate.stage`.
+    """
     with open_package(path, limits) as files:
         declared = {r.get("name"): r for r in files.descriptor().get("resources") or [] if isinstance(r, dict)}.get(
             RESOURCE
@@ -70,13 +74,13 @@ def read(path: Path, limits: Limits | None = None) -> list[dict[str, Any]]:
         if declared is None:
             return []
         problems: list[Problem] = []
-        rows = _table(files, RESOURCE, declared, problems, [])
+        rows = _table(files, RESOURCE, declared, problems, [], signed_by)
     if problems:
         raise PackageError(problems[:50])
     return rows
 
 
-def apply(conn: Connection, rows: list[dict[str, Any]], package: Package, import_id: uuid.UUID, actor: str) -> Outcome:
+def apply(conn: Connection, rows: list[dict[str, Any]], package: Staged, import_id: uuid.UUID, actor: str) -> Outcome:
     """Remove what the sender deleted, where this bank has the sender's copy unchanged."""
     outcome = Outcome([], [])
     sender = package.meta.sender_bank_id

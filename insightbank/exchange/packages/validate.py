@@ -1,30 +1,35 @@
-"""Checking a package completely before anything is written.
+"""Checking a package completely before anything is written, reading each resource once.
 
 Order matters, cheapest and most telling first: the descriptor and its format version
 (a newer major version is refused before any data is looked at), then per resource the
-checksum, the header, every cell against *our* Table Schema (type, required, categories,
-length), then primary keys (duplicate ids) and foreign keys across resources. Problems are
-collected, so one run lists them all (up to a cap), with file, row, column and value.
+header and every cell against *our* Table Schema (type, required, categories, length) while
+its sha256 is computed over the bytes as they stream past (a mismatch refuses the file before
+its cell problems count), then primary keys (duplicate ids) and foreign keys across resources,
+in SQL over the staged rows (:mod:`.scratch`): memory does not grow with the package. Problems
+are collected, so one run lists them all (up to a cap), with file, row, column and value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from insightbank.errors import Problem
+from insightbank.exchange.packages.cells import Converter, converter, timestamp, typed
 from insightbank.exchange.packages.format import (
     DESCRIPTOR,
     FORMAT_VERSION,
     OPTIONAL_RESOURCES,
     RESOURCES,
+    field_names,
     parse_version,
-    sha256_hex,
     table_schema,
 )
 from insightbank.exchange.packages.reader import (
@@ -32,17 +37,16 @@ from insightbank.exchange.packages.reader import (
     PackageError,
     PackageFiles,
     open_package,
-    read_csv,
     refuse,
     safe_relative,
+    stream_csv,
 )
+from insightbank.exchange.packages.scratch import Scratch, scratch
 
 MAX_PROBLEMS = 50
-_INT_RE = re.compile(r"^-?\d{1,18}$")
-#: NUL and the other C0 controls but tab, LF, CR: SQLite would store them, and no receiver could read them back.
-CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Rows handed to the scratch store at a time.
+STAGE_BATCH = 5000
 _HASH_RE = re.compile(r"^sha256:([0-9a-f]{64})$")
-Converter = Callable[[str], Any]
 
 
 @dataclass
@@ -65,7 +69,7 @@ class PackageMeta:
 
 @dataclass
 class Package:
-    """A package that passed every check: typed rows per resource."""
+    """A package that passed every check: typed rows per resource, all in memory (small packages only)."""
 
     source: str
     meta: PackageMeta
@@ -73,20 +77,41 @@ class Package:
     notes: list[str] = field(default_factory=list)
 
 
-def load(path: Path, limits: Limits | None = None) -> Package:
+@dataclass
+class Staged:
+    """A package that passed every check, its rows in a scratch store rather than in memory."""
+
+    source: str
+    meta: PackageMeta
+    store: Scratch
+    notes: list[str] = field(default_factory=list)
+
+
+def load(path: Path, limits: Limits | None = None, signed_by: str | None = None) -> Package:
     """Read and check the package at ``path``; raises :class:`PackageError` on any problem."""
-    with open_package(path, limits) as files:
+    with stage(path, limits, signed_by) as staged:
+        tables = {name: [row for _, row in staged.store.rows(name)] for name in RESOURCES}
+    return Package(staged.source, staged.meta, tables, staged.notes)
+
+
+@contextmanager
+def stage(path: Path, limits: Limits | None = None, signed_by: str | None = None) -> Iterator[Staged]:
+    """Check the package at ``path`` reading each resource once, in pieces, into a scratch store.
+
+    ``signed_by`` (the sender, when :func:`.signing.verify` passed) turns a resource whose bytes
+    differ from their signed hash into a signature refusal, as the signature covers every byte.
+    """
+    with scratch() as store, open_package(path, limits) as files:
         descriptor = files.descriptor()
-        meta = _meta(descriptor, f"{files.label}:{DESCRIPTOR}")
-        package = Package(str(path), meta, {})
-        declared = _declared_resources(descriptor, files.label, package.notes)
+        staged = Staged(str(path), _meta(descriptor, f"{files.label}:{DESCRIPTOR}"), store)
+        declared = _declared_resources(descriptor, files.label, staged.notes)
         problems: list[Problem] = []
         for name in RESOURCES:
-            package.tables[name] = _table(files, name, declared[name], problems, package.notes)
-    _check_keys(package, problems)
-    if problems:
-        raise PackageError(problems[:MAX_PROBLEMS] + _overflow(problems))
-    return package
+            _stage_table(files, name, declared[name], store, problems, staged.notes, signed_by)
+        _check_keys(staged, problems)
+        if problems:
+            raise PackageError(problems[:MAX_PROBLEMS] + _overflow(problems))
+        yield staged
 
 
 def _overflow(problems: list[Problem]) -> list[Problem]:
@@ -135,7 +160,7 @@ def _meta(descriptor: dict[str, Any], where: str) -> PackageMeta:
         raise refuse(where, "avsändaren saknas / sender.bank_id is missing")
     exported = _text(block, "exported_at")
     try:
-        exported_at = _timestamp(exported) if exported else None
+        exported_at = timestamp(exported) if exported else None
     except ValueError:
         raise refuse(
             where, "exported_at är inte en tidpunkt / is not a timestamp", value=(exported or "")[:40]
@@ -182,18 +207,92 @@ def _declared_resources(descriptor: dict[str, Any], label: str, notes: list[str]
 
 
 def _table(
-    files: PackageFiles, name: str, declared: dict[str, Any], problems: list[Problem], notes: list[str]
+    files: PackageFiles,
+    name: str,
+    declared: dict[str, Any],
+    problems: list[Problem],
+    notes: list[str],
+    signed_by: str | None = None,
 ) -> list[dict[str, Any]]:
+    """A small resource's typed rows as a list (tombstones): checked exactly as staged resources are."""
+    names = field_names(name)
+    return [
+        dict(zip(names, values, strict=True))
+        for _, values, _ in _checked_rows(files, name, declared, problems, notes, signed_by)
+    ]
+
+
+def _stage_table(
+    files: PackageFiles,
+    name: str,
+    declared: dict[str, Any],
+    store: Scratch,
+    problems: list[Problem],
+    notes: list[str],
+    signed_by: str | None,
+) -> None:
+    """One pass over a resource: its hash, every cell, and its rows into ``store`` as canonical text."""
+    fields = table_schema(name)["fields"]
+    store.create(name, [f["name"] for f in fields], [typed(f["type"], f.get("format")) for f in fields])
+    uuids = [f.get("format") == "uuid" for f in fields]
+    batch: list[tuple[Any, ...]] = []
+    for number, values, cells in _checked_rows(files, name, declared, problems, notes, signed_by):
+        batch.append(
+            (number, *[None if v is None else str(v) if u else c for v, c, u in zip(values, cells, uuids, strict=True)])
+        )
+        if len(batch) >= STAGE_BATCH:
+            store.add(name, batch)
+            batch = []
+    store.add(name, batch)
+
+
+def _checked_rows(
+    files: PackageFiles,
+    name: str,
+    declared: dict[str, Any],
+    problems: list[Problem],
+    notes: list[str],
+    signed_by: str | None = None,
+) -> Iterator[tuple[int, list[Any], list[str]]]:
+    """(row number, typed values, cells in schema order) of every well-formed row; problems collected.
+
+    The sha256 is computed as the bytes stream past; a mismatch is refused once the file has been
+    read, before any of its rows count, so a changed file says so rather than listing its cells.
+    """
     path = declared["path"]
     where = f"{files.label}:{path}"
-    data = files.read(path)
-    if sha256_hex(data) != declared["hash"].split(":", 1)[1]:
-        raise refuse(
-            where,
-            "kontrollsumman stämmer inte, filen är ändrad eller trasig / checksum mismatch: "
-            "the file was changed or damaged",
-        )
-    header, rows = read_csv(data, where, files.limits.max_field_chars)
+    digest = hashlib.sha256()
+    rows = stream_csv(files.chunks(path), where, files.limits.max_field_chars, digest)
+    header = next(rows)
+    plan = _plan(name, header, where, path, notes)
+    full = False
+    for number, cells in enumerate(rows, start=2):
+        if full:
+            continue  # enough problems to show: only the checksum still needs the rest of the bytes
+        if len(cells) != len(header):
+            problems.append(
+                Problem(
+                    where, number, None, None, f"{len(cells)} celler, rubriken har / cells, header has {len(header)}"
+                )
+            )
+            continue
+        values = []
+        for index, column, convert in plan:
+            try:
+                values.append(convert(cells[index]))
+            except ValueError as exc:
+                problems.append(Problem(where, number, column, cells[index][:60], str(exc)))
+                values.append(None)  # already a problem; key checks must still find every column
+        yield number, values, [cells[index] for index, _, _ in plan]
+        full = len(problems) > MAX_PROBLEMS
+    if digest.hexdigest() != declared["hash"].split(":", 1)[1]:
+        raise _changed(where, signed_by)
+    if full:
+        raise PackageError(problems)
+
+
+def _plan(name: str, header: list[str], where: str, path: str, notes: list[str]) -> list[tuple[int, str, Converter]]:
+    """(cell index, column, converter) per schema field, once the header is known to hold them all."""
     fields = table_schema(name)["fields"]
     if len(set(header)) != len(header):
         raise refuse(where, "samma kolumn två gånger / duplicate column in header", row=1)
@@ -202,132 +301,40 @@ def _table(
         raise refuse(where, "kolumner saknas / columns missing", row=1, value=", ".join(missing))
     if extra := [h for h in header if h not in {f["name"] for f in fields}]:
         notes.append(f"{path}: okända kolumner hoppades över / unknown columns ignored: {', '.join(extra)}")
-    plan = [(header.index(f["name"]), f["name"], _converter(f)) for f in fields]
-    out = []
-    for number, cells in rows:
-        if len(cells) != len(header):
-            problems.append(
-                Problem(
-                    where, number, None, None, f"{len(cells)} celler, rubriken har / cells, header has {len(header)}"
-                )
-            )
-            continue
-        row: dict[str, Any] = {}
-        for index, column, convert in plan:
-            try:
-                row[column] = convert(cells[index])
-            except ValueError as exc:
-                problems.append(Problem(where, number, column, cells[index][:60], str(exc)))
-                row[column] = None  # already a problem; key checks must still find every column
-        out.append(row)
-        if len(problems) > MAX_PROBLEMS:
-            raise PackageError(problems)
-    return out
+    return [(header.index(f["name"]), f["name"], converter(f)) for f in fields]
 
 
-def _timestamp(text: str) -> dt.datetime:
-    value = dt.datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+def _changed(where: str, signed_by: str | None) -> PackageError:
+    if signed_by is not None:
+        return refuse(
+            where,
+            f"{signed_by}: signaturen stämmer inte, ändrad efter signeringen / bad signature, changed after signing",
+        )
+    return refuse(
+        where,
+        "kontrollsumman stämmer inte, filen är ändrad eller trasig / checksum mismatch: "
+        "the file was changed or damaged",
+    )
 
 
-def _boolean(text: str) -> bool:
-    if text.lower() not in ("true", "false"):
-        raise ValueError("inte true/false / not a boolean")
-    return text.lower() == "true"
-
-
-def _typed(kind: str, fmt: str | None) -> Converter:
-    if kind == "string" and fmt == "uuid":
-        return uuid.UUID
-    if kind == "date":
-        return dt.date.fromisoformat
-    if kind == "datetime":
-        return _timestamp
-    if kind == "integer":
-
-        def integer(text: str) -> int:
-            if not _INT_RE.match(text):
-                raise ValueError("inte ett heltal / not an integer")
-            return int(text)
-
-        return integer
-    if kind == "boolean":
-        return _boolean
-    return str
-
-
-def _converter(spec: dict[str, Any]) -> Converter:
-    """A function from cell text to a typed value that raises ValueError with a reason."""
-    typed = _typed(spec["type"], spec.get("format"))
-    rules = spec.get("constraints", {})
-    required, enum = rules.get("required", False), rules.get("enum")
-    max_length, minimum = rules.get("maxLength"), rules.get("minimum")
-
-    def convert(text: str) -> Any:
-        if text == "":
-            if required:
-                raise ValueError("värde krävs / value required")
-            return None
-        if CONTROL_RE.search(text):
-            raise ValueError("styrtecken (t.ex. NUL) / control character (such as NUL)")
-        if max_length is not None and len(text) > max_length:
-            raise ValueError(f"längre än / longer than {max_length} tecken/characters")
-        if enum is not None and text not in enum:
-            raise ValueError(f"välj / choose one of {', '.join(enum)}")
-        try:
-            value = typed(text)
-        except (ValueError, TypeError, OverflowError):
-            raise ValueError(
-                f"inte av typen / not of type {spec['type']}{'/' + spec['format'] if spec.get('format') else ''}"
-            ) from None
-        if minimum is not None and value < minimum:
-            raise ValueError(f"mindre än / less than {minimum}")
-        return value
-
-    return convert
-
-
-def _key(row: dict[str, Any], fields: list[str]) -> tuple[Any, ...] | None:
-    values = tuple([row[f] for f in fields])
-    return None if None in values else values
-
-
-def _check_keys(package: Package, problems: list[Problem]) -> None:
-    """Primary keys unique (no duplicate ids), every foreign key resolves."""
-    keys: dict[tuple[str, tuple[str, ...]], set[tuple[Any, ...]]] = {}
+def _check_keys(staged: Staged, problems: list[Problem]) -> None:
+    """Primary keys unique (no duplicate ids), every foreign key resolves: SQL over the staged rows."""
+    store = staged.store
     for name in RESOURCES:
-        schema, rows = table_schema(name), package.tables[name]
-        primary = tuple(schema["primaryKey"])
-        seen: set[tuple[Any, ...]] = set()
-        for number, row in enumerate(rows, start=2):
-            key = _key(row, list(primary))
-            if key is not None and key in seen:
-                problems.append(
-                    Problem(
-                        f"{package.source}:{name}",
-                        number,
-                        ",".join(primary),
-                        str(key[0])[:60],
-                        "samma id två gånger / duplicate id",
-                    )
-                )
-            elif key is not None:
-                seen.add(key)
-        keys[(name, primary)] = seen
-        for fk in schema.get("foreignKeys", []):
-            target = (fk["reference"]["resource"], tuple(fk["reference"]["fields"]))
-            known = keys.get(target) or {k for r in package.tables[target[0]] if (k := _key(r, list(target[1])))}
-            for number, row in enumerate(rows, start=2):
-                key = _key(row, fk["fields"])
-                if key is not None and key not in known:
-                    problems.append(
-                        Problem(
-                            f"{package.source}:{name}",
-                            number,
-                            ",".join(fk["fields"]),
-                            ",".join(map(str, key))[:60],
-                            f"finns inte i / not found in {target[0]}",
-                        )
-                    )
         if len(problems) > MAX_PROBLEMS:
             break
+        schema = table_schema(name)
+        primary = list(schema["primaryKey"])
+        where = f"{staged.source}:{name}"
+        room = MAX_PROBLEMS + 1 - len(problems)
+        problems += [
+            Problem(where, number, ",".join(primary), value[:60], "samma id två gånger / duplicate id")
+            for number, value in store.duplicates(name, primary, room)
+        ]
+        for fk in schema.get("foreignKeys", []):
+            target, key = fk["reference"]["resource"], fk["reference"]["fields"]
+            room = MAX_PROBLEMS + 1 - len(problems)
+            problems += [
+                Problem(where, number, ",".join(fk["fields"]), value[:60], f"finns inte i / not found in {target}")
+                for number, value in store.orphans(name, fk["fields"], target, key, max(room, 0))
+            ]
