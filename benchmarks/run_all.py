@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import goals
+from goal_table import BenchRun, cell, goal_tables
 from scale_data import count, ensure_insights
 
 from insightbank.admin import backup, integrity
@@ -31,6 +33,7 @@ from insightbank.storage.engine import Bank
 
 HERE = Path(__file__).resolve().parent
 MARKERS = ("goal", "held", "MISSED", "≤", "<=")  # the lines that say whether a goal held
+OWN = "scale-checks"  # the --only name of run_all's own check/backup/restore of the scale bank
 
 
 def machine() -> str:
@@ -148,19 +151,18 @@ def run(script: Path, command: list[str], timeout: int, env: dict[str, str]) -> 
 
 
 def write_results(
-    out: Path,
-    started: dt.datetime,
-    notes: list[str],
-    own: list[tuple[str, str, str]],
-    benches: list[tuple[str, str, str, float, str]],
+    out: Path, started: dt.datetime, notes: list[str], own: list[tuple[str, str, str]], benches: list[BenchRun]
 ) -> None:
+    """RESULTS.md: machine and date, the goal table, then the per-benchmark summary and outputs."""
+    minutes = (dt.datetime.now(dt.UTC) - started).total_seconds() / 60
     lines = [
         "# Benchmark results",
         "",
-        f"- date: {started:%Y-%m-%d %H:%M} UTC (run took "
-        f"{(dt.datetime.now(dt.UTC) - started).total_seconds() / 60:.0f} min)",
         f"- machine: {machine()}",
+        f"- date: {started:%Y-%m-%d %H:%M} UTC (run took {minutes:.0f} min)",
         *(f"- {note}" for note in notes),
+        "",
+        *goal_tables(benches),
         "",
         "## Summary",
         "",
@@ -169,14 +171,32 @@ def write_results(
     ]
     for name, status, detail in own:
         lines.append(f"| {name} | scale bank | {status} | {detail} | |")
-    for name, bank, status, seconds, output in benches:
-        goals = [line.strip().replace("|", "/") for line in output.splitlines() if any(m in line for m in MARKERS)]
-        lines.append(f"| {name} | {bank} | {status} | {seconds:.0f} s | {'<br>'.join(goals[:12])} |")
+    for bench in benches:
+        said = [line.strip() for line in bench.output.splitlines() if not line.startswith(goals.PREFIX)]
+        marked = [cell(line) for line in said if any(m in line for m in MARKERS)]
+        count = len(goals.parse(bench.output))
+        summary = [f"{count} goal(s) reported", *marked[:12]]
+        lines.append(
+            f"| {bench.name} | {bench.bank} | {bench.status} | {bench.seconds:.0f} s | {'<br>'.join(summary)} |"
+        )
     lines += ["", "## Output of each benchmark", ""]
-    for name, _, status, _, output in benches:
-        tail = "\n".join(output.strip().splitlines()[-40:])
-        lines += [f"### {name} ({status})", "", "```", tail, "```", ""]
+    for bench in benches:
+        tail = "\n".join(bench.output.strip().splitlines()[-60:])
+        lines += [f"### {bench.name} ({bench.status})", "", "```", tail, "```", ""]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def selected(only: list[str] | None) -> list[Path]:
+    """The benchmark files to run: all, or those ``--only`` names ("similarity", "similarity_bench.py")."""
+    scripts = sorted(HERE.glob("*_bench.py"))
+    if not only:
+        return scripts
+    wanted = {name.strip().removesuffix(".py").removesuffix("_bench") for part in only for name in part.split(",")}
+    unknown = wanted - {s.stem.removesuffix("_bench") for s in scripts} - {OWN}
+    if unknown:
+        known = ", ".join(s.stem.removesuffix("_bench") for s in scripts)
+        raise SystemExit(f"--only: unknown benchmark(s) {', '.join(sorted(unknown))}; known: {known}, {OWN}")
+    return [s for s in scripts if s.stem.removesuffix("_bench") in wanted]
 
 
 def main() -> None:
@@ -186,26 +206,32 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per benchmark")
     parser.add_argument("--work", type=Path, default=Path("/tmp/insightbank-scale"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--only", nargs="*", help="run only these benchmark files")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help=f"run only this benchmark (similarity, similarity_bench.py; repeat or comma-separate; {OWN}: "
+        "check/backup/restore of the scale bank)",
+    )
     args = parser.parse_args()
     started = dt.datetime.now(dt.UTC)
+    scripts = selected(args.only)
+    own_too = not args.only or OWN in ",".join(args.only)
     args.work.mkdir(parents=True, exist_ok=True)
     scale = args.work / f"scale-{args.n}.sqlite"
     bank, notes = build(scale, args.n, args.stories)
     print("\n".join(notes), flush=True)
-    own = own_checks(bank, args.work)
+    own = own_checks(bank, args.work) if own_too else []
     bank.dispose()
     print(own, flush=True)
     env = os.environ | {"INSIGHTBANK_BENCH_DB": f"sqlite:///{scale}", "PYTHONUNBUFFERED": "1"}
-    benches = []
-    for script in sorted(HERE.glob("*_bench.py")):
-        if args.only and script.name not in args.only:
-            continue
+    benches: list[BenchRun] = []
+    for script in scripts:
         command, used = invocation(script, scale, args.work)
         print(f"running {script.name}: {' '.join(command[1:])}", flush=True)
         status, seconds, output = run(script, command, args.timeout, env)
         print(f"  {status} in {seconds:.0f} s", flush=True)
-        benches.append((script.name, used, status, seconds, output))
+        benches.append(BenchRun(script.name, used, status, seconds, output))
         (args.work / f"{script.stem}.sqlite").unlink(missing_ok=True)
         write_results(args.out, started, notes, own, benches)  # after each, so a cut-off run still reports
     write_results(args.out, started, notes, own, benches)
