@@ -5,8 +5,15 @@ outcome (including a failure or a timeout) is recorded as it happened. A benchma
 time an existing bank (``--path … --reuse`` or ``--db``) gets its own copy of the scale bank;
 one that cannot runs on the data it builds itself, and the table says so.
 
+RESULTS.md starts with the machine and the date, then the goal table (``goal_table.py``): one row
+per entry of ``goals.ROWS`` (issue 17's table, in order) from the ``GOAL {json}`` lines the
+benchmarks print through ``goals.report``, each "held", "missed" (with its note) or "not
+measured" with the reason; goals outside ``ROWS`` go in "other goals". The per-benchmark
+summary and the output of each benchmark follow.
+
     .venv/bin/python benchmarks/run_all.py                       # full run (long on 2 cores)
-    .venv/bin/python benchmarks/run_all.py --n 50000 --stories 2000 --out /tmp/RESULTS.md
+    .venv/bin/python benchmarks/run_all.py --n 20000 --stories 2000 --out /tmp/RESULTS.md
+    .venv/bin/python benchmarks/run_all.py --only similarity --only tui --out /tmp/RESULTS.md
 """
 
 from __future__ import annotations
