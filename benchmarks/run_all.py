@@ -186,7 +186,7 @@ def write_results(
         lines.append(f"| {name} | scale bank | {status} | {detail} | |")
     for bench in benches:
         said = [line.strip() for line in bench.output.splitlines() if not line.startswith(goals.PREFIX)]
-        marked = [cell(line) for line in said if any(m in line for m in MARKERS)]
+        marked = [cell(line) for line in said if not line.startswith("|") and any(m in line for m in MARKERS)]
         count = len(goals.parse(bench.output))
         summary = [f"{count} goal(s) reported", *marked[:12]]
         lines.append(

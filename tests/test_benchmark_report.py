@@ -7,6 +7,9 @@ failed or timed out said as such, so a cut-off run never looks like a clean one.
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import goals
 import pytest
 import run_all
@@ -122,3 +125,18 @@ def test_only_selects_by_short_or_file_name() -> None:
     assert len(run_all.selected(None)) >= 8
     with pytest.raises(SystemExit, match="unknown benchmark"):
         run_all.selected(["nosuch"])
+
+
+def test_results_start_with_machine_and_date_then_the_goals(
+    runs: list[BenchRun], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_all, "machine", lambda: "2 cores, test machine")  # no pg_dump needed here
+    out = tmp_path / "RESULTS.md"
+    started = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.UTC)
+    run_all.write_results(out, started, ["scale bank: 20,000 insights"], [], runs)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert lines[:4] == ["# Benchmark results", "", "- machine: 2 cores, test machine", lines[3]]
+    assert lines[3].startswith("- date: 2026-12-01 12:00 UTC")
+    order = [lines.index(h) for h in ("## Goals (issue 17)", "## Summary", "## Output of each benchmark")]
+    assert order == sorted(order)
+    assert "### package_bench.py (FAILED (exit 1))" in lines
