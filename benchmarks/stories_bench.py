@@ -100,7 +100,8 @@ def cached_bank(n: int, folder: Path) -> tuple[object, list[str], np.ndarray]:
 
     import sqlalchemy as sa
 
-    from insightbank.analysis.text.embeddings import text_hash
+    from insightbank.analysis.text.embeddings import make_engine, text_hash
+    from insightbank.analysis.text.engines.base import cache_key
     from insightbank.bank import open_bank
     from insightbank.storage.models.analysis import EMBEDDING
 
@@ -112,8 +113,9 @@ def cached_bank(n: int, folder: Path) -> tuple[object, list[str], np.ndarray]:
     vectors = (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
     bank = open_bank(f"sqlite:///{folder / 'bench.sqlite'}")
     now = dt.datetime.now(dt.UTC)
+    key = cache_key(make_engine("minilm", show_progress=False))  # name@version, as encode() looks it up
     rows = [
-        {"engine": "minilm", "text_sha256": text_hash(t), "dim": DIM, "vector": v.tobytes(), "created_at": now}
+        {"engine": key, "text_sha256": text_hash(t), "dim": DIM, "vector": v.tobytes(), "created_at": now}
         for t, v in zip(texts, vectors, strict=True)
     ]
     with bank.transaction() as conn:
@@ -127,9 +129,11 @@ def bench_clusters(n: int) -> None:
     from sklearn.metrics import adjusted_rand_score, silhouette_score
 
     from insightbank.analysis.stories.clusters import K_RANGE, choose_k, text_vectors
+    from insightbank.analysis.text.embeddings import make_engine, missing
 
     with tempfile.TemporaryDirectory() as folder:
         bank, texts, topics = cached_bank(n, Path(folder))
+        assert not missing(bank, make_engine("minilm", show_progress=False), texts), "vectors not under the cache key"
         start = time.perf_counter()
         x = text_vectors(texts, "minilm", bank)  # every vector from the cache: nothing is encoded
         labels, k, _how = choose_k(x)
