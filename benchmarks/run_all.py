@@ -5,8 +5,15 @@ outcome (including a failure or a timeout) is recorded as it happened. A benchma
 time an existing bank (``--path … --reuse`` or ``--db``) gets its own copy of the scale bank;
 one that cannot runs on the data it builds itself, and the table says so.
 
+RESULTS.md starts with the machine and the date, then the goal table (``goal_table.py``): one row
+per entry of ``goals.ROWS`` (issue 17's table, in order) from the ``GOAL {json}`` lines the
+benchmarks print through ``goals.report``, each "held", "missed" (with its note) or "not
+measured" with the reason; goals outside ``ROWS`` go in "other goals". The per-benchmark
+summary and the output of each benchmark follow.
+
     .venv/bin/python benchmarks/run_all.py                       # full run (long on 2 cores)
-    .venv/bin/python benchmarks/run_all.py --n 50000 --stories 2000 --out /tmp/RESULTS.md
+    .venv/bin/python benchmarks/run_all.py --n 20000 --stories 2000 --out /tmp/RESULTS.md
+    .venv/bin/python benchmarks/run_all.py --only similarity --only tui --out /tmp/RESULTS.md
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ import sys
 import time
 from pathlib import Path
 
+import goals
+from goal_table import BenchRun, cell, goal_tables
 from scale_data import count, ensure_insights
 
 from insightbank.admin import backup, integrity
@@ -31,6 +40,7 @@ from insightbank.storage.engine import Bank
 
 HERE = Path(__file__).resolve().parent
 MARKERS = ("goal", "held", "MISSED", "≤", "<=")  # the lines that say whether a goal held
+OWN = "scale-checks"  # the --only name of run_all's own check/backup/restore of the scale bank
 
 
 def machine() -> str:
@@ -116,23 +126,29 @@ def options_of(script: Path) -> str:
     return done.stdout
 
 
-def invocation(script: Path, scale: Path, work: Path) -> tuple[list[str], str]:
-    """How to run one benchmark against (a copy of) the scale bank, and what the table should say."""
+def invocation(script: Path, scale: Path, work: Path, n: int, n_stories: int) -> tuple[list[str], str]:
+    """How to run one benchmark against (a copy of) the scale bank, and what the table should say.
+
+    A benchmark given the scale bank (or building its own bank at the scale, load_bench.py) gets
+    ``--n`` = the scale, so a small run stays small; stories_bench.py gets the story count. The
+    others keep the size their row of the goal table names (100k rows, 10k insights …).
+    """
     flags = set(re.findall(r"(?<![\w-])(--[a-z][\w-]*)", options_of(script)))
     command = [sys.executable, str(script)]
+    sized = [*command, *(["--n", str(n)] if "--n" in flags else [])]
     if script.name == "load_bench.py":
-        return command, "its own 1M-insight PostgreSQL bank (private server)"
+        return sized, f"its own {n:,}-insight PostgreSQL bank (private server)"
+    if script.name == "similarity_bench.py" and "--bank" in flags:  # kept: its e5 cache takes long to fill
+        return [*command, "--bank", f"sqlite:///{work / 'similarity-bank.sqlite'}"], "its own 10k bank (kept in --work)"
+    if script.name == "stories_bench.py":
+        return [*command, "--n", str(n_stories)], f"its own data ({n_stories:,} stories)"
     copy = work / f"{script.stem}.sqlite"
     if "--path" in flags or "--db" in flags:  # a bench that times a bank file it is given
         shutil.copyfile(scale, copy)
         if "--path" in flags:
-            return [
-                *command,
-                "--path",
-                str(copy),
-                *(["--reuse"] if "--reuse" in flags else []),
-            ], "copy of the scale bank"
-        return [*command, "--db", f"sqlite:///{copy}"], "copy of the scale bank"
+            reuse = ["--reuse"] if "--reuse" in flags else []
+            return [*sized, "--path", str(copy), *reuse], "copy of the scale bank"
+        return [*sized, "--db", f"sqlite:///{copy}"], "copy of the scale bank"
     return command, "its own data (no option to reuse a bank)"
 
 
@@ -148,19 +164,18 @@ def run(script: Path, command: list[str], timeout: int, env: dict[str, str]) -> 
 
 
 def write_results(
-    out: Path,
-    started: dt.datetime,
-    notes: list[str],
-    own: list[tuple[str, str, str]],
-    benches: list[tuple[str, str, str, float, str]],
+    out: Path, started: dt.datetime, notes: list[str], own: list[tuple[str, str, str]], benches: list[BenchRun]
 ) -> None:
+    """RESULTS.md: machine and date, the goal table, then the per-benchmark summary and outputs."""
+    minutes = (dt.datetime.now(dt.UTC) - started).total_seconds() / 60
     lines = [
         "# Benchmark results",
         "",
-        f"- date: {started:%Y-%m-%d %H:%M} UTC (run took "
-        f"{(dt.datetime.now(dt.UTC) - started).total_seconds() / 60:.0f} min)",
         f"- machine: {machine()}",
+        f"- date: {started:%Y-%m-%d %H:%M} UTC (run took {minutes:.0f} min)",
         *(f"- {note}" for note in notes),
+        "",
+        *goal_tables(benches),
         "",
         "## Summary",
         "",
@@ -169,14 +184,32 @@ def write_results(
     ]
     for name, status, detail in own:
         lines.append(f"| {name} | scale bank | {status} | {detail} | |")
-    for name, bank, status, seconds, output in benches:
-        goals = [line.strip().replace("|", "/") for line in output.splitlines() if any(m in line for m in MARKERS)]
-        lines.append(f"| {name} | {bank} | {status} | {seconds:.0f} s | {'<br>'.join(goals[:12])} |")
+    for bench in benches:
+        said = [line.strip() for line in bench.output.splitlines() if not line.startswith(goals.PREFIX)]
+        marked = [cell(line) for line in said if not line.startswith("|") and any(m in line for m in MARKERS)]
+        count = len(goals.parse(bench.output))
+        summary = [f"{count} goal(s) reported", *marked[:12]]
+        lines.append(
+            f"| {bench.name} | {bench.bank} | {bench.status} | {bench.seconds:.0f} s | {'<br>'.join(summary)} |"
+        )
     lines += ["", "## Output of each benchmark", ""]
-    for name, _, status, _, output in benches:
-        tail = "\n".join(output.strip().splitlines()[-40:])
-        lines += [f"### {name} ({status})", "", "```", tail, "```", ""]
+    for bench in benches:
+        tail = "\n".join(bench.output.strip().splitlines()[-60:])
+        lines += [f"### {bench.name} ({bench.status})", "", "```", tail, "```", ""]
     out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def selected(only: list[str] | None) -> list[Path]:
+    """The benchmark files to run: all, or those ``--only`` names ("similarity", "similarity_bench.py")."""
+    scripts = sorted(HERE.glob("*_bench.py"))
+    if not only:
+        return scripts
+    wanted = {name.strip().removesuffix(".py").removesuffix("_bench") for part in only for name in part.split(",")}
+    unknown = wanted - {s.stem.removesuffix("_bench") for s in scripts} - {OWN}
+    if unknown:
+        known = ", ".join(s.stem.removesuffix("_bench") for s in scripts)
+        raise SystemExit(f"--only: unknown benchmark(s) {', '.join(sorted(unknown))}; known: {known}, {OWN}")
+    return [s for s in scripts if s.stem.removesuffix("_bench") in wanted]
 
 
 def main() -> None:
@@ -186,26 +219,32 @@ def main() -> None:
     parser.add_argument("--timeout", type=int, default=1800, help="seconds per benchmark")
     parser.add_argument("--work", type=Path, default=Path("/tmp/insightbank-scale"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
-    parser.add_argument("--only", nargs="*", help="run only these benchmark files")
+    parser.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help=f"run only this benchmark (similarity, similarity_bench.py; repeat or comma-separate; {OWN}: "
+        "check/backup/restore of the scale bank)",
+    )
     args = parser.parse_args()
     started = dt.datetime.now(dt.UTC)
+    scripts = selected(args.only)
+    own_too = not args.only or OWN in ",".join(args.only)
     args.work.mkdir(parents=True, exist_ok=True)
     scale = args.work / f"scale-{args.n}.sqlite"
     bank, notes = build(scale, args.n, args.stories)
     print("\n".join(notes), flush=True)
-    own = own_checks(bank, args.work)
+    own = own_checks(bank, args.work) if own_too else []
     bank.dispose()
     print(own, flush=True)
     env = os.environ | {"INSIGHTBANK_BENCH_DB": f"sqlite:///{scale}", "PYTHONUNBUFFERED": "1"}
-    benches = []
-    for script in sorted(HERE.glob("*_bench.py")):
-        if args.only and script.name not in args.only:
-            continue
-        command, used = invocation(script, scale, args.work)
+    benches: list[BenchRun] = []
+    for script in scripts:
+        command, used = invocation(script, scale, args.work, args.n, args.stories)
         print(f"running {script.name}: {' '.join(command[1:])}", flush=True)
         status, seconds, output = run(script, command, args.timeout, env)
         print(f"  {status} in {seconds:.0f} s", flush=True)
-        benches.append((script.name, used, status, seconds, output))
+        benches.append(BenchRun(script.name, used, status, seconds, output))
         (args.work / f"{script.stem}.sqlite").unlink(missing_ok=True)
         write_results(args.out, started, notes, own, benches)  # after each, so a cut-off run still reports
     write_results(args.out, started, notes, own, benches)

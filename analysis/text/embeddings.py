@@ -111,13 +111,34 @@ def fill(
     return Filled(engine.name, len(unique), len(todo), True, notices)
 
 
+def role_of(conn: Any) -> str:
+    """The role whose cached vectors these are: ``current_user`` on PostgreSQL, '' on SQLite."""
+    if conn.dialect.name != "postgresql":
+        return ""
+    return str(conn.execute(sa.text("SELECT current_user")).scalar_one())
+
+
+def lookup(role: str, engine: str, hashes: Sequence[str], *columns: sa.ColumnElement[Any]) -> sa.Select[Any]:
+    """The cached rows of ``hashes``, found by the primary key (role, engine, hash).
+
+    The role must be named: the key starts with it, and without it SQLite scans the whole cache
+    once per chunk of hashes, so a warm ``similar`` grew with the square of the bank. On
+    PostgreSQL row-level security already shows only the role's own rows; naming it lets the
+    index be used and keeps an owner (who bypasses the policy) to its own vectors too.
+    """
+    return sa.select(*columns).where(
+        EMBEDDING.c.role_name == role, EMBEDDING.c.engine == engine, EMBEDDING.c.text_sha256.in_(list(hashes))
+    )
+
+
 def _read(bank: Bank, engine: str, hashes: set[str]) -> dict[str, np.ndarray]:
     found: dict[str, np.ndarray] = {}
     wanted = sorted(hashes)
     with bank.reading() as conn:
+        role = role_of(conn)
         for start in range(0, len(wanted), LOOKUP_CHUNK):
-            query = sa.select(EMBEDDING.c.text_sha256, EMBEDDING.c.vector).where(
-                EMBEDDING.c.engine == engine, EMBEDDING.c.text_sha256.in_(wanted[start : start + LOOKUP_CHUNK])
+            query = lookup(
+                role, engine, wanted[start : start + LOOKUP_CHUNK], EMBEDDING.c.text_sha256, EMBEDDING.c.vector
             )
             found.update({h: np.frombuffer(v, dtype=np.float32) for h, v in conn.execute(query)})
     return found
@@ -152,11 +173,11 @@ def _write(bank: Bank, engine: str, rows: dict[str, np.ndarray]) -> None:
 
 def _read_keys(conn: Any, engine: str, hashes: list[str]) -> list[str]:
     out: list[str] = []
+    role = role_of(conn)
     for start in range(0, len(hashes), LOOKUP_CHUNK):
-        query = sa.select(EMBEDDING.c.text_sha256).where(
-            EMBEDDING.c.engine == engine, EMBEDDING.c.text_sha256.in_(hashes[start : start + LOOKUP_CHUNK])
+        out += list(
+            conn.execute(lookup(role, engine, hashes[start : start + LOOKUP_CHUNK], EMBEDDING.c.text_sha256)).scalars()
         )
-        out += list(conn.execute(query).scalars())
     return out
 
 
@@ -165,12 +186,12 @@ def prune(bank: Bank, engine: TextEngine, keep: Sequence[str]) -> int:
     keep_hashes = {text_hash(t) for t in keep}
     key = cache_key(engine)
     with bank.transaction() as conn:
-        stored = list(conn.execute(sa.select(EMBEDDING.c.text_sha256).where(EMBEDDING.c.engine == key)).scalars())
+        role = role_of(conn)
+        mine = (EMBEDDING.c.role_name == role) & (EMBEDDING.c.engine == key)
+        stored = list(conn.execute(sa.select(EMBEDDING.c.text_sha256).where(mine)).scalars())
         gone = [h for h in stored if h not in keep_hashes]
         for start in range(0, len(gone), LOOKUP_CHUNK):
             conn.execute(
-                sa.delete(EMBEDDING).where(
-                    EMBEDDING.c.engine == key, EMBEDDING.c.text_sha256.in_(gone[start : start + LOOKUP_CHUNK])
-                )
+                sa.delete(EMBEDDING).where(mine, EMBEDDING.c.text_sha256.in_(gone[start : start + LOOKUP_CHUNK]))
             )
     return len(gone)
