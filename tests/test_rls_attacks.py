@@ -454,3 +454,34 @@ def test_a_writers_own_delete_still_leaves_its_tombstone(pg_bank: Bank, attacker
     with pg_bank.reading() as conn:
         rows = conn.execute(sa.text("SELECT entity FROM tombstone WHERE record_id = :i"), {"i": own}).scalars().all()
     assert rows == ["insight"]
+
+
+@pytest.mark.parametrize("window", [1, 200], ids=["newest-first walk", "index lookup"])
+def test_a_search_shows_only_the_rows_a_role_may_see(
+    pg_bank: Bank, attackers: list[Role], window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both search paths (the newest-first walk over stored documents, and the GIN lookup of rarer
+    words), their counts and the quotes' index go through row-level security (issue 17)."""
+    from insightbank.bank import open_bank
+    from insightbank.insights import queries
+    from insightbank.insights.filters import InsightFilter
+
+    monkeypatch.setattr(queries, "WINDOW_PER_ROW", window)
+    _fill(pg_bank)
+    for role in attackers:
+        mine = LEVELS[: LEVELS.index(role.clearance) + 1]
+        seen = {marker(t, lv) for t in TOWNS for lv in LEVELS if lv == "public" or (t == role.town and lv in mine)}
+        bank = open_bank(_role_url(pg_bank, role), migrate_schema=False)
+        try:
+            with bank.reading() as conn:
+                for text in ("hemlig", "hemlig-", "citat hemlig"):  # own text, a prefix, a quote
+                    f = InsightFilter(text=text)
+                    walked = queries._in_newest(conn, f, len(seen), 0)
+                    assert (walked is not None) == (window == 1)  # the path this case is about was taken
+                    found = queries.select(conn, f, limit=len(seen))
+                    assert {r.statement for r in found} == seen, (role.name, text)
+                    assert queries.select(conn, f, limit=1, offset=len(seen)) == []
+                    assert queries.count(conn, f) == len(seen)
+                    assert queries.count_at_most(conn, f, cap=2) == min(len(seen), 3)
+        finally:
+            bank.dispose()
