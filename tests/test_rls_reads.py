@@ -9,8 +9,11 @@ from __future__ import annotations
 import psycopg
 import pytest
 import sqlalchemy as sa
-from support.rls import Role, connect, dump, fill, leaks, marker
+from support.rls import LEVELS, TOWNS, Role, connect, dump, fill, leaks, marker, role_url
 
+from insightbank.bank import open_bank
+from insightbank.insights import queries
+from insightbank.insights.filters import InsightFilter
 from insightbank.storage.engine import Bank
 
 SHADOWS = [
@@ -93,3 +96,30 @@ def test_no_role_can_become_another(pg_bank: Bank, attackers: list[Role]) -> Non
                 conn.execute(f"SET ROLE {group}")  # type: ignore[arg-type]
                 assert leaks(dump(conn), role, ids, owner) == [], (role, group)
                 conn.execute("RESET ROLE")
+
+
+@pytest.mark.parametrize("window", [1, 200], ids=["newest-first walk", "index lookup"])
+def test_a_search_shows_only_the_rows_a_role_may_see(
+    pg_bank: Bank, attackers: list[Role], window: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both search paths (the newest-first walk over stored documents, and the GIN lookup of rarer
+    words), their counts and the quotes' index go through row-level security (issue 17)."""
+    monkeypatch.setattr(queries, "WINDOW_PER_ROW", window)
+    fill(pg_bank)
+    for role in attackers:
+        mine = LEVELS[: LEVELS.index(role.clearance) + 1]
+        seen = {marker(t, lv) for t in TOWNS for lv in LEVELS if lv == "public" or (t == role.town and lv in mine)}
+        bank = open_bank(role_url(pg_bank, role), migrate_schema=False)
+        try:
+            with bank.reading() as conn:
+                for text in ("hemlig", "hemlig-", "citat hemlig"):  # own text, a prefix, a quote
+                    f = InsightFilter(text=text)
+                    walked = queries._in_newest(conn, f, len(seen), 0)
+                    assert (walked is not None) == (window == 1)  # the path this case is about was taken
+                    found = queries.select(conn, f, limit=len(seen))
+                    assert {r.statement for r in found} == seen, (role.name, text)
+                    assert queries.select(conn, f, limit=1, offset=len(seen)) == []
+                    assert queries.count(conn, f) == len(seen)
+                    assert queries.count_at_most(conn, f, cap=2) == min(len(seen), 3)
+        finally:
+            bank.dispose()

@@ -10,7 +10,7 @@ import uuid
 from typing import Any
 
 import sqlalchemy as sa
-from support.rls import SEEN, Role, connect, digest, fill, try_sql
+from support.rls import SEEN, Role, connect, digest, fill, role_url, try_sql
 
 from insightbank.storage.engine import Bank
 
@@ -83,11 +83,6 @@ def test_no_write_reaches_another_municipality(pg_bank: Bank, attackers: list[Ro
         assert digest(pg_bank) == before, role
 
 
-def _role_url(bank: Bank, role: Role) -> str:
-    url = sa.engine.make_url(bank.url).set(username=role.name, password=f"pw-{role.name}")
-    return url.render_as_string(hide_password=False)
-
-
 def test_no_role_forges_a_tombstone_or_trusts_a_key(pg_bank: Bank, attackers: list[Role]) -> None:
     """A forged tombstone would delete another municipality's record at every receiver (issue 18)."""
     ids = fill(pg_bank)
@@ -119,7 +114,7 @@ def test_a_writers_own_delete_still_leaves_its_tombstone(pg_bank: Bank, attacker
     ids = fill(pg_bank)
     writer = next(r for r in attackers if r.write and r.town == "Bengtsfors")
     own = ids[("Bengtsfors", "internal")][1]
-    result = runner.invoke(cli, ["--db", _role_url(pg_bank, writer), "delete", own, "--yes"])
+    result = runner.invoke(cli, ["--db", role_url(pg_bank, writer), "delete", own, "--yes"])
     assert result.exit_code == 0, result.output
     with pg_bank.reading() as conn:
         rows = conn.execute(sa.text("SELECT entity FROM tombstone WHERE record_id = :i"), {"i": own}).scalars().all()

@@ -178,6 +178,12 @@ def total(bank: Bank, flt: InsightFilter) -> int:
         return queries.count(conn, flt)
 
 
+def total_at_most(bank: Bank, flt: InsightFilter, cap: int) -> int:
+    """The browser's count: exact up to ``cap``, ``cap`` + 1 beyond (shown as "100 000+")."""
+    with bank.reading() as conn:
+        return queries.count_at_most(conn, flt, cap)
+
+
 def insight(bank: Bank, insight_id: uuid.UUID) -> InsightRecord:
     with bank.reading() as conn:
         return queries.get(conn, insight_id)

@@ -24,10 +24,11 @@ from insightbank import vocabulary
 from insightbank.storage.engine import Bank
 from insightbank.storage.tables import INSIGHT_LINKS
 
+#: as ``0015_pg_search`` creates them (the insight's document is a stored column; quotes' an expression)
 PG_SEARCH_INDEXES = {
-    "ix_insight_fts": "CREATE INDEX ix_insight_fts ON insight USING gin "
-    "(to_tsvector('swedish', statement || ' ' || coalesce(description, '')))",
-    "ix_evidence_fts": "CREATE INDEX ix_evidence_fts ON evidence USING gin (to_tsvector('swedish', text))",
+    "ix_insight_fts": "CREATE INDEX ix_insight_fts ON insight USING gin (insight_fts_vector)",
+    "ix_evidence_fts": "CREATE INDEX ix_evidence_fts ON evidence USING gin "
+    "((to_tsvector('swedish'::regconfig, text) || to_tsvector('simple'::regconfig, text)))",
 }
 VOCAB_COLUMNS = [
     ("insight", "organisation_type", "organisation_type"),

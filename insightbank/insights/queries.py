@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from dataclasses import replace
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,9 +22,17 @@ from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS, STUDY
 from insightbank.vocabulary import PERSPECTIVE_BITS, perspectives_of
 
 #: Above this many text matches, a page is read by walking the newest-first index and testing
-#: each row against the matches, instead of sorting every match (SQLite; measured at 1M insights:
-#: "sk" with 164k matches went from 1.9 s to 0.3 s; a rare word stays at a few ms).
+#: each row against the matches, instead of sorting every match (measured at 1M insights on
+#: SQLite: "sk" with 164k matches went from 1.9 s to 0.3 s; a rare word stays at a few ms). On
+#: PostgreSQL the test of a row is a lookup in its stored document (``search.pg_matches``).
 BROAD_MATCHES = 2000
+#: PostgreSQL: a page of a text search is first looked for among the newest ``WINDOW_PER_ROW`` ×
+#: (offset + limit) insights, walking the newest-first index and testing each row's stored
+#: document (~3 µs a row). A broad match fills the page there and stops (ms at any bank size); a
+#: rarer one falls back to the GIN indexes and sorts its few matches. No count is needed to choose.
+WINDOW_PER_ROW = 200
+#: A count that would pass this is shown as "100 000+": counting it exactly reads most of the table.
+COUNT_CAP = 100_000
 
 
 def _conditions(conn: Connection, f: InsightFilter, ordered_scan: bool = False) -> list[sa.ColumnElement[bool]]:
@@ -52,10 +61,15 @@ def _conditions(conn: Connection, f: InsightFilter, ordered_scan: bool = False) 
     if f.date_to:
         where.append(INSIGHT.c.date <= f.date_to)
     if f.text and f.text.strip():
-        # SQLite's unary + keeps the planner from starting at the id index (its documented way).
-        column = sa.literal_column("+insight.id", sa.Uuid) if ordered_scan else INSIGHT.c.id
-        where.append(column.in_(search.matching_ids(conn, f.text)))
+        where.append(_text_condition(conn, f.text, ordered_scan))
     return where
+
+
+def _text_condition(conn: Connection, text: str, ordered_scan: bool) -> sa.ColumnElement[bool]:
+    """Text matches: a set of ids to join, or (``ordered_scan``) a test of each row walked in index order."""
+    if ordered_scan:
+        return search.sqlite_row_matches(text) if conn.dialect.name == "sqlite" else search.pg_matches(text)
+    return INSIGHT.c.id.in_(search.matching_ids(conn, text))
 
 
 def _sees_everything(conn: Connection) -> bool:
@@ -68,10 +82,24 @@ def _only_text(f: InsightFilter) -> bool:
 
 def count(conn: Connection, f: InsightFilter | None = None) -> int:
     f = f or InsightFilter()
-    if _only_text(f) and conn.dialect.name == "sqlite" and _sees_everything(conn):
-        return search.match_count(conn, str(f.text))  # straight from the index: ms, not a join
+    if _only_text(f) and _sees_everything(conn):
+        return search.match_count(conn, str(f.text))  # from the index, not a join (RLS applies on PostgreSQL)
     query = sa.select(sa.func.count()).select_from(INSIGHT).where(*_conditions(conn, f))
     return int(conn.execute(query).scalar_one())
+
+
+def count_at_most(conn: Connection, f: InsightFilter | None = None, cap: int = COUNT_CAP) -> int:
+    """``count``, but no further than ``cap`` + 1: more than ``cap`` reads as "cap+" (the browser's pager).
+
+    A broad search ("sk": 164k of 1M) counted exactly reads nearly every row; capped, it stops.
+    """
+    f = f or InsightFilter()
+    if _only_text(f) and _sees_everything(conn):
+        if conn.dialect.name == "sqlite":
+            return search.matches_at_most(conn, str(f.text), cap + 1)
+        return min(search.match_count(conn, str(f.text)), cap + 1)  # a GIN index cannot stop early
+    hits = sa.select(sa.literal(1)).select_from(INSIGHT).where(*_conditions(conn, f)).limit(cap + 1)
+    return int(conn.execute(sa.select(sa.func.count()).select_from(hits.subquery())).scalar_one())
 
 
 def page_ids(
@@ -79,17 +107,54 @@ def page_ids(
 ) -> list[uuid.UUID]:
     """One page of ids, newest first (then by id, so paging is stable), in index order."""
     f = f or InsightFilter()
-    broad = False
-    if f.text and f.text.strip() and conn.dialect.name == "sqlite":
-        broad = search.match_count(conn, f.text) > BROAD_MATCHES
-    query = (
-        sa.select(INSIGHT.c.id)
-        .where(*_conditions(conn, f, ordered_scan=broad))
-        .order_by(INSIGHT.c.created_at.desc(), INSIGHT.c.id.desc())
-        .limit(limit)
-        .offset(offset)
+    text = bool(f.text and f.text.strip())
+    if text and conn.dialect.name != "sqlite":
+        if limit is not None and (found := _in_newest(conn, f, limit, offset)) is not None:
+            return found
+        return list(conn.execute(_pg_matches_sorted(conn, f, limit, offset)).scalars())
+    broad = text and conn.dialect.name == "sqlite"
+    broad = broad and search.matches_at_most(conn, str(f.text), BROAD_MATCHES + 1) > BROAD_MATCHES
+    return list(conn.execute(_page(_conditions(conn, f, ordered_scan=broad), limit, offset)).scalars())
+
+
+def _page(where: list[sa.ColumnElement[bool]], limit: int | None, offset: int) -> sa.Select[Any]:
+    newest_first = (INSIGHT.c.created_at.desc(), INSIGHT.c.id.desc())
+    return sa.select(INSIGHT.c.id).where(*where).order_by(*newest_first).limit(limit).offset(offset)
+
+
+def _pg_matches_sorted(conn: Connection, f: InsightFilter, limit: int | None, offset: int) -> sa.Select[Any]:
+    """A page of a rarer match: the rows the GIN indexes find (own text, quotes), sorted.
+
+    Two branches, each with every other filter, rather than ``id IN (matches)``: the planner
+    joined that set against a scan of the whole id index (0.2 s at 200k insights, growing).
+    """
+    query = search.pg_query(str(f.text))
+    rest = _conditions(conn, replace(f, text=None))
+    own = sa.select(INSIGHT.c.id, INSIGHT.c.created_at).where(search.PG_VECTOR.op("@@")(query), *rest)
+    quoted = sa.select(INSIGHT.c.id, INSIGHT.c.created_at).where(
+        INSIGHT.c.id.in_(search.pg_quote_matches(query)), *rest
     )
-    return list(conn.execute(query).scalars())
+    both = sa.union(own, quoted).subquery()
+    ordered = sa.select(both.c.id).order_by(both.c.created_at.desc(), both.c.id.desc())
+    return ordered.limit(limit).offset(offset)
+
+
+def _in_newest(conn: Connection, f: InsightFilter, limit: int, offset: int) -> list[uuid.UUID] | None:
+    """The page if the newest insights hold it, else None (see ``WINDOW_PER_ROW``).
+
+    The window is a prefix of the page order, so a full page found in it is the true page.
+    """
+    newest = INSIGHT.alias("newest")
+    edge = (
+        sa.select(newest.c.created_at, newest.c.id)
+        .order_by(newest.c.created_at.desc(), newest.c.id.desc())
+        .offset(WINDOW_PER_ROW * (offset + limit) - 1)
+        .limit(1)
+        .scalar_subquery()
+    )
+    where = [*_conditions(conn, f, ordered_scan=True), sa.tuple_(INSIGHT.c.created_at, INSIGHT.c.id) >= edge]
+    found = list(conn.execute(_page(where, limit, offset)).scalars())
+    return found if len(found) == limit else None
 
 
 def fetch(conn: Connection, ids: list[uuid.UUID]) -> list[InsightRecord]:
@@ -110,9 +175,10 @@ def _fetch_chunk(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, Insi
         .where(INSIGHT.c.id.in_(ids))
     )
     records = {row.id: _record(row) for row in conn.execute(query)}
-    for dim, link in INSIGHT_LINKS.items():
-        for row in conn.execute(sa.select(link).where(link.c.insight_id.in_(ids)).order_by(link.c.code)):
-            getattr(records[row.insight_id], TAG_FIELDS[dim]).append(row.code)
+    if not records:
+        return records
+    for row in conn.execute(_links_of(ids)):
+        getattr(records[row.insight_id], TAG_FIELDS[row.dim]).append(row.code)
     quotes: dict[uuid.UUID, list[Quote]] = defaultdict(list)
     ev = sa.select(EVIDENCE).where(EVIDENCE.c.insight_id.in_(ids)).order_by(EVIDENCE.c.position)
     for row in conn.execute(ev):
@@ -120,6 +186,16 @@ def _fetch_chunk(conn: Connection, ids: list[uuid.UUID]) -> dict[uuid.UUID, Insi
     for insight_id, record in records.items():
         record.quotes = quotes.get(insight_id, [])
     return records
+
+
+def _links_of(ids: list[uuid.UUID]) -> sa.CompoundSelect:
+    """Every tag of ``ids`` in one query (one round trip, not one per dimension: a point read
+    under load waits on each round trip, see benchmarks/load_bench.py)."""
+    parts = [
+        sa.select(sa.literal(dim).label("dim"), link.c.insight_id, link.c.code).where(link.c.insight_id.in_(ids))
+        for dim, link in INSIGHT_LINKS.items()
+    ]
+    return sa.union_all(*parts).order_by("dim", "code")
 
 
 def _record(row: sa.Row) -> InsightRecord:

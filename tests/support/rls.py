@@ -165,6 +165,12 @@ def attackers(pg_bank: Bank) -> Iterator[list[Role]]:
         conn.commit()
 
 
+def role_url(bank: Bank, role: Role) -> str:
+    """The bank's URL as ``role`` logs in (for the product's own code, not psql)."""
+    url = sa.engine.make_url(bank.url).set(username=role.name, password=f"pw-{role.name}")
+    return url.render_as_string(hide_password=False)
+
+
 def connect(bank: Bank, role: Role) -> psycopg.Connection:
     url = sa.engine.make_url(bank.url)
     return psycopg.connect(

@@ -1,8 +1,10 @@
 """The insight browser: one page at a time, filtered in SQL, searched as you type.
 
 Only ``PAGE_SIZE`` rows ever live in the DataTable (a 100k-row DataTable takes seconds to
-paint). The page and the count are fetched by a worker; a generation number drops answers
-to filters the user has already changed.
+paint). The page and the count are fetched by two workers: the page first (a broad prefix such as
+"sk", 164k of 1M, is read by walking the newest-first index, so it shows at once), the count
+after it, stopping at ``COUNT_CAP`` ("100 000+"). A generation number drops answers to filters
+the user has already changed.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from insightbank.tui.i18n import t
 from insightbank.tui.messages import CountLoaded, DetailLoaded, InsightDeleted, OptionsLoaded, PageLoaded
 
 PAGE_SIZE = 100
+#: counted no further: a broad prefix counted exactly would read most of the bank
+COUNT_CAP = 100_000
 DEBOUNCE = 0.08
 MIN_SEARCH = 2
 #: filter select id → (vocabulary dimension, InsightFilter field)
@@ -69,6 +73,7 @@ class BrowserScreen(BankScreen):
         self.records: dict[str, InsightRecord] = {}
         self._debounce: Timer | None = None
         self._preset: InsightFilter | None = None
+        self._to_count: tuple[int, InsightFilter] | None = None
 
     def compose(self) -> ComposeResult:
         vocab, lang = self.ib.vocab, self.ib.lang
@@ -166,7 +171,10 @@ class BrowserScreen(BankScreen):
         self.page_no = page_no
         flt = self._preset or self.current_filter()
         self._texts[self.generation] = flt.text
-        self.load_page(self.generation, flt, page_no, count=page_no == 0 or self.total is None)
+        if page_no == 0 or self.total is None:
+            self.total = None  # "…" until the count of this filter arrives
+            self._to_count = (self.generation, flt)
+        self.load_page(self.generation, flt, page_no)
 
     def action_page(self, step: int) -> None:
         last = max(((self.total or 0) - 1) // PAGE_SIZE, 0)
@@ -175,10 +183,13 @@ class BrowserScreen(BankScreen):
             self.reload(target)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="page")
-    def load_page(self, generation: int, flt: InsightFilter, page_no: int, count: bool) -> None:
+    def load_page(self, generation: int, flt: InsightFilter, page_no: int) -> None:
         self.post_message(PageLoaded(generation, services.page(self.ib.bank, flt, page_no, PAGE_SIZE), page_no))
-        if count:
-            self.post_message(CountLoaded(generation, services.total(self.ib.bank, flt)))
+
+    @work(thread=True, exit_on_error=False, exclusive=True, group="count")
+    def load_count(self, generation: int, flt: InsightFilter) -> None:
+        """The count, after the page and apart from it: the next keystroke's page never waits for it."""
+        self.post_message(CountLoaded(generation, services.total_at_most(self.ib.bank, flt, COUNT_CAP)))
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="options")
     def load_options(self) -> None:
@@ -213,6 +224,9 @@ class BrowserScreen(BankScreen):
         self._show_pager()
         self.last_painted = message.generation
         self.painted_text = self._texts.pop(message.generation, None)
+        if self._to_count is not None and self._to_count[0] == message.generation:
+            self.load_count(*self._to_count)  # started once the page is up, never for a superseded filter
+            self._to_count = None
         if not message.records:
             self.query_one("#detail", Static).update(t("browser.no_results"))
 
@@ -222,8 +236,10 @@ class BrowserScreen(BankScreen):
             self._show_pager()
 
     def _show_pager(self) -> None:
-        pages = max(((self.total or 0) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
-        total = "…" if self.total is None else f"{self.total:,}".replace(",", " ")
+        n = min(self.total or 0, COUNT_CAP)
+        more = "+" if (self.total or 0) > COUNT_CAP else ""
+        pages = f"{max((n + PAGE_SIZE - 1) // PAGE_SIZE, 1)}{more}"
+        total = "…" if self.total is None else f"{n:,}".replace(",", " ") + more
         self.query_one("#pager", Static).update(
             t("browser.pager", page=self.page_no + 1, pages=pages, total=total, marks=t("col.marks_legend"))
         )
