@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from insightbank.storage.models.analysis import COVERAGE_SNAPSHOT, EMBEDDING
+from insightbank.storage.models.analysis import COVERAGE_COUNT, COVERAGE_SNAPSHOT, EMBEDDING
 from insightbank.storage.models.core import INSIGHT_LINKS, BankMeta, ChangeLog, Evidence, Insight, Study, Term
 from insightbank.storage.models.packages import PackageConflict, PackageImport, PackageRecord
 from insightbank.storage.models.qda import EVIDENCE_CODE
@@ -30,6 +30,7 @@ TOMBSTONE: sa.Table = Tombstone.__table__  # type: ignore[attr-defined]
 __all__ = [
     "BANK_META",
     "CHANGE_LOG",
+    "COVERAGE_COUNT",
     "COVERAGE_SNAPSHOT",
     "EMBEDDING",
     "EVIDENCE",
