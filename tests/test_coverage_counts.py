@@ -20,12 +20,15 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from test_packages import export_to, other_bank  # noqa: F401  (the fixture)
+from test_shared_bank_tool import LEVELS, pg_bank, role_urls  # noqa: F401  (the fixtures)
 
 from insightbank import vocabulary
 from insightbank.admin import integrity
 from insightbank.analysis.coverage import cache
 from insightbank.analysis.coverage.counted import counted, serves
 from insightbank.analysis.coverage.matrix import coverage
+from insightbank.bank import open_bank
+from insightbank.errors import AccessDeniedError
 from insightbank.exchange.packages.importing import import_package
 from insightbank.exchange.spreadsheets import importing as importer
 from insightbank.fixtures.demo import build_demo_bank
@@ -256,3 +259,49 @@ def test_two_concurrent_writers_lose_no_count(bank: Bank) -> None:
         ).scalar_one()
     assert n == 60
     assert_counts_are_fresh(bank)
+
+
+def test_a_municipality_role_sums_only_the_counts_of_insights_it_may_see_and_cannot_write_them(
+    pg_bank: Bank,  # noqa: F811
+    role_urls: dict[str, str],  # noqa: F811
+) -> None:
+    owner = counted_insights(pg_bank)
+    assert owner == {("Arvika", s): 1 for s in LEVELS} | {("Bengtsfors", s): 1 for s in LEVELS}
+    reader = open_bank(role_urls["reader"])  # Arvika, internal clearance, read-only
+    writer = open_bank(role_urls["writer"])  # Bengtsfors, confidential, may write
+    try:
+        assert counted_insights(reader) == {
+            ("Arvika", "public"): 1,
+            ("Arvika", "internal"): 1,
+            ("Bengtsfors", "public"): 1,
+        }
+        with writer.transaction() as conn:  # the writer's save is counted by the triggers (owner's rights)
+            data = InsightData(
+                statement="ny", perspectives=["clients"], municipality="Bengtsfors", sensitivity="confidential"
+            )
+            insights.insert(conn, insights.validate(vocabulary.load(conn), data), "w")
+        assert counted_insights(pg_bank)[("Bengtsfors", "confidential")] == 2
+        for bank in (reader, writer):
+            for sql in (
+                "UPDATE coverage_count SET n = n + 100",
+                "INSERT INTO coverage_count VALUES ('', '', 1, 'Arvika', 'public', 'draft', '', 5, NULL)",
+                "DELETE FROM coverage_count",
+                "SELECT ib_coverage.insight_ai()",
+            ):
+                with (
+                    pytest.raises((AccessDeniedError, sa.exc.DBAPIError), match=r"permission denied|trigger functions"),
+                    bank.transaction() as conn,
+                ):
+                    conn.exec_driver_sql(sql)
+    finally:
+        reader.dispose(), writer.dispose()
+    with pg_bank.reading() as conn:
+        assert coverage_counts.differences(conn) == 0
+
+
+def counted_insights(bank: Bank) -> dict[tuple[str, str], int]:
+    with bank.reading() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT municipality, sensitivity, sum(n) FROM coverage_count WHERE dimension = '' AND n > 0 GROUP BY 1, 2"
+        ).all()
+    return {(m, s): int(n) for m, s, n in rows}

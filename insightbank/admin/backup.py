@@ -256,6 +256,7 @@ def _restore_pg(url: str, path: Path) -> None:
     try:
         with engine.begin() as conn:  # empty the bank: its schemas go, the database stays
             conn.exec_driver_sql("DROP SCHEMA IF EXISTS ib_access CASCADE")
+            conn.exec_driver_sql("DROP SCHEMA IF EXISTS ib_coverage CASCADE")  # the coverage triggers' functions
             conn.exec_driver_sql("DROP SCHEMA public CASCADE")
             conn.exec_driver_sql("CREATE SCHEMA public AUTHORIZATION pg_database_owner")
             conn.exec_driver_sql("GRANT USAGE ON SCHEMA public TO PUBLIC")
