@@ -84,7 +84,8 @@ def counted(
         found = [(c, m, r) for m, c, r in found]
     m = assemble(conn, vocab or vocabulary.load(conn), rows_dim, cols_dim, found, lang)
     by_mask, by_code, tagged = _margins(mask_dim, code_dim, where)
-    mask_sums, code_sums = dict(conn.execute(by_mask).all()), dict(conn.execute(by_code).all())
+    mask_sums: dict[Any, Any] = dict(conn.execute(by_mask).tuples().all())
+    code_sums: dict[Any, Any] = dict(conn.execute(by_code).tuples().all())
     mask_margin = {_mask_code(mask_dim, k): int(v) for k, v in mask_sums.items()}
     code_margin = {str(k): int(v) for k, v in code_sums.items()}
     row_margin, col_margin = (code_margin, mask_margin) if flipped else (mask_margin, code_margin)
