@@ -159,7 +159,9 @@ def main() -> None:
     with bank.reading() as conn:
         n = conn.execute(sa.text("SELECT count(*) FROM insight")).scalar_one()
         raw_ms, _ = timed(lambda: [tuple(r) for r in conn.execute(sa.text(RAW_SQL))], repeat=3)
+        print(f"raw SQL GROUP BY: {raw_ms:.1f} ms", flush=True)
         computed_ms, computed = timed(lambda: white_spots(coverage(conn)), repeat=3)
+        print(f"computed: {computed_ms:.1f} ms", flush=True)
     agrees(bank, computed)
     coverage_cache.white_spot_report(bank)  # stored, so the default path below has a snapshot
     warm_ms, warm = timed(lambda: coverage_cache.white_spot_report(bank))
@@ -172,6 +174,7 @@ def main() -> None:
         after.append((time.perf_counter() - t0) * 1000)
         agrees(bank, report)
     after_ms = statistics.median(after)
+    print(f"right after a write: {after_ms:.1f} ms (runs: {', '.join(f'{a:.0f}' for a in after)})", flush=True)
     with_save, before_save = save_cost(bank, args.saves)
     with_import, before_import = import_cost(args.import_rows)
     print(f"bank: {n:,} insights, SQLite, perspective × subpopulation (counts agree with the raw GROUP BY)")
