@@ -230,6 +230,17 @@ def coverage(
     found = [
         (_code(rows_dim, r.r), _code(cols_dim, r.c), r) for r in conn.execute(cell_query(conn, rows_dim, cols_dim, f))
     ]
+    m = assemble(conn, vocab, rows_dim, cols_dim, found, lang)
+    m.total_insights = queries.count(conn, f)
+    m.row_insights, m.col_insights, m.tagged_insights = margins(conn, rows_dim, cols_dim, f, m.rows, m.cols)
+    return m
+
+
+def assemble(
+    conn: Connection, vocab: Vocabulary, rows_dim: str, cols_dim: str, found: list[tuple[str, str, Any]], lang: str
+) -> CoverageMatrix:
+    """The matrix of the cells ``found`` ((row code, col code, row with n, studies,
+    municipalities, newest)), on axes that list every code of each dimension; margins unset."""
     rows = _axis(conn, vocab, rows_dim, {r for r, _, _ in found})
     cols = _axis(conn, vocab, cols_dim, {c for _, c, _ in found})
     m = CoverageMatrix(
@@ -251,8 +262,6 @@ def coverage(
         "rows": axis_labels(conn, vocab, rows_dim, rows, lang),
         "cols": axis_labels(conn, vocab, cols_dim, cols, lang),
     }
-    m.total_insights = queries.count(conn, f)
-    m.row_insights, m.col_insights, m.tagged_insights = margins(conn, rows_dim, cols_dim, f, rows, cols)
     return m
 
 

@@ -294,6 +294,7 @@ def _empty_pg(raw: Any) -> None:
     """The bank's schemas go, the database stays (inside the restore's transaction)."""
     for statement in (
         "DROP SCHEMA IF EXISTS ib_access CASCADE",
+        "DROP SCHEMA IF EXISTS ib_coverage CASCADE",  # the coverage triggers' functions
         "DROP SCHEMA public CASCADE",
         "CREATE SCHEMA public AUTHORIZATION pg_database_owner",
         "GRANT USAGE ON SCHEMA public TO PUBLIC",

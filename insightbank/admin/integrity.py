@@ -7,7 +7,9 @@ What is checked, and why each can drift even though writes are transactional:
   terms come and go with packages), so a deleted local term can leave tags behind;
 - full-text search: SQLite's FTS5 index is kept by triggers, which a bulk tool can bypass;
   on PostgreSQL the GIN indexes must exist and be valid;
-- embedding caches: a vector must have ``dim`` float32 values, one size per engine.
+- embedding caches: a vector must have ``dim`` float32 values, one size per engine;
+- coverage counts: kept by triggers, which a restore from an older tool, a dropped trigger or a
+  hand edit of ``coverage_count`` can bypass; compared with a fresh count and rebuilt.
 Every repair runs in one transaction; what cannot be repaired safely is only reported.
 """
 
@@ -21,6 +23,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from insightbank import vocabulary
+from insightbank.storage import coverage_counts
 from insightbank.storage.engine import Bank
 from insightbank.storage.tables import INSIGHT_LINKS
 
@@ -235,6 +238,22 @@ def _embeddings(conn: Connection, report: IntegrityReport) -> None:
     report.checked.append("embeddings")
 
 
+def _coverage(conn: Connection, report: IntegrityReport) -> None:
+    """The stored coverage counts against a fresh count of the insights (``gaps`` reads them)."""
+    if n := coverage_counts.differences(conn):
+        report.findings.append(
+            Finding(
+                "coverage",
+                "coverage_count",
+                "lagrade täckningsräkningar skiljer sig från en ny räkning (räknas om) / "
+                "stored coverage counts differ from a fresh count (recounted)",
+                n,
+                coverage_counts.rebuild,
+            )
+        )
+    report.checked.append("coverage")
+
+
 def _sqlite_file(conn: Connection, report: IntegrityReport) -> None:
     result = [row[0] for row in conn.exec_driver_sql("PRAGMA quick_check").all()]
     if result != ["ok"]:
@@ -250,6 +269,7 @@ def _run_checks(conn: Connection) -> IntegrityReport:
     _vocabulary(conn, report)
     (_sqlite_search if conn.dialect.name == "sqlite" else _pg_search)(conn, report)
     _embeddings(conn, report)
+    _coverage(conn, report)
     return report
 
 

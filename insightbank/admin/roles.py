@@ -76,6 +76,7 @@ PRIVILEGES: dict[str, tuple[str, str]] = {
     "insight_story": _CONTENT,
     "embedding": ("SELECT, INSERT, UPDATE, DELETE", ""),
     "coverage_snapshot": ("SELECT, INSERT, UPDATE, DELETE", ""),
+    "coverage_count": ("SELECT", ""),
     "package_import": ("", "SELECT, INSERT, UPDATE"),
     "package_record": ("", "SELECT, INSERT, UPDATE, DELETE"),
     "package_conflict": ("", "SELECT, INSERT, UPDATE"),

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 
-from insightbank.storage.models.analysis import COVERAGE_SNAPSHOT, EMBEDDING
+from insightbank.storage.models.analysis import COVERAGE_COUNT, COVERAGE_SNAPSHOT, EMBEDDING
 from insightbank.storage.models.core import INSIGHT_LINKS, BankMeta, ChangeLog, Evidence, Insight, Study, Term
 from insightbank.storage.models.packages import PackageConflict, PackageImport, PackageRecord
 from insightbank.storage.models.qda import EVIDENCE_CODE
@@ -36,6 +36,7 @@ RowValues: TypeAlias = dict[str, Any]
 __all__ = [
     "BANK_META",
     "CHANGE_LOG",
+    "COVERAGE_COUNT",
     "COVERAGE_SNAPSHOT",
     "EMBEDDING",
     "EVIDENCE",

@@ -49,3 +49,24 @@ COVERAGE_SNAPSHOT = sa.Table(
     sa.Column("payload", sa.Text, nullable=False),
     sa.Column("computed_at", sa.DateTime(timezone=True), nullable=False, default=utcnow),
 )
+
+#: Insights per (dimension, code) and per key of the scope filters, kept current by triggers in the
+#: same transaction as every write (``insightbank.storage.coverage_counts``). ``dimension`` '' with
+#: ``code`` '' counts the insights themselves; a tag dimension with code '' counts the insights with
+#: at least one code of it (the margins of a matrix count insights, not memberships). Empty text
+#: stands for NULL so the key is unique on both backends. Rows at ``n = 0`` stay (a concurrent
+#: writer may be adding to them); readers skip them.
+COVERAGE_KEY = ("dimension", "code", "perspective_mask", "municipality", "sensitivity", "status", "study")
+COVERAGE_COUNT = sa.Table(
+    "coverage_count",
+    SQLModel.metadata,
+    sa.Column("dimension", sa.String(32), primary_key=True),
+    sa.Column("code", sa.String(80), primary_key=True),
+    sa.Column("perspective_mask", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("municipality", sa.String, primary_key=True),
+    sa.Column("sensitivity", sa.String(16), primary_key=True),
+    sa.Column("status", sa.String(16), primary_key=True),
+    sa.Column("study", sa.String(36), primary_key=True),
+    sa.Column("n", sa.Integer, nullable=False),
+    sa.Column("newest", sa.Date, nullable=True),
+)
