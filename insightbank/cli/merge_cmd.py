@@ -26,7 +26,8 @@ Om någon annan sparat sedan du läste (--version) vägras sparningen och du ser
 If someone else saved since you read (--version), the save is refused and you see their
 changes and yours, field by field. --force-merge applies your fields on top of the new version.
 \b
-  insightbank edit 3f2a91c0 --status validated --version 3 --force-merge
+  insightbank edit 14d6a05f --status acted_on --version 2        # vägras, exit 4 / refused, exit 4
+  insightbank edit 14d6a05f --status acted_on --version 2 --force-merge
 """
 
 
