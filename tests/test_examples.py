@@ -376,3 +376,11 @@ def test_an_example_runs_where_its_bank_is() -> None:
     assert not runs_on("insightbank access list", "sqlite") and runs_on("insightbank access list", "postgresql")
     assert not runs_on("insightbank", "sqlite") and not runs_on("insightbank demo", "sqlite")
     assert runs_on("insightbank demo --path demo.sqlite --no-tui", "sqlite")
+
+
+def test_every_help_shows_its_examples_where_its_text_is() -> None:
+    """The examples block is indented like the help around it (``edit`` joins two help texts)."""
+    for path in _commands(cli, []):
+        out = CliRunner().invoke(cli, [*path, "--help"], terminal_width=200).output
+        heading = [line for line in out.splitlines() if "Exempel / examples:" in line]
+        assert all(line == "  Exempel / examples:" for line in heading), (path, heading)

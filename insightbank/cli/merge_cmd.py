@@ -8,6 +8,7 @@ field, and with ``--force-merge`` applies your fields on top of the newest versi
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import click
@@ -73,6 +74,6 @@ edit = click.Command(
             "fields on top of the new version.",
         ),
     ],
-    help=(insights_cmd.edit.help or "") + MERGE_HELP,
+    help=inspect.cleandoc(insights_cmd.edit.help or "") + MERGE_HELP,  # one indentation, as click shows it
     short_help=insights_cmd.edit.short_help,
 )
