@@ -29,7 +29,7 @@ def backup_(app: AppContext, path: Path) -> None:
 
     \b
     Exempel / examples:
-      insightbank backup /srv/backup/bank-2025-06-01.sqlite
+      insightbank backup backup/bank-2025-06-01.sqlite
       insightbank --db postgresql://ib@db/region backup region.dump
     """
     report = backups.backup(app.bank, path)
@@ -49,7 +49,7 @@ def restore(app: AppContext, path: Path, force: bool) -> None:
 
     \b
     Exempel / examples:
-      insightbank --db ny.sqlite restore /srv/backup/bank-2025-06-01.sqlite
+      insightbank --db ny.sqlite restore backup/bank-2025-06-01.sqlite
       insightbank --db postgresql://ib@db/region restore region.dump --force
     """
     report = backups.restore(app.url, path, force=force)

@@ -142,8 +142,8 @@ def similar(app: AppContext, insight_id: str, engine: str | None, limit: int, fm
 
     \b
     Exempel / examples:
-      insightbank similar 3f2a91c0
-      insightbank similar 3f2a91c0 --engine minilm --limit 5 --format json
+      insightbank similar 14d6a05f
+      insightbank similar 14d6a05f --engine minilm --limit 5 --format json
     """
     from insightbank.analysis.text import similarity
     from insightbank.insights import queries

@@ -174,7 +174,7 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool, force: bool) -> 
     \b
     Exempel / examples:
       insightbank demo
-      insightbank demo --path /tmp/demo.sqlite --no-tui
+      insightbank demo --path demo.sqlite --no-tui
     """
     from insightbank.config import demo_db_path
 

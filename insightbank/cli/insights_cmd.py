@@ -61,7 +61,7 @@ def add(app: AppContext, **opts: Any) -> None:
     \b
     Exempel / examples:
       insightbank add -s "Familjer vet inte vart de ska vända sig före krisen" \\
-          -p clients -p risk_groups -g parents -f acute_to_preventive --study "Föräldraintervjuer 2025"
+          -p clients -p risk_groups -g parents -f acute_to_preventive --study 5d9e7052   # studiens id eller titel
       insightbank add            # frågar efter det som saknas / prompts for what is missing
     """
     prompt_missing(opts)
@@ -178,8 +178,8 @@ def show(app: AppContext, insight_id: str, fmt: str, history: bool) -> None:
 
     \b
     Exempel / examples:
-      insightbank show 3f2a91c0
-      insightbank show 3f2a91c0 --format json --history
+      insightbank show 14d6a05f
+      insightbank show 14d6a05f --format json --history
     """
     with app.bank.reading() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))
@@ -239,8 +239,8 @@ def edit(app: AppContext, insight_id: str, seen_version: int | None, **opts: Any
 
     \b
     Exempel / examples:
-      insightbank edit 3f2a91c0 --status validated
-      insightbank edit 3f2a91c0 -p clients -p risk_groups --version 3
+      insightbank edit 14d6a05f --status validated            # version 2
+      insightbank edit 14d6a05f -p clients -p risk_groups --version 2   # den du läste / the one you read
     """
     vocab = app.vocab()
     with app.bank.transaction() as conn:
@@ -260,7 +260,7 @@ def delete(app: AppContext, insight_id: str, yes: bool) -> None:
 
     \b
     Exempel / examples:
-      insightbank delete 3f2a91c0 --yes
+      insightbank delete c2ea41d6 --yes
     """
     with app.bank.transaction() as conn:
         record = queries.get(conn, queries.resolve_id(conn, insight_id))

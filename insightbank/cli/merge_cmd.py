@@ -8,6 +8,7 @@ field, and with ``--force-merge`` applies your fields on top of the newest versi
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import click
@@ -26,7 +27,8 @@ Om någon annan sparat sedan du läste (--version) vägras sparningen och du ser
 If someone else saved since you read (--version), the save is refused and you see their
 changes and yours, field by field. --force-merge applies your fields on top of the new version.
 \b
-  insightbank edit 3f2a91c0 --status validated --version 3 --force-merge
+  insightbank edit 14d6a05f --status acted_on --version 2        # vägras, exit 4 / refused, exit 4
+  insightbank edit 14d6a05f --status acted_on --version 2 --force-merge
 """
 
 
@@ -72,6 +74,6 @@ edit = click.Command(
             "fields on top of the new version.",
         ),
     ],
-    help=(insights_cmd.edit.help or "") + MERGE_HELP,
+    help=inspect.cleandoc(insights_cmd.edit.help or "") + MERGE_HELP,  # one indentation, as click shows it
     short_help=insights_cmd.edit.short_help,
 )

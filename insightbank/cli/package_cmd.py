@@ -174,7 +174,7 @@ def conflict_resolve(app: AppContext, conflict_id: str, keep: str) -> None:
     \b
     Exempel / examples:
       insightbank imports conflicts resolve 3f2a --keep ours
-      insightbank imports conflicts resolve 3f2a --keep merge
+      insightbank imports conflicts resolve 9c41 --keep merge
     """
     from insightbank.exchange.packages import conflicts
 

@@ -69,9 +69,9 @@ def report(
     Exempel / examples:
       insightbank report nämnden.html
       insightbank --lang en report board.html -m Grums --from 2025-01-01 --include internal
-      insightbank report rapport.html --redact --names namn.txt -c förskola
-      insightbank report grums-2025.zip titta-först.html
-      insightbank report okänd.zip look.html --trust-new-sender
+      insightbank report rapport.html --redact --names namn.txt -c grums
+      insightbank report grums-2026q1.zip titta-först.html
+      insightbank report grums-2026q2.zip look.html --trust-new-sender   # en okänd avsändare / an unknown sender
     """
     from insightbank.analysis.report.content import ReportOptions, gather
     from insightbank.analysis.report.html import render, write

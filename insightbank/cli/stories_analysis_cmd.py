@@ -90,7 +90,7 @@ def patterns(app: AppContext, collection: str, fmt: str, min_subset: int, alpha:
     \b
     Exempel / examples:
       insightbank stories patterns --collection grums
-      insightbank stories patterns --collection ademo --format json --min-subset 15
+      insightbank stories patterns --collection grums --format json --min-subset 15
     """
     from insightbank.analysis.stories.patterns import find_patterns
 

@@ -220,7 +220,7 @@ def edit_story(
 
     \b
     Exempel / examples:
-      insightbank stories edit -c grums g1 -a relation=0.4 --title "Bildstöd"
+      insightbank stories edit -c grums grums-002 -a relation=0.4 --title "Bildstöd"
     """
     with app.bank.transaction() as conn:
         story_id = stories.resolve(conn, collection, story)
@@ -246,7 +246,7 @@ def show_story(app: AppContext, collection: str, story: str, fmt: str) -> None:
 
     \b
     Exempel / examples:
-      insightbank stories show -c grums g1 --format json
+      insightbank stories show -c grums grums-005 --format json
     """
     with app.bank.reading() as conn:
         story_id = stories.resolve(conn, collection, story)
@@ -289,7 +289,7 @@ def list_stories(app: AppContext, collection: str | None, insight: str | None, f
     Exempel / examples:
       insightbank stories list
       insightbank stories list -c grums --format json
-      insightbank stories list -c grums --insight 7c1e
+      insightbank stories list -c grums --insight 14d6a05f
     """
     with app.bank.reading() as conn:
         if collection is None:
@@ -321,8 +321,8 @@ def cite(app: AppContext, collection: str, insight: str, story_refs: tuple[str, 
 
     \b
     Exempel / examples:
-      insightbank stories cite -c grums 7c1e g1 g7 g12
-      insightbank stories cite -c grums 7c1e g7 --remove
+      insightbank stories cite -c grums 14d6a05f grums-005 grums-014 grums-029
+      insightbank stories cite -c grums 14d6a05f grums-029 --remove
     """
     with app.bank.transaction() as conn:
         insight_id = queries.resolve_id(conn, insight)

@@ -67,7 +67,7 @@ def summary(app: AppContext, collection: str, fmt: str) -> None:
     \b
     Exempel / examples:
       insightbank stories summary -c grums
-      insightbank stories summary -c ademo --format json
+      insightbank stories summary -c grums --format json
     """
     from insightbank.analysis.stories import compositional as comp
 

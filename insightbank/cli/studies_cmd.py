@@ -119,7 +119,7 @@ def show_study(app: AppContext, study_id: str, fmt: str) -> None:
 
     \b
     Exempel / examples:
-      insightbank studies show 7c1e
+      insightbank studies show 629c6426
     """
     with app.bank.reading() as conn:
         record = studies.get(conn, queries.resolve_id(conn, study_id, STUDY))
@@ -143,7 +143,7 @@ def delete_study(app: AppContext, study_id: str, yes: bool) -> None:
 
     \b
     Exempel / examples:
-      insightbank studies delete 7c1e --yes
+      insightbank studies delete 7c4ce87c --yes   # insikterna finns kvar / its insights stay
     """
     with app.bank.transaction() as conn:
         record = studies.get(conn, queries.resolve_id(conn, study_id, STUDY))
