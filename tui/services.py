@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from insightbank.exchange.packages import log as import_log
 from insightbank.insights import queries, service, studies
@@ -45,7 +45,7 @@ class DashboardExtras:
 
     studies: int
     white_spots: list[WhiteSpot]
-    imports: list[dict[str, Any]]
+    imports: list[import_log.ImportEntry]
     #: no insight at all: the dashboard says how to start instead of listing empty cells
     empty: bool = False
 
@@ -75,7 +75,7 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
         n_studies = studies.count(conn)
     report = white_spot_report(bank, vocab, "perspective", "subpopulation", lang, today)
     with bank.reading() as conn:
-        imports = import_log.recent_imports(conn, limit=5)
+        imports = import_log.recent_all(conn, limit=5)  # packages, spreadsheets, stories
     return DashboardExtras(n_studies, report.spots[:6], imports, empty=report.matrix.total_insights == 0)
 
 

@@ -43,6 +43,16 @@ def entry(actor: str, entity: str, entity_id: uuid.UUID | str, action: str, chan
     }
 
 
+#: The entity of an import's own entry: spreadsheet and story imports have no log table of their
+#: own (packages have ``package_import``), so the change log says "this file was imported".
+IMPORT = "import"
+
+
+def imported(actor: str, kind: str, source: str, **counts: int) -> dict[str, Any]:
+    """The entry of one import of ``kind`` (``sheet``, ``stories``) from the file named ``source``."""
+    return entry(actor, IMPORT, uuid.uuid4(), IMPORT, {"kind": kind, "source": source, **counts})
+
+
 def write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     from insightbank.storage.engine import bulk_insert
 

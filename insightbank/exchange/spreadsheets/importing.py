@@ -24,6 +24,7 @@ from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProb
 from insightbank.insights import queries, service, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
+from insightbank.storage import changelog
 from insightbank.storage.engine import Bank
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary, normalise
@@ -234,6 +235,8 @@ def import_spreadsheet(
         _add_terms(conn, vocab, pending, report)
         vocab = vocabulary.load(conn)
         _upsert(conn, vocab, sheet, rows, actor, report)
+        counts = {"created": report.created, "updated": report.updated, "skipped": report.skipped}
+        changelog.write(conn, [changelog.imported(actor, "sheet", path.name, **counts)])  # "Senaste importer"
         if dry_run:
             conn.rollback()
     return report
