@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the fixtures a, b and make_bank come from test_package_trust)
 """The TUI's import screen does what ``imports conflicts``, ``--trust-new-sender``, ``--allow-unsigned``
 and ``--dry-run`` do (issue 18 points 3, 5, 6), and the dashboard lists every kind of import (issue 16).
 
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_package_trust import (  # noqa: F401  (fixtures: a, b, make_bank)
+from test_package_trust import (  # noqa: F401
     a,
     b,
     bank_id,
@@ -303,3 +304,36 @@ async def test_preview_of_an_unknown_sender_asks_first_and_records_trust_only_on
         await pilot.press("y")
         await settle(pilot)
     assert state(b)[:3] == (3, 1, 1)
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_recent_imports_list_spreadsheets_packages_and_stories_newest_first(
+    a: Bank, runner, tmp_path: Path, size: tuple[int, int]
+) -> None:  # type: ignore[no-untyped-def]
+    from test_stories_import import _tiny_sensemaker
+
+    from insightbank.cli.main import cli
+    from insightbank.exchange.importing import import_path
+    from insightbank.exchange.packages.log import recent_all
+    from insightbank.stories.importing import import_files
+
+    sheet = tmp_path / "karta.csv"
+    sheet.write_text("insikt,perspektiv\nUnga vill ha chatt på kvällen,Riskgrupper\n", encoding="utf-8")
+    import_path(a, sheet, "anna")
+    import_path(a, package(a, tmp_path / "egen.zip"), "anna")  # its own package comes back: logged
+    import_files(a, "sensemaker", "Liten", list(_tiny_sensemaker(tmp_path)), "anna")
+    import_path(a, sheet, "anna", dry_run=True)  # a dry run is not an import
+    with a.reading() as conn:
+        listed = [(e.kind, e.source, e.created) for e in recent_all(conn)]
+    assert listed == [("stories", "data.csv", 3), ("package", "egen.zip", 0), ("sheet", "karta.csv", 1)]
+    app = InsightbankApp(a)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        shown = text(app, "#dash-imports").splitlines()
+    assert shown[0] == "Senaste importer"
+    assert [line.split()[0] for line in shown[1:7:2]] == ["berättelser", "paket", "kalkylark"]
+    assert [line.split()[0] for line in shown[2:7:2]] == ["data.csv", "egen.zip", "karta.csv"]
+    assert shown[2].endswith("+3 ~0") and shown[6].endswith("+1 ~0")
+    # `insightbank imports` stays the package log (its columns are a package's: sender, signer, trust)
+    out = runner.invoke(cli, ["--db", a.url, "imports", "--format", "json"])
+    assert [row["created"] for row in json.loads(out.output)] == [0]

@@ -52,7 +52,7 @@ class ConflictModal(BankModal[Resolution | None]):
     def compose(self) -> ComposeResult:
         view = self.view
         entity = entity_label(view.entity)
-        with Vertical(classes="dialog wide tall", id="conflict"):
+        with Vertical(classes="dialog wide", id="conflict"):
             yield Static(
                 f"[b]{escape(t('conflict.title', entity=entity, id=view.record_id[:8], sender=view.sender))}[/b]"
             )
@@ -68,12 +68,12 @@ class ConflictModal(BankModal[Resolution | None]):
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
         wide = self.app.size.width >= 110
-        value_width = 30 if wide else 20
-        table.add_column(t("conflict.col_field"), width=16 if wide else 13, key="field")
+        value_width = 30 if wide else 18
+        table.add_column(t("conflict.col_field"), width=18 if wide else 17, key="field")
         table.add_column(t("conflict.ours"), width=value_width, key="ours")
         table.add_column(t("conflict.theirs"), width=value_width, key="theirs")
         if not self.view.deleted:
-            table.add_column(t("conflict.col_merge"), width=9, key="merge")
+            table.add_column(t("conflict.col_merge"), width=7, key="merge")
         for item in self.view.fields:
             table.add_row(*self._cells(item, value_width), key=item.name)
         table.focus()

@@ -46,7 +46,7 @@ class TransferScreen(BankScreen):
         Binding("ctrl+e", "run('export')", "binding.export", priority=True),
         Binding("ctrl+t", "run('stories')", "binding.import_stories", priority=True),
         Binding("ctrl+g", "run('preview')", "binding.preview", priority=True),
-        Binding("ctrl+k", "conflicts", "binding.conflicts"),
+        Binding("ctrl+o", "conflicts", "binding.conflicts", priority=True),
     ]
 
     def compose(self) -> ComposeResult:
@@ -58,6 +58,7 @@ class TransferScreen(BankScreen):
             with Horizontal(classes="form-row"):
                 yield Checkbox(t("transfer.dry_run"), id="dry-run")
                 yield Checkbox(t("transfer.new_terms"), id="new-terms")
+            with Horizontal(classes="form-row"):  # its own row: beside the checkboxes it is off-screen at 80×24
                 yield Button(t("transfer.preview"), id="preview")
                 yield Button(t("transfer.import"), id="import", variant="primary")
             yield Static(f"[b]{t('conflicts.title')}[/b]")
@@ -259,10 +260,8 @@ class TransferScreen(BankScreen):
         self.on_transfer_finished(TransferFinished(message.lines, ok=False))
         reason = escape(core(message.reason))
         values = {"reason": reason, "sender": escape(message.sender), "fingerprint": message.fingerprint}
-        if message.fingerprint:
-            question = t("trust.question", **values)
-        else:
-            question = t("trust.unsigned_question", **values)
+        unsigned = t("trust.unsigned_question", **values)
+        question = t("trust.question", **values) if message.fingerprint else unsigned
 
         def answered(yes: bool | None) -> None:
             if yes:
