@@ -181,7 +181,8 @@ def import_files(
         report = stories.write_stories(conn, collection, fw, found, fmt, actor, owner)
         source = Path(file.split(", ")[0]).name  # the data file the rows refer to
         counts = {"created": report.created, "updated": report.updated, "skipped": report.unchanged}
-        changelog.write(conn, [changelog.imported(actor, "stories", source, **counts)])  # "Senaste importer"
+        if report.created or report.updated:  # a no-op import leaves the bank as it was
+            changelog.write(conn, [changelog.imported(actor, "stories", source, **counts)])  # "Senaste importer"
     report.notes = notes + report.notes
     return report
 

@@ -236,7 +236,8 @@ def import_spreadsheet(
         vocab = vocabulary.load(conn)
         _upsert(conn, vocab, sheet, rows, actor, report)
         counts = {"created": report.created, "updated": report.updated, "skipped": report.skipped}
-        changelog.write(conn, [changelog.imported(actor, "sheet", path.name, **counts)])  # "Senaste importer"
+        if report.created or report.updated or report.studies_created:  # a no-op import leaves the bank as it was
+            changelog.write(conn, [changelog.imported(actor, "sheet", path.name, **counts)])  # "Senaste importer"
         if dry_run:
             conn.rollback()
     return report
