@@ -59,7 +59,8 @@ def test_each_edge_is_named_once() -> None:
 def test_the_dashboard_gets_recent_imports_as_typed_objects(tmp_path: Path) -> None:
     from insightbank.bank import open_bank
     from insightbank.exchange.packages.importing import import_package
-    from insightbank.tui.services import RecentImport, dashboard_extras
+    from insightbank.exchange.packages.log import ImportEntry
+    from insightbank.tui.services import dashboard_extras
     from insightbank.tui.transfer_services import export_path
 
     bank: Bank = open_bank(f"sqlite:///{tmp_path / 'bank.sqlite'}")
@@ -71,5 +72,5 @@ def test_the_dashboard_gets_recent_imports_as_typed_objects(tmp_path: Path) -> N
         [shown] = dashboard_extras(bank, vocab, "sv").imports
     finally:
         bank.dispose()
-    assert isinstance(shown, RecentImport)
+    assert isinstance(shown, ImportEntry) and shown.kind == "package"
     assert (shown.created, shown.updated, shown.conflicts) == (0, 0, 0) and shown.sender

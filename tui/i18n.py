@@ -8,6 +8,7 @@ have different keys, and when a literal string is put straight into a widget.
 from __future__ import annotations
 
 from insightbank import i18n as core_i18n
+from insightbank.tui.i18n_imports import PAIRS as IMPORT_PAIRS
 from insightbank.tui.i18n_stories import PAIRS as STORY_PAIRS
 
 _PAIRS: dict[str, tuple[str, str]] = {
@@ -270,6 +271,7 @@ _PAIRS: dict[str, tuple[str, str]] = {
 }
 
 _PAIRS.update(STORY_PAIRS)
+_PAIRS.update(IMPORT_PAIRS)
 
 STRINGS: dict[str, dict[str, str]] = {
     "sv": {key: sv for key, (sv, _en) in _PAIRS.items()},

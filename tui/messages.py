@@ -19,9 +19,14 @@ from insightbank.tui.story_services import Collection
 from insightbank.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from insightbank.analysis.stories.clusters import ClusterResult
     from insightbank.analysis.stories.comparison import Comparison
     from insightbank.analysis.stories.patterns import Pattern
+    from insightbank.exchange.importing import ImportOutcome
+    from insightbank.exchange.packages.trust import TrustPolicy
+    from insightbank.tui.conflict_services import ConflictView, OpenConflict
 
 
 @dataclass
@@ -165,3 +170,41 @@ class EngineLoaded(Message):
 @dataclass
 class StorySaved(Message):
     story_id: uuid.UUID
+
+
+@dataclass
+class ImportPreviewed(Message):
+    """A dry run of ``path`` finished: what the import would do, and the trust the person gave."""
+
+    path: Path
+    outcome: ImportOutcome
+    trusted: TrustPolicy | None
+
+
+@dataclass
+class SenderRefusedImport(Message):
+    """An import was refused for a reason the person may overrule (unknown sender, unsigned)."""
+
+    path: Path
+    lines: list[str]
+    reason: str
+    sender: str
+    fingerprint: str | None
+    policy: TrustPolicy
+    preview: bool
+
+
+@dataclass
+class ConflictsLoaded(Message):
+    conflicts: list[OpenConflict]
+
+
+@dataclass
+class ConflictLoaded(Message):
+    view: ConflictView
+
+
+@dataclass
+class ConflictResolved(Message):
+    conflict_id: str
+    done: str

@@ -19,7 +19,6 @@ from insightbank.insights.filters import FILTER_FIELDS, InsightFilter
 from insightbank.insights.records import InsightData, InsightRecord, StudyData, StudyRecord
 from insightbank.storage.engine import Bank
 from insightbank.storage.meta import get_meta, set_meta
-from insightbank.storage.tables import RowValues
 from insightbank.vocabulary import PERSPECTIVE_BITS, Vocabulary
 
 if TYPE_CHECKING:
@@ -40,30 +39,13 @@ class DashboardFacts:
     latest: list[InsightRecord]
 
 
-@dataclass(frozen=True)
-class RecentImport:
-    """One package import on the dashboard: when, from whom, and what it did."""
-
-    imported_at: dt.datetime
-    sender: str
-    created: int
-    updated: int
-    conflicts: int
-
-    @classmethod
-    def from_log(cls, row: RowValues) -> RecentImport:
-        """From a row of the import log (``import_log.recent_imports``): the sender as best known."""
-        sender = row["sender_municipality"] or row["sender_name"] or row["package_id"]
-        return cls(row["imported_at"], str(sender), row["created"], row["updated"], row["conflicts"])
-
-
 @dataclass
 class DashboardExtras:
     """The slower half: studies, the top white spots, recent imports (packages and spreadsheets)."""
 
     studies: int
     white_spots: list[WhiteSpot]
-    imports: list[RecentImport]
+    imports: list[import_log.ImportEntry]
     #: no insight at all: the dashboard says how to start instead of listing empty cells
     empty: bool = False
 
@@ -93,7 +75,7 @@ def dashboard_extras(bank: Bank, vocab: Vocabulary, lang: str, today: dt.date | 
         n_studies = studies.count(conn)
     report = white_spot_report(bank, vocab, "perspective", "subpopulation", lang, today)
     with bank.reading() as conn:
-        imports = [RecentImport.from_log(row) for row in import_log.recent_imports(conn, limit=5)]
+        imports = import_log.recent_all(conn, limit=5)  # packages, spreadsheets, stories
     return DashboardExtras(n_studies, report.spots[:6], imports, empty=report.matrix.total_insights == 0)
 
 

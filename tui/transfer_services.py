@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from insightbank import vocabulary
 from insightbank.errors import InsightbankError
+from insightbank.exchange.importing import ImportOutcome
 from insightbank.storage.engine import Bank
 from insightbank.tui.i18n import core
 from insightbank.vocabulary import Vocabulary
 
+if TYPE_CHECKING:
+    from insightbank.exchange.packages.trust import TrustPolicy
 
-def import_path(bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms: bool) -> list[str]:
-    """What ``insightbank import PATH`` prints, as lines; raises the CLI's errors."""
-    from insightbank.exchange.importing import import_path as run
+
+def import_path(
+    bank: Bank, path: Path, actor: str, *, dry_run: bool, new_terms: bool, trusted: TrustPolicy | None = None
+) -> ImportOutcome:
+    """What ``insightbank import PATH`` prints, as lines, with its counts; raises the CLI's errors.
+
+    ``trusted`` is the person's explicit yes after a :class:`SenderRefused` (the CLI's
+    ``--trust-new-sender`` or ``--allow-unsigned``), else nothing beyond the trusted keys."""
+    from insightbank.exchange.importing import import_counted
+    from insightbank.exchange.packages.trust import TrustPolicy
 
     if not path.exists():
         raise InsightbankError(f"{path}: filen finns inte / no such file")
-    return run(bank, path, actor, dry_run=dry_run, new_terms=new_terms)
+    policy = trusted or TrustPolicy()
+    return import_counted(
+        bank,
+        path,
+        actor,
+        dry_run=dry_run,
+        new_terms=new_terms,
+        allow_unsigned=policy.allow_unsigned,
+        trust_new_sender=policy.trust_new_sender,
+    )
 
 
 def export_path(bank: Bank, path: Path, actor: str, *, include_internal: bool, redact: bool) -> list[str]:

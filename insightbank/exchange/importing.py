@@ -6,6 +6,7 @@ report lines and errors.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from insightbank.errors import InsightbankError
@@ -20,6 +21,18 @@ def is_package(path: Path) -> bool:
     return path.suffix.lower() in PACKAGE_SUFFIXES or path.is_dir() or path.name == "datapackage.json"
 
 
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What an import did (or, on a dry run, would do): the report's lines and its counts."""
+
+    lines: list[str]
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    deleted: int = 0
+    conflicts: int = 0
+
+
 def import_path(
     bank: Bank,
     path: Path,
@@ -31,7 +44,31 @@ def import_path(
     allow_unsigned: bool = False,
     trust_new_sender: bool = False,
 ) -> list[str]:
-    """Import ``path`` all-or-nothing and return the report's lines.
+    """Import ``path`` all-or-nothing and return the report's lines (see :func:`import_counted`)."""
+    return import_counted(
+        bank,
+        path,
+        actor,
+        dry_run=dry_run,
+        new_terms=new_terms,
+        mapping_file=mapping_file,
+        allow_unsigned=allow_unsigned,
+        trust_new_sender=trust_new_sender,
+    ).lines
+
+
+def import_counted(
+    bank: Bank,
+    path: Path,
+    actor: str,
+    *,
+    dry_run: bool = False,
+    new_terms: bool = False,
+    mapping_file: Path | None = None,
+    allow_unsigned: bool = False,
+    trust_new_sender: bool = False,
+) -> ImportOutcome:
+    """Import ``path`` all-or-nothing: the report's lines and counts (the TUI's preview shows them).
 
     A package must be signed by a key this bank trusts; ``allow_unsigned`` and
     ``trust_new_sender`` are the two exceptions a person can make (see :mod:`.packages.trust`).
@@ -39,7 +76,7 @@ def import_path(
     if path.suffix.lower() == ".qdpx":
         from insightbank.exchange.qdpx.importing import import_qdpx
 
-        return import_qdpx(bank, path, actor, dry_run=dry_run, mapping_file=mapping_file)
+        return ImportOutcome(import_qdpx(bank, path, actor, dry_run=dry_run, mapping_file=mapping_file))
     if is_package(path):
         from insightbank.exchange.packages.importing import import_package
         from insightbank.exchange.packages.trust import TrustPolicy
@@ -47,7 +84,10 @@ def import_path(
         if mapping_file is not None:
             raise InsightbankError(f"{path}: --mapping gäller bara kalkylark / --mapping is for spreadsheets only")
         policy = TrustPolicy(allow_unsigned=allow_unsigned, trust_new_sender=trust_new_sender)
-        return list(import_package(bank, path, actor, dry_run=dry_run, new_terms=new_terms, policy=policy).lines())
+        found = import_package(bank, path, actor, dry_run=dry_run, new_terms=new_terms, policy=policy)
+        conflicts = found.conflicts + found.study_conflicts
+        counts = (found.created, found.updated, found.skipped, found.deleted, conflicts)
+        return ImportOutcome(list(found.lines()), *counts)
     if path.suffix.lower() not in SHEET_SUFFIXES:
         raise InsightbankError(
             f"{path}: varken paket (.zip, mapp) eller kalkylark (.csv, .xlsx) / "
@@ -59,4 +99,4 @@ def import_path(
     report = import_spreadsheet(
         bank, path, actor, dry_run=dry_run, new_terms=new_terms, mapping=load_mapping(mapping_file)
     )
-    return list(report.lines())
+    return ImportOutcome(list(report.lines()), report.created, report.updated, report.skipped)

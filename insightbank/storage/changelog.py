@@ -53,6 +53,16 @@ def entry(
     }
 
 
+#: The entity of an import's own entry: spreadsheet and story imports have no log table of their
+#: own (packages have ``package_import``), so the change log says "this file was imported".
+IMPORT = "import"
+
+
+def imported(actor: str, kind: str, source: str, **counts: int) -> RowValues:
+    """The entry of one import of ``kind`` (``sheet``, ``stories``) from the file named ``source``."""
+    return entry(actor, IMPORT, uuid.uuid4(), IMPORT, {"kind": kind, "source": source, **counts})
+
+
 def write(conn: Connection, rows: list[RowValues]) -> None:
     bulk_insert(conn, TABLE, rows)
 

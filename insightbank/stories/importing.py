@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank.errors import InputFileError, Problem, ValidationError
+from insightbank.storage import changelog
 from insightbank.storage.engine import Bank
 from insightbank.storage.models.stories import STORY
 from insightbank.stories import frameworks
@@ -178,6 +179,10 @@ def import_files(
         return report
     with bank.transaction() as conn:
         report = stories.write_stories(conn, collection, fw, found, fmt, actor, owner)
+        source = Path(file.split(", ")[0]).name  # the data file the rows refer to
+        counts = {"created": report.created, "updated": report.updated, "skipped": report.unchanged}
+        if report.created or report.updated:  # a no-op import leaves the bank as it was
+            changelog.write(conn, [changelog.imported(actor, "stories", source, **counts)])  # "Senaste importer"
     report.notes = notes + report.notes
     return report
 

@@ -19,15 +19,16 @@ class ConfirmModal(BankModal[bool]):
         Binding("n,escape", "answer(False)", "binding.no"),
     ]
 
-    def __init__(self, question: str) -> None:
+    def __init__(self, question: str, yes: str | None = None) -> None:
         super().__init__()
         self.question = question
+        self.yes_text = yes  # a verb ("Importera") reads better than "Ja" where it fits
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
-                yield Button(t("common.yes"), id="yes", variant="error")
+                yield Button(self.yes_text or t("common.yes"), id="yes", variant="error")
                 yield Button(t("common.no"), id="no", variant="primary")
 
     def on_mount(self) -> None:

@@ -11,6 +11,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Static
 
+from insightbank.exchange.packages import log as import_log
 from insightbank.tui import services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import column_widths, perspective_marks, short
@@ -110,13 +111,13 @@ class DashboardScreen(BankScreen):
             return
         widget.update("\n".join(lines) if spots else f"{lines[0]}\n{t('dashboard.no_spots')}")
 
-    def _show_imports(self, imports: list[services.RecentImport]) -> None:
+    def _show_imports(self, imports: list[import_log.ImportEntry]) -> None:
         widget = self.query_one("#dash-imports", Static)
         title = f"[b]{t('dashboard.imports')}[/b]"
         if not imports:
             widget.update(f"{title}\n{t('dashboard.no_imports')}")
         else:
-            lines = [escape(_import_line(item)) for item in imports]
+            lines = [escape(line) for item in imports[:SHOWN_IMPORTS] for line in _import_lines(item)]
             widget.update("\n".join([title, *lines, f"[dim]{t('dashboard.imports_legend')}[/dim]"]))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -124,8 +125,20 @@ class DashboardScreen(BankScreen):
             self.app.switch_mode("browser")
 
 
-def _import_line(item: services.RecentImport) -> str:
-    """One import in a 26-column panel: when (MM-DD), from where, and what it did."""
+#: imports the panel has room for (two lines each, under the title and above the legend)
+SHOWN_IMPORTS = 3
+
+
+def kind_label(kind: str) -> str:
+    """paket / kalkylark / berättelser."""
+    return t(f"dashboard.kind_{kind}")
+
+
+def _import_lines(item: import_log.ImportEntry) -> list[str]:
+    """One import in a 26-column panel: what kind and when (local time), then the file and what it did."""
     counts = f"+{item.created} ~{item.updated}" + (f" !{item.conflicts}" if item.conflicts else "")
-    sender = short(item.sender, max(18 - len(counts), 4))
-    return f"{str(item.imported_at)[5:10]} {sender} {counts}"
+    when = item.at.astimezone()
+    return [
+        f"{kind_label(item.kind)} {when:%m-%d %H:%M}",
+        f" {short(item.source, 24 - len(counts))} {counts}",
+    ]

@@ -18,6 +18,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,6 +38,8 @@ from insightbank.storage.tables import PACKAGE_RECORD as RECORDS
 
 CHOICES = ("ours", "theirs", "merge")
 LISTS = ("perspectives", "subpopulations", "shifts", "themes", "cross_cutting", "methods", "perspectives_reached")
+#: fields a merge can take from both sides (the tags, and the quotes)
+BOTH = (*LISTS, "quotes")
 SKIPPED = ("id", "origin_bank", "origin_package_id", "version")
 DELETED = "(raderad hos avsändaren / deleted at the sender)"
 
@@ -127,6 +131,34 @@ def compare(conn: Connection, row: Any) -> list[tuple[str, str, str, bool]]:
     return out
 
 
+@dataclass(frozen=True)
+class Side:
+    """One field of a conflict with typed values (codes, dates, quotes), for a screen to label."""
+
+    field: str
+    ours: Any
+    theirs: Any
+    differs: bool
+    #: what ``--keep merge`` takes here: ``ours``, ``theirs`` or ``both``
+    merged: str
+
+
+def sides(conn: Connection, row: Any) -> tuple[list[Side], bool, bool]:
+    """Every field as :func:`compare` shows it, typed; then whether theirs is a deletion and ours is gone."""
+    theirs = json.loads(row.incoming)
+    deleted = bool(theirs.get("deleted"))
+    found = _ours(conn, row.entity, row.record_id)
+    other = None if deleted else _their_data(row.entity, theirs)
+    shown = {name: (ours, their) for name, ours, their, _ in compare(conn, row)}
+    out = []
+    for name, (ours_text, their_text) in shown.items():
+        mine = getattr(found[0], name) if found else None
+        out.append(
+            Side(name, mine, getattr(other, name) if other else None, ours_text != their_text, default_pick(name, mine))
+        )
+    return out, deleted, found is None
+
+
 def _their_data(entity: str, theirs: dict[str, Any]) -> InsightData | StudyData:
     """The incoming record as it was kept (JSON, ids and dates as text), typed again."""
     values = {k: v for k, v in theirs.items() if k != "version"}
@@ -145,26 +177,54 @@ def _their_data(entity: str, theirs: dict[str, Any]) -> InsightData | StudyData:
     return StudyData(**{k: v for k, v in values.items() if k in StudyData.__dataclass_fields__})
 
 
-def _merged(ours: Any, theirs: Any) -> Any:
-    """Tags and quotes of both; ours where filled in, else theirs."""
+def default_pick(name: str, ours: Any) -> str:
+    """What ``--keep merge`` takes for a field: ``both`` for tags and quotes, else ours where filled in."""
+    if name in BOTH:
+        return "both"
+    return "ours" if ours not in (None, "") or name in SKIPPED else "theirs"
+
+
+def _merged(ours: Any, theirs: Any, picks: Mapping[str, str] | None = None) -> Any:
+    """Tags and quotes of both; ours where filled in, else theirs; unless ``picks`` names the side."""
     values = {}
     for name in type(ours).__dataclass_fields__:
         mine, other = getattr(ours, name), getattr(theirs, name)
-        if name in LISTS:
+        pick = (picks or {}).get(name) or default_pick(name, mine)
+        if name == "quotes" and pick != "ours":
+            texts = {q.text for q in mine} if pick == "both" else set()
+            kept = mine if pick == "both" else []
+            values[name] = [*kept, *(Quote(q.text, q.speaker_role) for q in other if q.text not in texts)]
+        elif pick == "both":
             values[name] = sorted(set(mine) | set(other))
-        elif name == "quotes":
-            texts = {q.text for q in mine}
-            values[name] = [*mine, *(Quote(q.text, q.speaker_role) for q in other if q.text not in texts)]
         else:
-            values[name] = mine if mine not in (None, "") or name in SKIPPED else other
+            values[name] = mine if pick == "ours" or name in SKIPPED else other
     return type(ours)(**values)
 
 
-def resolve(conn: Connection, ident: str, keep: str, actor: str) -> str:
-    """Settle one conflict; returns what was done, in words."""
+def _checked_picks(entity: str, keep: str, picks: Mapping[str, str] | None) -> dict[str, str]:
+    """Per-field choices of a merge (the TUI's), refused unless each names a field and a side it has."""
+    if not picks:
+        return {}
+    if keep != "merge":
+        raise ValidationError("Fältval gäller bara sammanslagning / field choices are for merge only")
+    names = InsightData.__dataclass_fields__ if entity == "insight" else StudyData.__dataclass_fields__
+    for name, pick in picks.items():
+        allowed = ("ours", "theirs", "both") if name in BOTH else ("ours", "theirs")
+        if name not in names or name in SKIPPED or pick not in allowed:
+            raise ValidationError(f"{name}={pick}: välj / choose {', '.join(allowed)}")
+    return dict(picks)
+
+
+def resolve(conn: Connection, ident: str, keep: str, actor: str, picks: Mapping[str, str] | None = None) -> str:
+    """Settle one conflict; returns what was done, in words.
+
+    ``picks`` (merge only) names the side per field (``ours``, ``theirs``, ``both`` for tags and
+    quotes); fields not named are merged as ``--keep merge`` does. The change log keeps them.
+    """
     if keep not in CHOICES:
         raise ValidationError(f"--keep: välj / choose {', '.join(CHOICES)}")
     row = find(conn, ident)
+    chosen = _checked_picks(row.entity, keep, picks)
     if row.resolved_at is not None:
         raise ValidationError(f"Konflikten är redan löst / already resolved ({row.resolution}, {row.resolved_by})")
     theirs = json.loads(row.incoming)
@@ -174,25 +234,33 @@ def resolve(conn: Connection, ident: str, keep: str, actor: str) -> str:
     if theirs.get("deleted"):
         done = _resolve_deletion(conn, row, keep, found[1], actor)
     else:
-        done = _resolve_change(conn, row, keep, found, theirs, actor)
+        done = _resolve_change(conn, row, keep, found, theirs, actor, chosen)
     conn.execute(
         sa.update(CONFLICTS)
         .where(CONFLICTS.c.id == row.id)
         .values(resolved_at=utcnow(), resolved_by=actor, resolution=keep)
     )
-    changes = {"conflict": row.id, "keep": keep, "sender": row.sender_municipality or row.sender_name}
+    changes: dict[str, Any] = {"conflict": row.id, "keep": keep, "sender": row.sender_municipality or row.sender_name}
+    if chosen:
+        changes["fields"] = chosen
     changelog.write(conn, [changelog.entry(actor, row.entity, row.record_id, "resolve", changes)])
     return f"{row.entity} {row.record_id}: {done}"
 
 
 def _resolve_change(
-    conn: Connection, row: Any, keep: str, found: tuple[Any, int], theirs: dict[str, Any], actor: str
+    conn: Connection,
+    row: Any,
+    keep: str,
+    found: tuple[Any, int],
+    theirs: dict[str, Any],
+    actor: str,
+    picks: Mapping[str, str],
 ) -> str:
     data = found[0]
     if keep == "theirs":
         data = _their_data(row.entity, theirs)
     elif keep == "merge":
-        data = _merged(found[0], _their_data(row.entity, theirs))
+        data = _merged(found[0], _their_data(row.entity, theirs), picks)
     version = found[1] if keep == "ours" else _write(conn, row.record_id, data, found[1], actor)
     _move_base(conn, row, int(theirs.get("version") or 1), version if keep == "theirs" else None)
     return {

@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from insightbank.errors import ConfigError, NotFoundError, ValidationError
+from insightbank.errors import ConfigError, NotFoundError, Problem, ValidationError
 from insightbank.exchange.packages import keys
 from insightbank.exchange.packages.reader import PackageError, refuse
 from insightbank.exchange.packages.signing import Signer
@@ -45,6 +45,23 @@ class TrustPolicy:
 
     allow_unsigned: bool = False
     trust_new_sender: bool = False
+
+
+class SenderRefused(PackageError):
+    """The two refusals a person may overrule, having checked with the sender: an unknown key
+    (``--trust-new-sender``; ``fingerprint`` names it) and an unsigned package (``--allow-unsigned``;
+    no fingerprint). A bad signature or a forged bank id is a plain :class:`PackageError`: no option."""
+
+    def __init__(self, source: str, message: str, sender: str, fingerprint: str | None) -> None:
+        super().__init__([Problem(source, None, None, None, message)])
+        self.sender = sender
+        self.fingerprint = fingerprint
+        self.reason = message
+
+    @property
+    def policy(self) -> TrustPolicy:
+        """What importing again with the person's yes allows."""
+        return TrustPolicy(allow_unsigned=self.fingerprint is None, trust_new_sender=self.fingerprint is not None)
 
 
 @dataclass(frozen=True)
@@ -99,11 +116,13 @@ def decide(
             "confirm (then `insightbank trust remove NAME` and `insightbank trust add KEYFILE --name NAME`)",
         )
     if not policy.trust_new_sender:
-        raise _refusal(
+        raise SenderRefused(
             source,
             f"{sender}: okänd avsändare, nyckelns fingeravtryck {fingerprint} / unknown sender, key fingerprint "
             f"{fingerprint}. Jämför fingeravtrycket med avsändaren / check the fingerprint with the sender, then "
             "`insightbank trust add KEYFILE --name NAME`, or import with --trust-new-sender",
+            sender,
+            fingerprint,
         )
     name = _free_name(conn, meta.sender_label())
     if not record:
@@ -129,10 +148,12 @@ def _unsigned(sender: str, known: list[str], policy: TrustPolicy, actor: str, so
             "it may be forged; --allow-unsigned does not apply",
         )
     if not policy.allow_unsigned:
-        raise _refusal(
+        raise SenderRefused(
             source,
             f"{sender}: paketet är osignerat / the package is unsigned; --allow-unsigned importerar det ändå / "
             "imports it anyway",
+            sender,
+            None,
         )
     return Decision(None, f"osignerat, tillåtet av / unsigned, allowed by {actor}")
 

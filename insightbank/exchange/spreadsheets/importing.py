@@ -30,6 +30,7 @@ from insightbank.exchange.spreadsheets.reading import Sheet, SheetProblem, read
 from insightbank.exchange.spreadsheets.rows import Row, parse
 from insightbank.insights import queries, service, studies
 from insightbank.insights.records import InsightData, StudyData, content_hash, content_key, normalised_match_key
+from insightbank.storage import changelog
 from insightbank.storage.engine import Bank, bulk_cache
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary, normalise
@@ -107,6 +108,9 @@ def _import(
         _add_terms(conn, vocab, pending, report)
         vocab = vocabulary.load(conn)
         _upsert(conn, vocab, sheet, rows, actor, report)
+        counts = {"created": report.created, "updated": report.updated, "skipped": report.skipped}
+        if report.created or report.updated or report.studies_created:  # a no-op import leaves the bank as it was
+            changelog.write(conn, [changelog.imported(actor, "sheet", path.name, **counts)])  # "Senaste importer"
         if dry_run:
             conn.rollback()
     return report
