@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (the fixtures a, b and make_bank come from test_package_trust)
 """The TUI's import screen does what ``imports conflicts``, ``--trust-new-sender``, ``--allow-unsigned``
 and ``--dry-run`` do (issue 18 points 3, 5, 6), and the dashboard lists every kind of import (issue 16).
 
@@ -14,21 +13,10 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from test_package_trust import (  # noqa: F401
-    a,
-    b,
-    bank_id,
-    by_statement,
-    change_statement,
-    edit,
-    fingerprint_of,
-    make_bank,
-    package,
-    sign_as,
-    state,
-)
+from support.packages import bank_id, by_statement, change_statement, edit, fingerprint_of, package, sign_as, state
+from support.tui import settle, text
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input
 
 from insightbank.exchange.packages import conflicts
 from insightbank.exchange.packages.importing import import_package
@@ -45,16 +33,6 @@ from insightbank.tui.screens.transfer import TransferScreen
 
 SIZES = [(80, 24), (120, 40)]
 CHAT = "Unga vill ha chatt"
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    for _ in range(3):
-        await pilot.app.workers.wait_for_complete()
-        await pilot.pause()
-
-
-def text(app: InsightbankApp, selector: str) -> str:
-    return str(app.screen.query_one(selector, Static).render())
 
 
 def conflicted(a: Bank, b: Bank, tmp_path: Path) -> uuid.UUID:

@@ -40,6 +40,7 @@ from insightbank.analysis.coverage import counted
 from insightbank.analysis.coverage.matrix import CoverageMatrix, coverage
 from insightbank.analysis.coverage.white_spots import WhiteSpotReport, white_spots
 from insightbank.insights.filters import InsightFilter
+from insightbank.schema.json import JsonObject
 from insightbank.storage.engine import Bank
 from insightbank.storage.models import Term, study_method
 from insightbank.storage.models.analysis import COVERAGE_SNAPSHOT
@@ -124,7 +125,7 @@ def _store(bank: Bank, key: str, role: str, stamp: str, m: CoverageMatrix) -> No
         conn.execute(sa.insert(COVERAGE_SNAPSHOT).values(role_name=role, key=key, fingerprint=stamp, payload=payload))
 
 
-def _dump(m: CoverageMatrix) -> dict[str, Any]:
+def _dump(m: CoverageMatrix) -> JsonObject:
     newest = {r: {c: d.isoformat() if d else None for c, d in row.items()} for r, row in m.newest.items()}
     return m.to_json() | {"newest": newest}
 

@@ -11,8 +11,9 @@ from sqlalchemy.engine import Connection
 from insightbank.errors import ConflictError, NotFoundError, ValidationError
 from insightbank.insights.records import SENSITIVITIES, StudyData, StudyRecord
 from insightbank.storage import changelog, tombstones
+from insightbank.storage.engine import RowValues
 from insightbank.storage.models import study_method, utcnow
-from insightbank.storage.tables import INSIGHT, STUDY, RowValues
+from insightbank.storage.tables import INSIGHT, STUDY
 from insightbank.vocabulary import Vocabulary, normalise, perspectives_of
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import replace
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,8 +25,9 @@ from insightbank.insights.records import (
     Quote,
     content_hash,
 )
+from insightbank.schema.json import JsonObject
 from insightbank.storage import changelog, tombstones
-from insightbank.storage.engine import bulk_insert, bulk_insert_columns
+from insightbank.storage.engine import RowValues, bulk_insert, bulk_insert_columns
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspective_mask
@@ -46,7 +46,7 @@ def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     _check_choice("status", data.status, STATUSES)
     perspectives = vocab.match_all("perspective", data.perspectives)
     perspective_mask(perspectives)
-    fields: dict[str, Any] = {
+    fields: RowValues = {
         "statement": statement,
         "description": (data.description or "").strip() or None,
         "perspectives": perspectives,
@@ -79,7 +79,7 @@ def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise ValidationError(f"{name}: {value!r} — välj / choose one of {', '.join(allowed)}")
 
 
-def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> dict[str, Any]:
+def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> RowValues:
     return {
         "id": insight_id,
         "statement": data.statement,
@@ -98,7 +98,7 @@ def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> di
     }
 
 
-def _quote_rows(data: InsightData, insight_id: uuid.UUID, now: dt.datetime | None = None) -> list[dict[str, Any]]:
+def _quote_rows(data: InsightData, insight_id: uuid.UUID, now: dt.datetime | None = None) -> list[RowValues]:
     now = now or utcnow()
     return [
         {
@@ -116,13 +116,13 @@ def _quote_rows(data: InsightData, insight_id: uuid.UUID, now: dt.datetime | Non
     ]
 
 
-def _link_rows(data: InsightData, insight_id: uuid.UUID) -> dict[str, list[dict[str, Any]]]:
+def _link_rows(data: InsightData, insight_id: uuid.UUID) -> dict[str, list[RowValues]]:
     return {
         dim: [{"insight_id": insight_id, "code": c} for c in getattr(data, TAG_FIELDS[dim])] for dim in MULTI_DIMENSIONS
     }
 
 
-def snapshot(data: InsightData) -> dict[str, Any]:
+def snapshot(data: InsightData) -> JsonObject:
     """The fields the change log records."""
     return {
         k: v for k, v in _row(data, data.id or uuid.UUID(int=0)).items() if k not in ("id", "match_key", "content_hash")
@@ -177,7 +177,7 @@ def _ids_in_key_order(items: list[InsightData], keys: list[str]) -> list[uuid.UU
     return [i for i in ids if i is not None]
 
 
-def _write_children(conn: Connection, links: dict[str, list[dict[str, Any]]], quotes: list[dict[str, Any]]) -> None:
+def _write_children(conn: Connection, links: dict[str, list[RowValues]], quotes: list[RowValues]) -> None:
     for dim, link_rows in links.items():
         bulk_insert(conn, INSIGHT_LINKS[dim], link_rows)
     bulk_insert(conn, EVIDENCE, quotes)

@@ -16,10 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank.schema.json import JsonObject
-from insightbank.storage.engine import bulk_insert, bulk_insert_columns
+from insightbank.storage.engine import RowValues, bulk_insert, bulk_insert_columns
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import CHANGE_LOG as TABLE
-from insightbank.storage.tables import RowValues
 
 
 def _plain(value: Any) -> Any:

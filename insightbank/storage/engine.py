@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -194,7 +194,12 @@ def bulk_cache(conn: Connection) -> Iterator[None]:
         driver.execute(f"PRAGMA cache_size={before}")
 
 
-def bulk_insert(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+#: The database edge: one row by column name, as a core insert takes it or ``.mappings()`` gives it.
+#: Typed records (``insights.records``, ``stories.storyset``) are built from it right at the edge.
+RowValues: TypeAlias = dict[str, Any]
+
+
+def bulk_insert(conn: Connection, table: sa.Table, rows: list[RowValues]) -> None:
     """Insert many rows with one executemany.
 
     On SQLite the column types' own bind processors are applied here and the rows go straight

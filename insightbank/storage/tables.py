@@ -6,8 +6,6 @@ Taking them here, once, keeps the reads from reaching into the write modules for
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
-
 import sqlalchemy as sa
 
 from insightbank.storage.models.analysis import COVERAGE_COUNT, COVERAGE_SNAPSHOT, EMBEDDING
@@ -29,9 +27,6 @@ PACKAGE_CONFLICT: sa.Table = PackageConflict.__table__  # type: ignore[attr-defi
 TRUSTED_KEY: sa.Table = TrustedKey.__table__  # type: ignore[attr-defined]
 TOMBSTONE: sa.Table = Tombstone.__table__  # type: ignore[attr-defined]
 
-#: The database edge: one row by column name, as a core insert takes it or ``.mappings()`` gives it.
-#: Typed records (``insights.records``, ``stories.storyset``) are built from it right at the edge.
-RowValues: TypeAlias = dict[str, Any]
 
 __all__ = [
     "BANK_META",

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection
 
 from insightbank.errors import ConflictError, InputFileError, NotFoundError, Problem, ValidationError
 from insightbank.storage import changelog
+from insightbank.storage.engine import RowValues
 from insightbank.storage.models import utcnow
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION
-from insightbank.storage.tables import RowValues
 from insightbank.stories.collections import (
     SENSITIVITIES,
     Owner,

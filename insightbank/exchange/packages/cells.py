@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from insightbank.schema.json import JsonObject
+
 _INT_RE = re.compile(r"^-?\d{1,18}$")
 #: NUL and the other C0 controls but tab, LF, CR: SQLite would store them, and no receiver could read them back.
 CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -50,7 +52,7 @@ def typed(kind: str, fmt: str | None) -> Converter:
     return str
 
 
-def converter(spec: dict[str, Any]) -> Converter:
+def converter(spec: JsonObject) -> Converter:
     """A function from cell text to a typed value that raises ValueError with a reason."""
     parse = typed(spec["type"], spec.get("format"))
     rules = spec.get("constraints", {})

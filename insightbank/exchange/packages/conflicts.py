@@ -30,7 +30,9 @@ from insightbank.errors import NotFoundError, ValidationError
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
+from insightbank.schema.json import JsonObject
 from insightbank.storage import changelog
+from insightbank.storage.engine import RowValues
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import PACKAGE_CONFLICT as CONFLICTS
 from insightbank.storage.tables import PACKAGE_IMPORT as IMPORTS
@@ -44,7 +46,7 @@ SKIPPED = ("id", "origin_bank", "origin_package_id", "version")
 DELETED = "(raderad hos avsändaren / deleted at the sender)"
 
 
-def listed(conn: Connection) -> list[dict[str, Any]]:
+def listed(conn: Connection) -> list[RowValues]:
     """Open conflicts, oldest first, with what a person recognises them by."""
     query = (
         sa.select(CONFLICTS, IMPORTS.c.sender_municipality, IMPORTS.c.sender_name)
@@ -159,7 +161,7 @@ def sides(conn: Connection, row: Any) -> tuple[list[Side], bool, bool]:
     return out, deleted, found is None
 
 
-def _their_data(entity: str, theirs: dict[str, Any]) -> InsightData | StudyData:
+def _their_data(entity: str, theirs: JsonObject) -> InsightData | StudyData:
     """The incoming record as it was kept (JSON, ids and dates as text), typed again."""
     values = {k: v for k, v in theirs.items() if k != "version"}
     for key in ("id", "study_id", "origin_package_id"):
@@ -240,7 +242,7 @@ def resolve(conn: Connection, ident: str, keep: str, actor: str, picks: Mapping[
         .where(CONFLICTS.c.id == row.id)
         .values(resolved_at=utcnow(), resolved_by=actor, resolution=keep)
     )
-    changes: dict[str, Any] = {"conflict": row.id, "keep": keep, "sender": row.sender_municipality or row.sender_name}
+    changes: JsonObject = {"conflict": row.id, "keep": keep, "sender": row.sender_municipality or row.sender_name}
     if chosen:
         changes["fields"] = chosen
     changelog.write(conn, [changelog.entry(actor, row.entity, row.record_id, "resolve", changes)])
@@ -252,7 +254,7 @@ def _resolve_change(
     row: Any,
     keep: str,
     found: tuple[Any, int],
-    theirs: dict[str, Any],
+    theirs: JsonObject,
     actor: str,
     picks: Mapping[str, str],
 ) -> str:

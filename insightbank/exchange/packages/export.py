@@ -44,6 +44,7 @@ from insightbank.exchange.privacy import Finding, NameList, PersonalDataError, T
 from insightbank.insights import queries, studies
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.schema.json import JsonObject
 from insightbank.storage.files import atomic_folder, atomic_path, write_private
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
@@ -77,7 +78,7 @@ class ExportOptions:
 class ExportSet:
     """Rows per package resource (Python values), plus what the report needs."""
 
-    tables: dict[str, list[dict[str, Any]]]
+    tables: dict[str, list[JsonObject]]
     notes: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
 
@@ -143,14 +144,14 @@ def _left_out(conn: Connection, options: ExportOptions, exported: int) -> list[s
     return [f"{n} av {every} insikter lämnades utanför / {n} of {every} insights were left out: " + ", ".join(parts)]
 
 
-def _study_rows(tables: dict[str, list[dict[str, Any]]], study: StudyRecord) -> None:
+def _study_rows(tables: dict[str, list[JsonObject]], study: StudyRecord) -> None:
     row = {name: getattr(study, name, None) for name in field_names("studies")}
     tables["studies"].append(row)
     tables["study_methods"] += [{"study_id": study.id, "dimension": "method", "code": c} for c in study.methods]
     tables["study_perspectives"] += [{"study_id": study.id, "perspective": p} for p in study.perspectives_reached]
 
 
-def _insight_rows(tables: dict[str, list[dict[str, Any]]], record: InsightRecord, study_id: uuid.UUID | None) -> None:
+def _insight_rows(tables: dict[str, list[JsonObject]], record: InsightRecord, study_id: uuid.UUID | None) -> None:
     row = {name: getattr(record, name, None) for name in field_names("insights")} | {"study_id": study_id}
     tables["insights"].append(row)
     tables["insight_perspectives"] += [{"insight_id": record.id, "perspective": p} for p in record.perspectives]
@@ -172,7 +173,7 @@ def _insight_rows(tables: dict[str, list[dict[str, Any]]], record: InsightRecord
     ]
 
 
-def _vocabulary_rows(conn: Connection, tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _vocabulary_rows(conn: Connection, tables: dict[str, list[JsonObject]]) -> list[JsonObject]:
     """The terms the exported rows use (local ones included), and the three perspectives."""
     used = {("perspective", code) for code in vocabulary.PERSPECTIVE_BITS}
     for resource in (*TAG_RESOURCES.values(), "study_methods"):
@@ -225,7 +226,7 @@ def _scan(result: ExportSet, options: ExportOptions) -> None:
         _check_lengths(result)
 
 
-def _record(resource: str, row: dict[str, Any], at: int, id_column: str) -> str:
+def _record(resource: str, row: JsonObject, at: int, id_column: str) -> str:
     """How a report names the row: its id, or for a term its row (a code may itself be personal data)."""
     return f"{row['dimension']} rad/row {at}" if resource == "vocabulary" else str(row[id_column])
 
@@ -247,7 +248,7 @@ def _check_lengths(result: ExportSet) -> None:
         )
 
 
-def csv_bytes(name: str, rows: list[dict[str, Any]]) -> bytes:
+def csv_bytes(name: str, rows: list[JsonObject]) -> bytes:
     columns = field_names(name)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -268,7 +269,7 @@ def descriptor(
     actor: str,
     options: ExportOptions,
     redactions: int,
-) -> dict[str, Any]:
+) -> JsonObject:
     now = utc_text(utcnow())
     place = who.get("municipality") or who.get("name") or "insightbank"
     return {
@@ -305,7 +306,7 @@ def descriptor(
     }
 
 
-def _filters(options: ExportOptions) -> dict[str, Any]:
+def _filters(options: ExportOptions) -> JsonObject:
     f = options.filter
     raw = {
         "municipalities": f.municipalities,
@@ -319,13 +320,13 @@ def _filters(options: ExportOptions) -> dict[str, Any]:
     return {k: ([cell(x) for x in v] if isinstance(v, list) else cell(v)) for k, v in raw.items() if v}
 
 
-def descriptor_bytes(meta: dict[str, Any]) -> bytes:
+def descriptor_bytes(meta: JsonObject) -> bytes:
     import json
 
     return (json.dumps(meta, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def write_package(path: Path, files: dict[str, bytes], meta: dict[str, Any], sign: Any = None) -> None:
+def write_package(path: Path, files: dict[str, bytes], meta: JsonObject, sign: Any = None) -> None:
     """A ``.zip`` (written beside, then renamed: never half a package) or a new, empty folder.
 
     ``sign`` turns the package's members into its signature member (:mod:`.signing`).

@@ -13,7 +13,8 @@ import hashlib
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+
+from insightbank.schema.json import JsonObject
 
 FORMAT_VERSION = "1.0"
 PACKAGE_PROFILE = "https://datapackage.org/profiles/2.0/datapackage.json"
@@ -47,7 +48,7 @@ EXPORTABLE = ("public", "internal")
 
 
 @cache
-def table_schema(name: str) -> dict[str, Any]:
+def table_schema(name: str) -> JsonObject:
     """The Table Schema of one resource (a fresh copy is not needed: callers only read)."""
     text = (resources.files("insightbank.schema") / "package" / f"{name}.json").read_text(encoding="utf-8")
     return dict(json.loads(text))

@@ -41,6 +41,7 @@ from insightbank.exchange.spreadsheets.importing import ImportReport
 from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import StudyData
+from insightbank.schema.json import JsonObject
 from insightbank.storage.engine import Bank
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
@@ -134,7 +135,7 @@ def import_package(
 def _write(
     conn: Connection,
     package: Staged,
-    deletions: list[dict[str, Any]],
+    deletions: list[JsonObject],
     *,
     import_id: uuid.UUID,
     actor: str,
@@ -167,7 +168,7 @@ def _write(
     return import_id
 
 
-def _log_row(package: Staged, import_id: uuid.UUID, actor: str, status: str) -> dict[str, Any]:
+def _log_row(package: Staged, import_id: uuid.UUID, actor: str, status: str) -> JsonObject:
     meta = package.meta
     return {
         "id": import_id,
@@ -297,7 +298,7 @@ def _upsert(run: _Run, items: list[Incoming]) -> None:
         report.study_conflicts += counts["conflict"]
 
 
-def _record(package: Staged, item: Incoming, local_version: int) -> dict[str, Any]:
+def _record(package: Staged, item: Incoming, local_version: int) -> JsonObject:
     return {
         "entity": item.entity,
         "record_id": item.data.id,
@@ -308,7 +309,7 @@ def _record(package: Staged, item: Incoming, local_version: int) -> dict[str, An
     }
 
 
-def _conflict(item: Incoming, import_id: uuid.UUID, local_version: int) -> dict[str, Any]:
+def _conflict(item: Incoming, import_id: uuid.UUID, local_version: int) -> JsonObject:
     incoming = json.dumps(
         asdict(item.data) | {"version": item.version}, ensure_ascii=False, sort_keys=True, default=str
     )
@@ -325,7 +326,7 @@ def _conflict(item: Incoming, import_id: uuid.UUID, local_version: int) -> dict[
     }
 
 
-def _write_records(conn: Connection, rows: list[dict[str, Any]], replaced: list[uuid.UUID]) -> None:
+def _write_records(conn: Connection, rows: list[JsonObject], replaced: list[uuid.UUID]) -> None:
     if not rows:
         return
     entity = rows[0]["entity"]
@@ -338,7 +339,7 @@ def _write_records(conn: Connection, rows: list[dict[str, Any]], replaced: list[
     conn.execute(sa.insert(RECORDS), rows)
 
 
-def _write_conflicts(conn: Connection, rows: list[dict[str, Any]]) -> None:
+def _write_conflicts(conn: Connection, rows: list[JsonObject]) -> None:
     """Keep each incoming version once: the same unresolved clash is not stored again."""
     if not rows:
         return

@@ -23,6 +23,7 @@ from insightbank.exchange.spreadsheets.importing import ImportReport
 from insightbank.insights import studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote, StudyData
+from insightbank.schema.json import JsonObject
 from insightbank.storage.tables import EVIDENCE
 
 MAPPED_DIMENSIONS = ("subpopulation", "shift", "theme", "cross_cutting", "organisation_type", "method")
@@ -110,11 +111,11 @@ def _code(mapping: dict[tuple[str, str], str], dim: str, code: str | None, where
         ) from None
 
 
-def _origin(package: Staged, row: dict[str, Any]) -> str:
+def _origin(package: Staged, row: JsonObject) -> str:
     return str(row["origin_bank"] or package.meta.sender_label())
 
 
-Rows = list[tuple[int, dict[str, Any]]]
+Rows = list[tuple[int, JsonObject]]
 
 
 def studies_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Rows) -> list[tuple[int, Incoming]]:
@@ -217,7 +218,7 @@ def check_taken_ids(conn: Connection, package: Staged) -> None:
         raise PackageError(problems[:50])
 
 
-def incoming(entity: str, data: Any, row: dict[str, Any]) -> Incoming:
+def incoming(entity: str, data: Any, row: JsonObject) -> Incoming:
     return Incoming(entity, data, int(row["version"]), "")
 
 

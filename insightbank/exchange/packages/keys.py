@@ -16,13 +16,13 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from insightbank.config import data_dir
 from insightbank.errors import ConfigError
+from insightbank.schema.json import JsonObject
 
 KEY_FORMAT = "insightbank-public-key/1"
 
@@ -103,7 +103,7 @@ def ensure(bank_id: str) -> tuple[SigningKey, bool]:
     return SigningKey(bank_id, key, path), True
 
 
-def public_document(key: SigningKey, who: dict[str, str | None]) -> dict[str, Any]:
+def public_document(key: SigningKey, who: dict[str, str | None]) -> JsonObject:
     """What ``keys export`` writes: the public key and the bank it signs for."""
     return {
         "format": KEY_FORMAT,
@@ -117,7 +117,7 @@ def public_document(key: SigningKey, who: dict[str, str | None]) -> dict[str, An
     }
 
 
-def write_public(path: Path, document: dict[str, Any]) -> None:
+def write_public(path: Path, document: JsonObject) -> None:
     if not path.parent.is_dir():
         raise ConfigError(f"Mappen finns inte / folder does not exist: {path.parent}")
     handle, temp = tempfile.mkstemp(dir=path.parent, suffix=".partial")

@@ -10,13 +10,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 from pathlib import PurePath
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank.exchange.packages.importing import CONFLICTS, IMPORTS
 from insightbank.storage import changelog
+from insightbank.storage.engine import RowValues
 from insightbank.storage.tables import CHANGE_LOG
 
 IMPORT_COLUMNS = (
@@ -38,13 +38,13 @@ IMPORT_COLUMNS = (
 CONFLICT_COLUMNS = ("entity", "record_id", "local_version", "detected_at")
 
 
-def recent_imports(conn: Connection, limit: int | None = None) -> list[dict[str, Any]]:
+def recent_imports(conn: Connection, limit: int | None = None) -> list[RowValues]:
     """Package imports, newest first."""
     query = sa.select(*(IMPORTS.c[c] for c in IMPORT_COLUMNS)).order_by(IMPORTS.c.imported_at.desc()).limit(limit)
     return [dict(row) for row in conn.execute(query).mappings()]
 
 
-def open_conflicts(conn: Connection) -> list[dict[str, Any]]:
+def open_conflicts(conn: Connection) -> list[RowValues]:
     """Records changed on both sides and not yet resolved, oldest first, with their sender."""
     query = (
         sa.select(*(CONFLICTS.c[c] for c in CONFLICT_COLUMNS), IMPORTS.c.sender_municipality, IMPORTS.c.package_id)

@@ -31,6 +31,7 @@ from typing import Any, BinaryIO
 
 from insightbank.errors import InputFileError, Problem
 from insightbank.exchange.packages.format import DESCRIPTOR
+from insightbank.schema.json import JsonObject
 
 _ZIP_ERRORS = (
     zipfile.BadZipFile,
@@ -219,7 +220,7 @@ class PackageFiles:
         self.source, self.limits = source, limits
         self.label = source.label
 
-    def descriptor(self) -> dict[str, Any]:
+    def descriptor(self) -> JsonObject:
         raw = self.source.read(DESCRIPTOR, self.limits.max_descriptor_bytes)
         data = parse_json(decode(raw, f"{self.label}:{DESCRIPTOR}"), f"{self.label}:{DESCRIPTOR}")
         if not isinstance(data, dict):
@@ -271,8 +272,8 @@ def decode(data: bytes, where: str) -> str:
         raise refuse(where, f"inte giltig UTF-8 / invalid UTF-8 at byte {exc.start}") from None
 
 
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> JsonObject:
+    out: JsonObject = {}
     for key, value in pairs:
         if key in out:
             raise ValueError(f"duplicate key {key!r}")

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from insightbank.storage.engine import RowValues
+
 #: cell text → the value the rest of the import works with (checked already, so no error expected).
 Reader = Callable[[str], Any]
 #: Pages SQLite may keep in memory (negative: KiB), whatever the package's size.
@@ -78,7 +80,7 @@ class Scratch:
         )
         return [(int(n), ",".join(map(str, values))) for n, *values in self.db.execute(query, (limit,))]
 
-    def rows(self, name: str, where: str = "", params: tuple[Any, ...] = ()) -> Iterator[tuple[int, dict[str, Any]]]:
+    def rows(self, name: str, where: str = "", params: tuple[Any, ...] = ()) -> Iterator[tuple[int, RowValues]]:
         """(row number, typed row) in file order, read lazily."""
         columns, readers = self.columns[name], self.readers[name]
         cursor = self.db.execute(f"SELECT * FROM {_quoted(name)} {where} ORDER BY rowid", params)
@@ -86,7 +88,7 @@ class Scratch:
             for n, *cells in batch:
                 yield n, {c: None if v is None else read(v) for c, read, v in zip(columns, readers, cells, strict=True)}
 
-    def batches(self, name: str, size: int) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    def batches(self, name: str, size: int) -> Iterator[list[tuple[int, RowValues]]]:
         """The resource's rows, ``size`` at a time, in file order."""
         last = 0
         while True:
@@ -100,10 +102,10 @@ class Scratch:
     def _max_rowid(self, name: str) -> int:
         return int(self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {_quoted(name)}").fetchone()[0])
 
-    def linked(self, name: str, column: str, keys: list[str]) -> dict[str, list[dict[str, Any]]]:
+    def linked(self, name: str, column: str, keys: list[str]) -> dict[str, list[RowValues]]:
         """Rows of ``name`` whose ``column`` is one of ``keys``, grouped by it, in file order."""
         self.index(name, [column])
-        out: dict[str, list[dict[str, Any]]] = {}
+        out: dict[str, list[RowValues]] = {}
         for start in range(0, len(keys), 900):
             part = keys[start : start + 900]
             where = f"WHERE {_quoted(column)} IN ({', '.join('?' * len(part))})"

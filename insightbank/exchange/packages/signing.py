@@ -38,6 +38,7 @@ from insightbank.exchange.packages.reader import (
     refuse,
 )
 from insightbank.exchange.packages.validate import _meta
+from insightbank.schema.json import JsonObject
 from insightbank.storage.models import utcnow
 
 SIGNATURE = "signature.json"
@@ -129,7 +130,7 @@ def verify(path: Path, limits: Limits | None = None) -> Signer | None:
     return Signer(public_key, str(manifest["bank_id"]), sender)
 
 
-def _checked(document: Any, where: str, sender: str) -> tuple[bytes, dict[str, Any]]:
+def _checked(document: Any, where: str, sender: str) -> tuple[bytes, JsonObject]:
     """The signing key and the manifest, once the signature over the manifest holds."""
     if not isinstance(document, dict) or document.get("format") != SIGNATURE_FORMAT:
         raise refuse(where, f"{sender}: okänt signaturformat / unknown signature format (not {SIGNATURE_FORMAT})")
@@ -155,14 +156,14 @@ def _checked(document: Any, where: str, sender: str) -> tuple[bytes, dict[str, A
 
 
 def _changed_files(
-    files: PackageFiles, raw: bytes, descriptor: dict[str, Any], manifest: dict[str, Any], sender: str
+    files: PackageFiles, raw: bytes, descriptor: JsonObject, manifest: JsonObject, sender: str
 ) -> list[Problem]:
     """Every file the importer reads whose bytes differ from what was signed, resources first.
 
     The descriptor's bytes are checked here; a resource only when the descriptor's hash for it is not
     the signed one (then its bytes are hashed now, to say whether the file or the descriptor changed).
     """
-    signed: dict[str, Any] = manifest["files"]
+    signed: JsonObject = manifest["files"]
     resources = descriptor.get("resources")
     paths = [r["path"] for r in resources or [] if isinstance(r, dict) and isinstance(r.get("path"), str)]
     # A resource whose declared hash is the signed one is read once, by the import, which checks

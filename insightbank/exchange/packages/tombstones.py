@@ -25,6 +25,7 @@ from insightbank.exchange.packages.reader import Limits, PackageError, open_pack
 from insightbank.exchange.packages.validate import Staged, _table
 from insightbank.insights import studies
 from insightbank.insights import writes as insights
+from insightbank.schema.json import JsonObject
 from insightbank.storage import changelog
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, STUDY, TOMBSTONE
@@ -44,7 +45,7 @@ class Outcome:
     conflicts: list[tuple[str, uuid.UUID, str]]
 
 
-def export_rows(conn: Connection, sensitivities: list[str]) -> list[dict[str, Any]]:
+def export_rows(conn: Connection, sensitivities: list[str]) -> list[JsonObject]:
     query = (
         sa.select(TOMBSTONE.c.entity, TOMBSTONE.c.record_id.label("id"), TOMBSTONE.c.version, TOMBSTONE.c.deleted_at)
         .where(TOMBSTONE.c.sensitivity.in_(sensitivities))
@@ -61,7 +62,7 @@ def placed(files: dict[str, bytes], deletions: bytes) -> dict[str, bytes]:
     return {name: deletions if name == RESOURCE else files[name] for name in order}
 
 
-def read(path: Path, limits: Limits | None = None, signed_by: str | None = None) -> list[dict[str, Any]]:
+def read(path: Path, limits: Limits | None = None, signed_by: str | None = None) -> list[JsonObject]:
     """The package's tombstones, checked like every resource; none if it carries none.
 
     They are few (deletions, not records), so they are held as a list; ``signed_by`` as for
@@ -80,7 +81,7 @@ def read(path: Path, limits: Limits | None = None, signed_by: str | None = None)
     return rows
 
 
-def apply(conn: Connection, rows: list[dict[str, Any]], package: Staged, import_id: uuid.UUID, actor: str) -> Outcome:
+def apply(conn: Connection, rows: list[JsonObject], package: Staged, import_id: uuid.UUID, actor: str) -> Outcome:
     """Remove what the sender deleted, where this bank has the sender's copy unchanged."""
     outcome = Outcome([], [])
     sender = package.meta.sender_bank_id
@@ -154,7 +155,7 @@ def _conflict(
     conn: Connection,
     entity: str,
     record_id: uuid.UUID,
-    row: dict[str, Any],
+    row: JsonObject,
     import_id: uuid.UUID,
     local_version: int,
 ) -> None:

@@ -21,7 +21,6 @@ import json
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -31,6 +30,7 @@ from insightbank.exchange.packages import keys
 from insightbank.exchange.packages.reader import PackageError, refuse
 from insightbank.exchange.packages.signing import Signer
 from insightbank.exchange.packages.validate import PackageMeta
+from insightbank.schema.json import JsonObject
 from insightbank.storage import changelog
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
@@ -199,7 +199,7 @@ def _insert(
     changelog.write(conn, [changelog.entry(actor, "trusted_key", fingerprint, "trust", changes)])
 
 
-def read_key_file(path: Path) -> dict[str, Any]:
+def read_key_file(path: Path) -> JsonObject:
     """A file written by ``insightbank keys export``, checked."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
@@ -220,7 +220,7 @@ def add(conn: Connection, path: Path, name: str, actor: str) -> str:
     return add_document(conn, read_key_file(path), name, actor)
 
 
-def add_document(conn: Connection, document: dict[str, Any], name: str, actor: str) -> str:
+def add_document(conn: Connection, document: JsonObject, name: str, actor: str) -> str:
     """Trust a public-key document (as ``keys export`` writes it) under ``name``."""
     raw = document.get("raw") or keys.decode_public(document.get("public_key"), name)
     name = name.strip()
@@ -236,7 +236,7 @@ def add_document(conn: Connection, document: dict[str, Any], name: str, actor: s
     return keys.fingerprint(raw)
 
 
-def listed(conn: Connection) -> list[dict[str, Any]]:
+def listed(conn: Connection) -> list[JsonObject]:
     query = sa.select(*(TABLE.c[c] for c in LIST_COLUMNS)).order_by(TABLE.c.name)
     return [dict(row) for row in conn.execute(query).mappings()]
 

@@ -42,6 +42,7 @@ from insightbank.exchange.packages.reader import (
     stream_csv,
 )
 from insightbank.exchange.packages.scratch import Scratch, scratch
+from insightbank.schema.json import JsonObject
 
 MAX_PROBLEMS = 50
 #: Rows handed to the scratch store at a time.
@@ -73,7 +74,7 @@ class Package:
 
     source: str
     meta: PackageMeta
-    tables: dict[str, list[dict[str, Any]]]
+    tables: dict[str, list[JsonObject]]
     notes: list[str] = field(default_factory=list)
 
 
@@ -119,12 +120,12 @@ def _overflow(problems: list[Problem]) -> list[Problem]:
     return [Problem("…", None, None, None, f"och fler / and more ({extra})")] if extra > 0 else []
 
 
-def _text(section: dict[str, Any], key: str) -> str | None:
+def _text(section: JsonObject, key: str) -> str | None:
     value = section.get(key)
     return value if isinstance(value, str) and value.strip() else None
 
 
-def _meta(descriptor: dict[str, Any], where: str) -> PackageMeta:
+def _meta(descriptor: JsonObject, where: str) -> PackageMeta:
     block = descriptor.get("insightbank")
     if not isinstance(block, dict):
         raise refuse(where, 'inte ett insightbank-paket ("insightbank" saknas) / not an insightbank package')
@@ -178,12 +179,12 @@ def _meta(descriptor: dict[str, Any], where: str) -> PackageMeta:
     )
 
 
-def _declared_resources(descriptor: dict[str, Any], label: str, notes: list[str]) -> dict[str, dict[str, Any]]:
+def _declared_resources(descriptor: JsonObject, label: str, notes: list[str]) -> dict[str, JsonObject]:
     where = f"{label}:{DESCRIPTOR}"
     resources = descriptor.get("resources")
     if not isinstance(resources, list):
         raise refuse(where, "resources saknas / resources missing")
-    declared: dict[str, dict[str, Any]] = {}
+    declared: dict[str, JsonObject] = {}
     for item in resources:
         name = item.get("name") if isinstance(item, dict) else None
         if not isinstance(name, str):
@@ -209,11 +210,11 @@ def _declared_resources(descriptor: dict[str, Any], label: str, notes: list[str]
 def _table(
     files: PackageFiles,
     name: str,
-    declared: dict[str, Any],
+    declared: JsonObject,
     problems: list[Problem],
     notes: list[str],
     signed_by: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[JsonObject]:
     """A small resource's typed rows as a list (tombstones): checked exactly as staged resources are."""
     names = field_names(name)
     return [
@@ -225,7 +226,7 @@ def _table(
 def _stage_table(
     files: PackageFiles,
     name: str,
-    declared: dict[str, Any],
+    declared: JsonObject,
     store: Scratch,
     problems: list[Problem],
     notes: list[str],
@@ -249,7 +250,7 @@ def _stage_table(
 def _checked_rows(
     files: PackageFiles,
     name: str,
-    declared: dict[str, Any],
+    declared: JsonObject,
     problems: list[Problem],
     notes: list[str],
     signed_by: str | None = None,

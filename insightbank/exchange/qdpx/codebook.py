@@ -14,7 +14,8 @@ from __future__ import annotations
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+
+from insightbank.schema.json import JsonObject
 
 PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
@@ -38,10 +39,10 @@ def term_guid(dimension: str, code: str) -> str:
     return guid("term", dimension, code)
 
 
-def add_codes(parent: ET.Element, ns: str, terms: list[dict[str, Any]]) -> None:
+def add_codes(parent: ET.Element, ns: str, terms: list[JsonObject]) -> None:
     """``<Codes>`` under ``parent``: dimensions as groups, terms as codable codes."""
     codes = ET.SubElement(parent, f"{{{ns}}}Codes")
-    by_dim: dict[str, list[dict[str, Any]]] = {}
+    by_dim: dict[str, list[JsonObject]] = {}
     for term in terms:
         by_dim.setdefault(str(term["dimension"]), []).append(term)
     for dim, rows in sorted(by_dim.items()):
@@ -60,7 +61,7 @@ def add_codes(parent: ET.Element, ns: str, terms: list[dict[str, Any]]) -> None:
             ET.SubElement(code, f"{{{ns}}}Description").text = about
 
 
-def codebook_xml(terms: list[dict[str, Any]], origin: str) -> bytes:
+def codebook_xml(terms: list[JsonObject], origin: str) -> bytes:
     """A ``.qdc`` file: the vocabulary alone, for tools that import codebooks."""
     ET.register_namespace("", CODEBOOK_NS)
     root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", origin=origin)

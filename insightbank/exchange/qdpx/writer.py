@@ -37,6 +37,7 @@ from insightbank.errors import ConfigError
 from insightbank.exchange.packages.export import ExportOptions, ExportReport, collect
 from insightbank.exchange.packages.format import TAG_RESOURCES
 from insightbank.exchange.qdpx.codebook import PROJECT_NS, add_codes, codebook_xml, guid, term_guid
+from insightbank.schema.json import JsonObject
 
 NS = f"{{{PROJECT_NS}}}"
 NO_STUDY = "Utan studie / without study"
@@ -53,7 +54,7 @@ def _now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
-def _tags(tables: dict[str, list[dict[str, Any]]]) -> dict[Any, list[tuple[str, str]]]:
+def _tags(tables: dict[str, list[JsonObject]]) -> dict[Any, list[tuple[str, str]]]:
     """Each insight's (dimension, code) tags, perspectives first."""
     out: dict[Any, list[tuple[str, str]]] = defaultdict(list)
     for row in tables["insight_perspectives"]:
@@ -64,7 +65,7 @@ def _tags(tables: dict[str, list[dict[str, Any]]]) -> dict[Any, list[tuple[str, 
     return out
 
 
-def build(tables: dict[str, list[dict[str, Any]]], actor: str) -> Built:
+def build(tables: dict[str, list[JsonObject]], actor: str) -> Built:
     ET.register_namespace("", PROJECT_NS)
     now, user = _now(), guid("user", actor)
     root = ET.Element(f"{NS}Project", name="insightbank", origin=f"insightbank {__version__}", creationDateTime=now)
@@ -93,9 +94,9 @@ def build(tables: dict[str, list[dict[str, Any]]], actor: str) -> Built:
     return built
 
 
-def _documents(tables: dict[str, list[dict[str, Any]]]) -> list[tuple[str, str, list[dict[str, Any]]]]:
+def _documents(tables: dict[str, list[JsonObject]]) -> list[tuple[str, str, list[JsonObject]]]:
     """(title, key, quotes) per study that has exported quotes, plus one for quotes without study."""
-    by_study: dict[Any, list[dict[str, Any]]] = defaultdict(list)
+    by_study: dict[Any, list[JsonObject]] = defaultdict(list)
     for q in sorted(tables["evidence"], key=lambda q: (str(q["insight_id"]), q["position"])):
         by_study[q["study_id"]].append(q)
     titles = {s["id"]: str(s["title"]) for s in tables["studies"]}
@@ -114,7 +115,7 @@ def _coding(parent: ET.Element, key: str, target: str, user: str, note: str | No
 
 def _selections(
     source: ET.Element,
-    quotes: list[dict[str, Any]],
+    quotes: list[JsonObject],
     tags: dict[Any, list[tuple[str, str]]],
     notes: dict[Any, str],
     codable: set[tuple[str, str]],
@@ -152,7 +153,7 @@ def _selections(
 
 def _notes(
     root: ET.Element,
-    tables: dict[str, list[dict[str, Any]]],
+    tables: dict[str, list[JsonObject]],
     tags: dict[Any, list[tuple[str, str]]],
     notes: dict[Any, str],
     codable: set[tuple[str, str]],
@@ -173,7 +174,7 @@ def _notes(
                 counts["codings"] += 1
 
 
-def _sets(root: ET.Element, tables: dict[str, list[dict[str, Any]]], notes: dict[Any, str]) -> None:
+def _sets(root: ET.Element, tables: dict[str, list[JsonObject]], notes: dict[Any, str]) -> None:
     members: dict[str, list[str]] = defaultdict(list)
     for row in tables["insight_perspectives"]:
         if row["insight_id"] in notes:

@@ -14,12 +14,12 @@ import csv
 import uuid
 from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
 from insightbank.exchange.packages.format import TAG_RESOURCES, cell
 from insightbank.exchange.spreadsheets.merging import format_roles
 from insightbank.insights.records import Quote
 from insightbank.schema.cells import FORMULA_START, neutralise
+from insightbank.schema.json import JsonObject
 from insightbank.storage.files import atomic_path
 
 __all__ = ["COLUMNS", "FORMULA_START", "neutralise", "rows", "write"]
@@ -45,7 +45,7 @@ COLUMNS = (
 )
 
 
-def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
+def rows(tables: dict[str, list[JsonObject]]) -> list[list[str]]:
     """One flat, neutralised row per insight, in the spreadsheet-import layout."""
     tags: dict[str, dict[uuid.UUID, list[str]]] = {}
     for dim, resource in TAG_RESOURCES.items():
@@ -93,7 +93,7 @@ def rows(tables: dict[str, list[dict[str, Any]]]) -> list[list[str]]:
     return out
 
 
-def write(path: Path, tables: dict[str, list[dict[str, Any]]]) -> None:
+def write(path: Path, tables: dict[str, list[JsonObject]]) -> None:
     """Write ``.csv`` (UTF-8 with BOM, so Excel reads å ä ö) or ``.xlsx``, atomically, owner-only."""
     data = rows(tables)
     with atomic_path(path) as temp:
