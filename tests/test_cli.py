@@ -170,6 +170,14 @@ def test_bad_db_url_is_a_clear_message(runner, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "folder does not exist" in result.output
 
 
+def test_the_demo_bank_has_its_signing_key_like_a_new_bank(runner, tmp_path: Path) -> None:
+    path = tmp_path / "demo.sqlite"
+    assert runner.invoke(cli, ["demo", "--path", str(path), "--no-tui"]).exit_code == 0
+    shown = runner.invoke(cli, ["--db", str(path), "keys", "show", "--format", "json"])
+    assert shown.exit_code == 0, shown.output
+    assert json.loads(shown.output)["fingerprint"]
+
+
 def test_demo_builds_its_own_bank(runner, tmp_path: Path) -> None:
     result = runner.invoke(cli, ["demo", "--path", str(tmp_path / "demo.sqlite"), "--no-tui"])
     assert result.exit_code == 0, result.output

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sqlite3
 import uuid
 from pathlib import Path
 
@@ -204,8 +205,6 @@ def demo(ctx: click.Context, target: Path | None, no_tui: bool, force: bool) -> 
 
 def is_demo_bank(path: Path) -> bool:
     """Is ``path`` an SQLite bank that ``demo`` built (read without changing the file)?"""
-    import sqlite3
-
     try:
         with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
             row = conn.execute("SELECT value FROM bank_meta WHERE key = 'name'").fetchone()
@@ -219,10 +218,17 @@ def own_changes(path: Path) -> int:
 
     The demo is built as the actor ``demo``; any other actor in the change log is a person who
     worked in it, and a rebuild would lose that work without a word."""
-    import sqlite3
-
     with contextlib.closing(sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)) as conn:
         return int(conn.execute(f"SELECT count(*) FROM change_log WHERE actor <> '{DEMO_ACTOR}'").fetchone()[0])
+
+
+def _ensure_key(path: Path) -> None:
+    """The demo bank's own signing key, as ``init`` makes one for a new bank."""
+    from insightbank.exchange.packages import keys
+
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        (bank_id,) = conn.execute("SELECT value FROM bank_meta WHERE key = 'bank_id'").fetchone()
+    keys.ensure(str(bank_id))
 
 
 def _build_demo(path: Path) -> str:
@@ -236,6 +242,7 @@ def _build_demo(path: Path) -> str:
             summary = build_demo_bank(bank, actor=DEMO_ACTOR, stories=True)
         finally:
             bank.dispose()
+        _ensure_key(temp)  # like init: `keys show` and a signed export work on the demo at once
         for suffix in ("-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         os.replace(temp, path)
