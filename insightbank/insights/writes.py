@@ -26,7 +26,7 @@ from insightbank.insights.records import (
     content_hash,
 )
 from insightbank.schema.json import JsonObject
-from insightbank.storage import changelog, tombstones
+from insightbank.storage import changelog, coverage_counts, tombstones
 from insightbank.storage.engine import RowValues, bulk_insert, bulk_insert_columns
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS
@@ -152,12 +152,14 @@ def insert_many(
     order = sorted(range(len(items)), key=lambda pos: ids[pos].int)
     rows = [_row(items[pos], ids[pos], keys[pos]) | stamps for pos in order]
     quotes = [q for pos in order if items[pos].quotes for q in _quote_rows(items[pos], ids[pos], now)]
-    bulk_insert(conn, INSIGHT, rows)
-    for dim in MULTI_DIMENSIONS:
-        pairs = [(ids[pos], code) for pos in order for code in getattr(items[pos], TAG_FIELDS[dim])]
-        bulk_insert_columns(
-            conn, INSIGHT_LINKS[dim], {"insight_id": [p[0] for p in pairs], "code": [p[1] for p in pairs]}
-        )
+    codes = {dim: [getattr(items[pos], TAG_FIELDS[dim]) for pos in order] for dim in MULTI_DIMENSIONS}
+    with coverage_counts.counted_in_bulk(conn, rows, codes):
+        bulk_insert(conn, INSIGHT, rows)
+        for dim, per_row in codes.items():
+            pairs = [(row["id"], code) for row, row_codes in zip(rows, per_row, strict=True) for code in row_codes]
+            bulk_insert_columns(
+                conn, INSIGHT_LINKS[dim], {"insight_id": [p[0] for p in pairs], "code": [p[1] for p in pairs]}
+            )
     bulk_insert(conn, EVIDENCE, quotes)
     written = [row["id"] for row in rows]
     search.index_new(conn, written)

@@ -69,4 +69,5 @@ COVERAGE_COUNT = sa.Table(
     sa.Column("study", sa.String(36), primary_key=True),
     sa.Column("n", sa.Integer, nullable=False),
     sa.Column("newest", sa.Date, nullable=True),
+    sqlite_with_rowid=False,  # one B-tree in key order (migration 0017_coverage_clustered)
 )
