@@ -5,8 +5,9 @@ Goals (issue 17), each against a baseline measured in the same run on the same b
 - the matrix *right after a write* (snapshot stale, summed from the trigger-kept
   ``coverage_count``): ≤ 1 s, next to the computed path (the GROUP BY over the insights) —
   reported as the goals row "coverage matrix at 1M right after a write";
-- what the triggers add: a single save on the 1M bank, and a 100k-row spreadsheet import into
-  an empty bank, each with the coverage triggers and with them dropped (ratio).
+- what keeping the counts adds: a single save on the 1M bank (its row triggers), and a 100k-row
+  spreadsheet import into an empty bank (counted in one upsert, ``counted_in_bulk``), each
+  against the same write with every coverage trigger dropped (ratio).
 
 The 1M bank is the scale bank of ``benchmarks/scale_data.py`` (built once at --path, reused).
 
