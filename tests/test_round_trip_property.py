@@ -210,7 +210,10 @@ def _edit_xlsx(path: Path, edits: list[tuple[int, str, Any]]) -> list[str]:
     header = [c.value for c in sheet[1]]
     ids = [str(sheet.cell(row=r, column=1).value) for r in range(2, sheet.max_row + 1)]
     for index, name, value in edits:
-        sheet.cell(row=index + 2, column=header.index(name) + 1).value = cell(name, value) or None
+        target = sheet.cell(row=index + 2, column=header.index(name) + 1)
+        target.value = cell(name, value) or None
+        if isinstance(target.value, str):
+            target.data_type = "s"  # typed as text, as Excel takes "'=…" (not a formula)
     book.save(path)
     return ids
 
