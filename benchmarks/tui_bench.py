@@ -48,6 +48,11 @@ async def wait_for(check: object, pilot: object, limit: float = 60.0) -> float:
     return time.perf_counter() - start
 
 
+def progress(label: str, started: float) -> None:
+    """One line per step, flushed: a run cut off by a time limit shows where it was."""
+    print(f"  [{time.perf_counter() - started:7.1f} s] {label}", flush=True)
+
+
 async def measure(bank: Bank) -> dict[str, float]:
     started = time.perf_counter()
     app = InsightbankApp(bank)
@@ -61,12 +66,14 @@ async def measure(bank: Bank) -> dict[str, float]:
             pilot,
         )
         out["first_paint"] = time.perf_counter() - started
+        progress("first paint", started)
         await pilot.press("f3")
         screen = app.screen
         assert isinstance(screen, BrowserScreen)
         table = screen.query_one("#insights", DataTable)
         await wait_for(lambda: table.row_count > 0, pilot)
         out["browser_open"] = time.perf_counter() - started - out["first_paint"]
+        progress("browser first page", started)
         await pilot.press("slash")
         times = []
         for word in WORDS:
@@ -79,6 +86,7 @@ async def measure(bank: Bank) -> dict[str, float]:
                 pilot,
             )
             times.append(time.perf_counter() - t0)
+            progress(f"search {word!r}: {times[-1] * 1000:.0f} ms", started)
         out["search_key"] = statistics.median(times)
         out["search_2_letters"] = times[WORDS.index("sk")]
         out["search_key_max"] = max(times)
@@ -95,6 +103,7 @@ async def measure(bank: Bank) -> dict[str, float]:
                 lambda g=generation: screen.generation > g and screen.last_painted == screen.generation, pilot
             )
             select_times.append(time.perf_counter() - t0)
+            progress(f"perspective {value}: {select_times[-1] * 1000:.0f} ms", started)
         out["filter_select"] = statistics.median(select_times)
     return out
 
@@ -104,16 +113,19 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--path", type=Path, default=Path("/tmp/insightbank-tui-1m.sqlite"))
     args = parser.parse_args()
+    t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         demo = open_bank(f"sqlite:///{Path(tmp) / 'demo.sqlite'}")
         build_demo_bank(demo)
+        progress("demo bank built; measuring it (the baseline)", t0)
         baseline = asyncio.run(measure(demo))
         demo.dispose()
+    progress(f"opening {args.path}", t0)
     bank = open_bank(f"sqlite:///{args.path}")
     built = ensure_insights(bank, args.n)
-    if built:
-        print(f"built {args.n:,} insights in {built:.0f} s ({args.path})")
+    progress(f"built {args.n:,} insights in {built:.0f} s" if built else f"{args.n:,} insights there", t0)
     big = asyncio.run(measure(bank))
+    progress("measured the big bank", t0)
     bank.dispose()
     goals = {"first_paint": 1.0, "search_key": 0.150, "search_2_letters": 0.150, "filter_select": 0.150}
     print(f"TUI on {args.n:,} insights (SQLite), terminal {SIZE[0]}×{SIZE[1]}; baseline: the 84-insight demo bank")
