@@ -84,4 +84,3 @@ def test_the_background_fill_stops_when_asked_so_quitting_never_waits_for_the_wh
     one_batch = embeddings.fill(bank, e5, STATEMENTS, batch=2, stop=lambda: bool(asked.append(1) or len(asked) > 1))
     assert (one_batch.texts, one_batch.encoded) == (3, 2) and _vectors(bank) == 2
     assert fill_cache(bank).encoded == 1 and _vectors(bank) == 3
-
