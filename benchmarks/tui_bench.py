@@ -118,6 +118,8 @@ async def key(app: InsightbankApp, redraws: Redraws, screen: BrowserScreen, char
     if text is None:  # no search (one letter or none): often the same page, so maybe nothing to redraw
         while not (screen.generation > generation and screen.last_painted == screen.generation):
             await asyncio.sleep(0.001)
+            if time.perf_counter() - t0 > 60:
+                raise TimeoutError(f"no page after key {char!r}")
         return time.perf_counter() - t0
     return await redraws.after(t0, generation, text)
 
