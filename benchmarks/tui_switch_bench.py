@@ -2,7 +2,8 @@
 
 For every screen key (F2 … F9): the time from the key until the screen is painted with its
 data (every worker it started has finished), first visit and second visit (a second visit
-refreshes only after a write). Reported per screen, with the same on the 84-insight demo bank
+refreshes only after a write), with the background embedding fill off (as in ``tui_bench``).
+Reported per screen, with the same on the 84-insight demo bank
 as the baseline and the ratio.
 
     .venv/bin/python benchmarks/tui_switch_bench.py [--n 1000000] [--path /tmp/insightbank-tui-1m.sqlite]
@@ -21,11 +22,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import goals
 from scale_data import ensure_insights
+from tui_bench import bench_app, progress
 
 from insightbank.bank import open_bank
 from insightbank.fixtures.demo import build_demo_bank
 from insightbank.storage.engine import Bank
-from insightbank.tui.app import InsightbankApp
 from insightbank.tui.keymap import SCREENS
 
 SIZE = (120, 40)
@@ -34,7 +35,8 @@ GOAL_MS = 1000  # a screen switch may take what the first paint of the dashboard
 
 async def switches(bank: Bank) -> dict[str, tuple[float, float]]:
     """(first visit, second visit) seconds per screen key."""
-    app = InsightbankApp(bank)
+    app = bench_app(bank)  # no background embedding fill: at 1M, waiting for every worker waited for it
+    started = time.perf_counter()
     rounds: list[dict[str, float]] = [{}, {}]
     async with app.run_test(size=SIZE) as pilot:
         await app.workers.wait_for_complete()
@@ -46,6 +48,7 @@ async def switches(bank: Bank) -> dict[str, tuple[float, float]]:
                 await app.workers.wait_for_complete()
                 await pilot.pause()
                 visits[key] = time.perf_counter() - start
+                progress(f"{key} ({_mode}): {visits[key] * 1000:.0f} ms", started)
     out = {key: (rounds[0][key], rounds[1][key]) for key in rounds[0]}
     return out
 
@@ -55,13 +58,17 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--path", type=Path, default=Path("/tmp/insightbank-tui-1m.sqlite"))
     args = parser.parse_args()
+    t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         demo = open_bank(f"sqlite:///{Path(tmp) / 'demo.sqlite'}")
         build_demo_bank(demo, stories=True)
+        progress("demo bank built; measuring it (the baseline)", t0)
         baseline = asyncio.run(switches(demo))
         demo.dispose()
+    progress(f"opening {args.path}", t0)
     big = open_bank(f"sqlite:///{args.path}")
     ensure_insights(big, args.n)
+    progress(f"{args.n:,} insights there", t0)
     measured = asyncio.run(switches(big))
     big.dispose()
     print(f"{'screen':<8} {'demo first':>10} {'big first':>10} {'ratio':>7} {'demo again':>10} {'big again':>10}")

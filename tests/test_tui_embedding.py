@@ -66,3 +66,21 @@ async def test_an_engine_that_cannot_cache_needs_no_worker(bank: Bank) -> None:
         await _filled(pilot, app, 0)
         assert app.embeddings_filled is not None and app.embeddings_filled.encoded == 0
     assert _vectors(bank) == 0
+
+
+def test_the_background_fill_stops_when_asked_so_quitting_never_waits_for_the_whole_bank(bank: Bank) -> None:
+    """The app cancels its workers on exit; the fill asks before each batch and ends there."""
+    from insightbank.analysis.text import embeddings, engines
+    from insightbank.tui.embedding import fill_cache
+
+    with bank.transaction() as conn:
+        set_meta(conn, "embedding_engine", "e5")
+    for statement in STATEMENTS:
+        _add(bank, statement)
+    stopped = fill_cache(bank, stop=lambda: True)
+    assert (stopped.engine, stopped.encoded) == ("e5", 0) and _vectors(bank) == 0
+    asked: list[int] = []
+    e5 = engines.make("e5", show_progress=False)
+    one_batch = embeddings.fill(bank, e5, STATEMENTS, batch=2, stop=lambda: bool(asked.append(1) or len(asked) > 1))
+    assert (one_batch.texts, one_batch.encoded) == (3, 2) and _vectors(bank) == 2
+    assert fill_cache(bank).encoded == 1 and _vectors(bank) == 3

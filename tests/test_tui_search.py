@@ -94,3 +94,29 @@ def test_count_at_most_stops_at_the_cap_and_agrees_below_it(bank: Bank) -> None:
             assert queries.count_at_most(conn, f, cap=1000) == exact
         f = InsightFilter(text="sk", perspectives=["clients"])
         assert queries.count_at_most(conn, f, cap=3) == min(queries.count(conn, f), 4)
+
+
+async def test_a_key_after_a_pause_searches_at_once_and_a_burst_waits(
+    bank: Bank, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Leading-edge debounce: only keys typed within ``DEBOUNCE`` of the last one wait for it."""
+    monkeypatch.setattr(browser, "DEBOUNCE", 600.0)  # a burst would wait ten minutes: never in this test
+    now = [1000.0]
+    monkeypatch.setattr(browser, "clock", lambda: now[0])
+    app = InsightbankApp(bank, today=TODAY)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f3")
+        screen = app.screen
+        assert isinstance(screen, BrowserScreen)
+        await until(pilot, lambda: "84 insikter" in pager(app))
+        await pilot.press("slash", "s")
+        now[0] += 700
+        await pilot.press("k")  # after a pause: at once
+        await until(pilot, lambda: screen.painted_text == "sk" and screen.last_painted == screen.generation, 500)
+        now[0] += 0.01
+        await pilot.press("o")  # in a burst: held back by the timer
+        await pilot.pause(0.05)
+        assert screen.painted_text == "sk" and screen.query_one("#search").value == "sko"
+        now[0] += 700
+        await pilot.press("l")  # the pause is over: this key searches for all that was typed
+        await until(pilot, lambda: screen.painted_text == "skol" and screen.last_painted == screen.generation, 500)

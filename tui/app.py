@@ -17,7 +17,7 @@ from textual import work
 from textual.app import App, SystemCommand
 from textual.command import CommandPalette
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from insightbank import vocabulary
 from insightbank.bank import open_bank
@@ -75,7 +75,8 @@ class InsightbankApp(App[None]):
     @work(thread=True, exit_on_error=False, exclusive=True, group="embeddings")
     def fill_embeddings(self) -> None:
         """Vectors for every statement, ahead of need (:mod:`insightbank.tui.embedding`)."""
-        self.post_message(fill_cache(self.bank))
+        worker = get_current_worker()
+        self.post_message(fill_cache(self.bank, stop=lambda: worker.is_cancelled))
 
     def on_insight_saved(self, _message: InsightSaved) -> None:
         self.fill_embeddings()

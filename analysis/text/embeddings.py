@@ -93,22 +93,33 @@ class Filled:
 
 
 def fill(
-    bank: Bank, engine: TextEngine, texts: Sequence[str], batch: int = 64, progress: Callable[[int], None] | None = None
+    bank: Bank,
+    engine: TextEngine,
+    texts: Sequence[str],
+    batch: int = 64,
+    progress: Callable[[int], None] | None = None,
+    stop: Callable[[], bool] | None = None,
 ) -> Filled:
     """Encode and store every text that has no cached vector yet, ``batch`` at a time (each batch
     committed, so an interrupted run keeps what it did; ``progress`` hears how many were done).
+    ``stop`` is asked before each batch: the TUI's background fill ends with the app (a 1M bank
+    would otherwise keep quitting waiting for hours). ``encoded`` counts what was done.
     Nothing is encoded for an engine that cannot cache."""
     unique = list(dict.fromkeys(texts))
     notices = [n] if (n := language_notice(engine, unique)) else []
     if not engine.cacheable:
         return Filled(engine.name, len(unique), 0, False, notices)
     todo = missing(bank, engine, unique)
+    done = 0
     for start in range(0, len(todo), batch):
+        if stop is not None and stop():
+            break
         part = todo[start : start + batch]
         _write(bank, cache_key(engine), dict(zip(map(text_hash, part), engine.encode(part), strict=True)))
+        done += len(part)
         if progress is not None:
             progress(len(part))
-    return Filled(engine.name, len(unique), len(todo), True, notices)
+    return Filled(engine.name, len(unique), done, True, notices)
 
 
 def role_of(conn: Any) -> str:

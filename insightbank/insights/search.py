@@ -1,7 +1,8 @@
 """Full-text search over statement, description and quotes.
 
 SQLite: an FTS5 table with ``unicode61 remove_diacritics 0`` (å, ä, ö stay letters of their
-own), kept in sync by triggers from the first migration. Its rows are keyed through
+own), kept in sync by triggers from the first migration, with one- and two-letter prefix
+entries (``0018_fts_prefix``): "sk"* reads one doclist instead of merging every word in "sk". Its rows are keyed through
 ``insight_search_key``, an INTEGER PRIMARY KEY table, because the rowid of a table with a
 UUID key may change on VACUUM. PostgreSQL: its own text search with the Swedish
 configuration *and* the plain words (``0015_pg_search``): a stored, generated ``tsvector``
