@@ -9,7 +9,7 @@ rows keyed by the same ``insight_search_key`` rowids, and its triggers are recre
 were. PostgreSQL has its own search (``0015_pg_search``): nothing to do there.
 
 Revision ID: 0018_fts_prefix
-Revises: 0016_coverage_counts
+Revises: 0017_coverage_clustered
 Create Date: 2026-12-01
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0018_fts_prefix"
-down_revision = "0016_coverage_counts"
+down_revision = "0017_coverage_clustered"
 branch_labels = None
 depends_on = None
 
