@@ -120,7 +120,8 @@ class Scratch:
         Only those columns are read back, as tuples: converting every link row's insight id to a
         UUID and back, and a dict per row, cost as much as the rest of building the records.
         """
-        self.index(name, [column])
+        # Short link rows (a code, a perspective) are read from the index alone.
+        self.index(name, [column, *wanted] if len(wanted) == 1 else [column])
         readers = dict(zip(self.columns[name], self.readers[name], strict=True))
         typed = [None if readers[c] is str else readers[c] for c in wanted]
         cols = ", ".join([_quoted(column), *(_quoted(c) for c in wanted)])

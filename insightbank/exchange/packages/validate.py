@@ -268,6 +268,8 @@ def _checked_rows(
     rows = stream_csv(files.chunks(path), where, files.limits.max_field_chars, digest)
     header = next(rows)
     plan = _plan(name, header, where, path, notes, staging)
+    in_order = [index for index, _, _ in plan] == list(range(len(header)))  # the usual header: cells as they come
+    pairs = [(index, convert) for index, _, convert in plan]
     full = False
     for number, cells in enumerate(rows, start=2):
         if full:
@@ -279,19 +281,30 @@ def _checked_rows(
                 )
             )
             continue
-        values = []
-        for index, column, convert in plan:
-            try:
-                values.append(convert(cells[index]))
-            except ValueError as exc:
-                problems.append(Problem(where, number, column, cells[index][:60], str(exc)))
-                values.append(None)  # already a problem; key checks must still find every column
-        yield number, values, [cells[index] for index, _, _ in plan]
+        try:  # one comprehension for a good row; a row with a bad cell is gone over again, cell by cell
+            values = [convert(cells[index]) for index, convert in pairs]
+        except ValueError:
+            values = _row_problems(plan, cells, where, number, problems)
+        yield number, values, cells if in_order else [cells[index] for index, _, _ in plan]
         full = len(problems) > MAX_PROBLEMS
     if digest.hexdigest() != declared["hash"].split(":", 1)[1]:
         raise _changed(where, signed_by)
     if full:
         raise PackageError(problems)
+
+
+def _row_problems(
+    plan: list[tuple[int, str, Converter]], cells: list[str], where: str, number: int, problems: list[Problem]
+) -> list[Any]:
+    """The typed values of a row with a bad cell: each bad one a problem (and None)."""
+    values = []
+    for index, column, convert in plan:
+        try:
+            values.append(convert(cells[index]))
+        except ValueError as exc:
+            problems.append(Problem(where, number, column, cells[index][:60], str(exc)))
+            values.append(None)  # already a problem; key checks must still find every column
+    return values
 
 
 def _plan(
