@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from fingerprint import fingerprint
 
 from insightbank import vocabulary
@@ -31,6 +32,7 @@ from insightbank.fixtures.trust import resign, trust_between
 from insightbank.insights import queries
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote
+from insightbank.storage.tables import INSIGHT
 
 N = 1200  # with BATCH = 500: three batches of insights, the last one short
 
@@ -194,3 +196,65 @@ def test_streamed_csv_names_the_byte_of_bad_utf8_in_the_whole_file(size: int) ->
         list(stream_csv(pieces, "x.csv", 1000, hashlib.sha256()))
     assert "at byte 15" in str(whole.value.problems[0].message)
     assert str(streamed.value.problems[0].message) == str(whole.value.problems[0].message)
+
+
+def rewrite(folder: Path, resource: str, change) -> None:  # type: ignore[no-untyped-def]
+    """Rewrite a whole resource (``change`` maps the list of rows, header first); checksum fixed."""
+    path = folder / f"{resource}.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(change(rows))
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+    edit_cell(folder, resource, 1, rows[0][0], rows[0][0])  # fixes the descriptor's hash and size
+
+
+def test_ids_written_in_capitals_or_braces_name_the_same_records_as_canonical_ones(bank, package, sender) -> None:
+    # Staging keeps canonical UUID text as it comes and canonicalises any other spelling, so a
+    # tag or quote naming its insight as {ABCD…} still finds the insight written abcd….
+    def shout(rows: list[list[str]]) -> list[list[str]]:
+        column = rows[0].index("insight_id")
+        for row in rows[1:]:
+            row[column] = "{" + row[column].upper() + "}" if int(row[column][-1], 16) % 2 else row[column].upper()
+        return rows
+
+    rewrite(package, "insight_themes", shout)
+    rewrite(package, "evidence", shout)
+    signed(package, sender, bank)
+    report = import_package(bank, package, "bertil")
+    assert report.created == N
+    with bank.reading() as conn:
+        records = queries.fetch(conn, list(conn.execute(sa.select(INSIGHT.c.id)).scalars()))
+    assert len(records) == N
+    assert all(r.themes == ["budget"] and len(r.quotes) == 1 for r in records)
+
+
+def test_columns_in_another_order_import_as_the_same_records(bank, package, sender, tmp_path) -> None:
+    def reverse(rows: list[list[str]]) -> list[list[str]]:
+        return [row[::-1] for row in rows]
+
+    plain = tmp_path / "plain"
+    shutil.copytree(package, plain)
+    for resource in ("insights", "evidence", "insight_themes"):
+        rewrite(package, resource, reverse)
+    signed(package, sender, bank)
+    report = import_package(bank, package, "bertil")
+    assert report.created == N
+    signed(plain, sender, bank, trust=False)
+    again = import_package(bank, plain, "bertil")
+    assert (again.created, again.skipped, again.updated, again.conflicts) == (0, N, 0, 0)
+
+
+def test_a_quote_id_this_bank_uses_for_another_insight_is_refused_naming_the_row(runner, bank, package, sender) -> None:
+    with bank.transaction() as conn:
+        vocab = vocabulary.load(conn)
+        data = InsightData(
+            statement="Egen insikt",
+            perspectives=["clients"],
+            sensitivity="public",
+            quotes=[Quote("Eget citat", "personal")],
+        )
+        mine = insights.insert(conn, insights.validate(vocab, data), "anna")
+        quote_id = str(queries.fetch(conn, [mine])[0].quotes[0].id)
+    edit_cell(package, "evidence", -1, "id", quote_id)
+    signed(package, sender, bank)
+    refused(runner, bank, package, "evidence", f"row {N + 1}", "already used here", str(mine))

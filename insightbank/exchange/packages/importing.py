@@ -42,7 +42,7 @@ from insightbank.insights import queries, studies
 from insightbank.insights import writes as insights
 from insightbank.insights.records import StudyData
 from insightbank.schema.json import JsonObject
-from insightbank.storage.engine import Bank
+from insightbank.storage.engine import Bank, bulk_insert
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import INSIGHT, STUDY
@@ -336,7 +336,7 @@ def _write_records(conn: Connection, rows: list[JsonObject], replaced: list[uuid
                 RECORDS.c.entity == entity, RECORDS.c.record_id.in_(replaced[start : start + CHUNK])
             )
         )
-    conn.execute(sa.insert(RECORDS), rows)
+    bulk_insert(conn, RECORDS, rows)
 
 
 def _write_conflicts(conn: Connection, rows: list[JsonObject]) -> None:

@@ -8,6 +8,7 @@ create, update, skip or keep a conflict. Nothing here holds more than a batch.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +27,7 @@ from insightbank.insights.records import InsightData, Quote, StudyData
 from insightbank.schema.json import JsonObject
 from insightbank.storage.tables import EVIDENCE
 
+QUOTE_COLUMNS = ["id", "text", "speaker_role", "position"]
 MAPPED_DIMENSIONS = ("subpopulation", "shift", "theme", "cross_cutting", "organisation_type", "method")
 
 
@@ -122,8 +124,8 @@ def studies_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Rows
     """(row number, record) for a batch of ``studies`` rows, with their methods and perspectives."""
     where = f"{package.source}:studies"
     keys = [str(row["id"]) for _, row in batch]
-    methods = package.store.linked("study_methods", "study_id", keys)
-    perspectives = package.store.linked("study_perspectives", "study_id", keys)
+    methods = package.store.linked("study_methods", "study_id", keys, ["code"])
+    perspectives = package.store.linked("study_perspectives", "study_id", keys, ["perspective"])
     out = []
     for number, row in batch:
         sid = row["id"]
@@ -133,11 +135,11 @@ def studies_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Rows
             organisation=row["organisation"],
             organisation_type=_code(mapping, "organisation_type", row["organisation_type"], where),
             municipality=row["municipality"],
-            methods=sorted(str(_code(mapping, "method", m["code"], where)) for m in methods.get(str(sid), [])),
+            methods=sorted(str(_code(mapping, "method", m, where)) for (m,) in methods.get(str(sid), [])),
             period_start=row["period_start"],
             period_end=row["period_end"],
             participants=row["participants"],
-            perspectives_reached=sorted(p["perspective"] for p in perspectives.get(str(sid), [])),
+            perspectives_reached=sorted(p for (p,) in perspectives.get(str(sid), [])),
             contact=row["contact"],
             raw_material_location=row["raw_material_location"],
             description=row["description"],
@@ -153,21 +155,22 @@ def insights_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Row
     """(row number, record) for a batch of ``insights`` rows, each with its perspectives, tags and quotes."""
     where = f"{package.source}:insights"
     keys = [str(row["id"]) for _, row in batch]
-    perspectives = package.store.linked("insight_perspectives", "insight_id", keys)
-    quotes = package.store.linked("evidence", "insight_id", keys)
-    tags = {dim: package.store.linked(resource, "insight_id", keys) for dim, resource in TAG_RESOURCES.items()}
+    perspectives = package.store.linked("insight_perspectives", "insight_id", keys, ["perspective"])
+    quotes = package.store.linked("evidence", "insight_id", keys, QUOTE_COLUMNS)
+    tags = {
+        dim: package.store.linked(resource, "insight_id", keys, ["code"]) for dim, resource in TAG_RESOURCES.items()
+    }
     out = []
     for number, row in batch:
         iid = str(row["id"])
         codes = {
-            dim: sorted(str(_code(mapping, dim, t["code"], where)) for t in tags[dim].get(iid, []))
-            for dim in TAG_RESOURCES
+            dim: sorted(str(_code(mapping, dim, t, where)) for (t,) in tags[dim].get(iid, [])) for dim in TAG_RESOURCES
         }
         data = InsightData(
             id=row["id"],
             statement=row["statement"],
             description=row["description"],
-            perspectives=sorted(p["perspective"] for p in perspectives.get(iid, [])),
+            perspectives=sorted(p for (p,) in perspectives.get(iid, [])),
             subpopulations=codes["subpopulation"],
             shifts=codes["shift"],
             themes=codes["theme"],
@@ -178,15 +181,16 @@ def insights_of(package: Staged, mapping: dict[tuple[str, str], str], batch: Row
             date=row["date"],
             sensitivity=row["sensitivity"],
             status=row["status"],
-            quotes=[
-                Quote(q["text"], q["speaker_role"], q["id"])
-                for q in sorted(quotes.get(iid, []), key=lambda q: q["position"])
-            ],
+            quotes=[Quote(text, role, qid) for qid, text, role, _ in sorted(quotes.get(iid, []), key=_position)],
             origin_bank=_origin(package, row),
             origin_package_id=package.meta.package_id,
         )
         out.append((number, incoming("insight", data, row)))
     return out
+
+
+def _position(quote: tuple[Any, ...]) -> Any:
+    return quote[3]  # QUOTE_COLUMNS
 
 
 def check_taken_ids(conn: Connection, package: Staged) -> None:
@@ -195,22 +199,24 @@ def check_taken_ids(conn: Connection, package: Staged) -> None:
     Insights and studies with a known id are the same record (an update); a quote id that belongs
     to some other insight here cannot be written, and the database would say so only in SQL.
     """
-    problems = []
-    for batch in package.store.batches("evidence", 900):
-        ids = [row["id"] for _, row in batch]
+    problems: list[Problem] = []
+    if conn.execute(sa.select(EVIDENCE.c.id).limit(1)).first() is None:
+        return  # no quote here yet (a new bank): none can be taken
+    for batch in package.store.keys("evidence", ["id", "insight_id"], 900):
+        ids = [uuid.UUID(quote_id) for _, quote_id, _ in batch if quote_id is not None]
         query = sa.select(EVIDENCE.c.id, EVIDENCE.c.insight_id).where(EVIDENCE.c.id.in_(ids))
-        owners = {quote_id: insight_id for quote_id, insight_id in conn.execute(query)}
+        owners = {str(quote_id): str(insight_id) for quote_id, insight_id in conn.execute(query)}
         problems += [
             Problem(
                 f"{package.source}:evidence",
                 number,
                 "id",
-                str(row["id"]),
+                quote_id,
                 f"citatets id används redan här för insikten / this quote id is already used here by insight "
-                f"{owners[row['id']]}",
+                f"{owners[quote_id]}",
             )
-            for number, row in batch
-            if row["id"] in owners and owners[row["id"]] != row["insight_id"]
+            for number, quote_id, insight_id in batch
+            if quote_id in owners and owners[quote_id] != insight_id
         ]
         if len(problems) >= 50:
             break

@@ -41,6 +41,10 @@ def plan(report: Any, action: str, data: Any) -> None:
     """
     if action == "skip":
         return
+    counts: dict[str, int] = report.plan_counts
+    if counts.get(action, 0) >= SHOWN:  # only counted: no entry built for the millionth record
+        counts[action] += 1
+        return
     entity = "insight" if isinstance(data, InsightData) else "study"
     _keep(report, Planned(action, entity, data.id, data.statement if entity == "insight" else data.title))
 

@@ -47,7 +47,10 @@ class Scratch:
     def add(self, name: str, rows: list[tuple[Any, ...]]) -> None:
         """Rows as ``(row number, cell, …)`` in the column order given to :meth:`create`."""
         marks = ", ".join("?" * (len(self.columns[name]) + 1))
+        # One transaction per batch: in autocommit mode every row would be its own commit.
+        self.db.execute("BEGIN")
         self.db.executemany(f"INSERT INTO {_quoted(name)} VALUES ({marks})", rows)
+        self.db.execute("COMMIT")
 
     def index(self, name: str, columns: list[str]) -> None:
         cols = ", ".join(_quoted(c) for c in columns)
@@ -99,18 +102,39 @@ class Scratch:
             if rows:
                 yield rows
 
+    def keys(self, name: str, columns: list[str], size: int) -> Iterator[list[tuple[Any, ...]]]:
+        """(row number, *cells as stored) of ``columns``, ``size`` rows at a time, in file order:
+        for checks that only need ids, which are stored as canonical text already."""
+        cols = ", ".join(["n", *(_quoted(c) for c in columns)])
+        cursor = self.db.execute(f"SELECT {cols} FROM {_quoted(name)} ORDER BY rowid")
+        while batch := cursor.fetchmany(size):
+            yield batch
+
     def _max_rowid(self, name: str) -> int:
         return int(self.db.execute(f"SELECT coalesce(max(rowid), 0) FROM {_quoted(name)}").fetchone()[0])
 
-    def linked(self, name: str, column: str, keys: list[str]) -> dict[str, list[RowValues]]:
-        """Rows of ``name`` whose ``column`` is one of ``keys``, grouped by it, in file order."""
-        self.index(name, [column])
-        out: dict[str, list[RowValues]] = {}
+    def linked(self, name: str, column: str, keys: list[str], wanted: list[str]) -> dict[str, list[tuple[Any, ...]]]:
+        """The ``wanted`` cells (typed) of rows of ``name`` whose ``column`` is one of ``keys``, grouped
+        by it (as stored), in file order.
+
+        Only those columns are read back, as tuples: converting every link row's insight id to a
+        UUID and back, and a dict per row, cost as much as the rest of building the records.
+        """
+        # Short link rows (a code, a perspective) are read from the index alone.
+        self.index(name, [column, *wanted] if len(wanted) == 1 else [column])
+        readers = dict(zip(self.columns[name], self.readers[name], strict=True))
+        typed = [None if readers[c] is str else readers[c] for c in wanted]
+        cols = ", ".join([_quoted(column), *(_quoted(c) for c in wanted)])
+        out: dict[str, list[tuple[Any, ...]]] = {}
         for start in range(0, len(keys), 900):
             part = keys[start : start + 900]
-            where = f"WHERE {_quoted(column)} IN ({', '.join('?' * len(part))})"
-            for _, row in self.rows(name, where, tuple(part)):
-                out.setdefault(str(row[column]), []).append(row)
+            query = (
+                f"SELECT {cols} FROM {_quoted(name)} WHERE {_quoted(column)} IN ({', '.join('?' * len(part))}) "
+                "ORDER BY rowid"
+            )
+            for key, *cells in self.db.execute(query, part):
+                row = tuple(v if v is None or read is None else read(v) for read, v in zip(typed, cells, strict=True))
+                out.setdefault(key, []).append(row)
         return out
 
     def close(self) -> None:
