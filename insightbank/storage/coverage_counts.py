@@ -21,7 +21,8 @@ What each trigger does (the same SQL on both backends, spelled per dialect by :c
 - insight key columns or date updated: −1 under the old key, +1 under the new;
 - link deleted: −1, and −1 for (dim, '') when it was the last code; link code updated: moved.
 A −1 that may remove a row's newest date recomputes that date from the row's own insights (one
-index probe by study). Rows at zero stay, so concurrent writers only ever upsert (PostgreSQL
+index probe by study). A bulk insert of new insights on SQLite (an import) is counted once instead,
+by :func:`counted_in_bulk`. Rows at zero stay, so concurrent writers only ever upsert (PostgreSQL
 takes the row lock; nothing is lost), and readers skip them.
 
 On PostgreSQL the trigger functions live in schema ``ib_coverage``, run as the owner (``SECURITY
@@ -276,9 +277,9 @@ BULK_FROM = 500
 
 @contextmanager
 def counted_in_bulk(conn: Connection, insights: list[RowValues], codes: dict[str, list[list[str]]]) -> Iterator[None]:
-    """Around a bulk insert of new ``insights`` (rows of ``insight``) and their links (``codes``: per
-    tag dimension, each insight's codes, in the order of ``insights``): on SQLite, count them in one grouped upsert at the end instead of
-    one trigger per row.
+    """Around a bulk insert of new ``insights`` (rows of ``insight``) and their links (``codes``:
+    per tag dimension, each insight's codes, in the order of ``insights``): on SQLite, count them
+    in one grouped upsert at the end instead of one trigger per row.
 
     Why: on a 100k-row import the row triggers cost as much as everything else together (one
     upsert per insight and per link, each a B-tree probe), and a GROUP BY over the new rows is
@@ -329,8 +330,9 @@ def _counted(insights: list[RowValues], codes: dict[str, list[list[str]]]) -> li
     """What the row triggers would have added for these rows: (key..., n, newest) in key order.
 
     300k counted rows on a 100k-row import, written in key order. Each insight's place in the key
-    becomes a small number once, and the loop is inlined over plain positions: hashing the insights' UUIDs (a
-    Python ``__hash__``) or a function call per link cost more than the upsert itself."""
+    becomes a small number once, and the loop is inlined over plain positions: hashing the
+    insights' UUIDs (a Python ``__hash__``) or a function call per link cost more than the upsert
+    itself."""
     wheres, dates = [], []
     for row in insights:
         study = row["study_id"].hex if row["study_id"] is not None else ""
