@@ -68,8 +68,8 @@ def edit_cell(folder: Path, resource: str, row: int, column: str, value: str) ->
     """Set one cell (``row`` as a spreadsheet numbers it) and fix the checksum; returns the old value."""
     path = folder / f"{resource}.csv"
     rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    index = rows[0].index(column)
-    old, rows[row - 1][index] = rows[row - 1][index], value
+    index, at = rows[0].index(column), row if row < 0 else row - 1  # -1: the last row
+    old, rows[at][index] = rows[at][index], value
     buffer = io.StringIO()
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     data = buffer.getvalue().encode("utf-8")

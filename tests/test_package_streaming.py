@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -20,6 +19,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from fingerprint import fingerprint
+from test_package_cells import edit_cell
 
 from insightbank import vocabulary
 from insightbank.bank import open_bank
@@ -79,22 +79,6 @@ def signed(folder: Path, sender: Path, receiver, trust: bool = True) -> None:  #
             trust_between(source, receiver)
     finally:
         source.dispose()
-
-
-def edit_cell(folder: Path, resource: str, row: int, column: str, value: str) -> None:
-    """Set one cell (``row`` as a spreadsheet numbers it, -1 for the last) and fix the checksum."""
-    path = folder / f"{resource}.csv"
-    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
-    rows[row if row < 0 else row - 1][rows[0].index(column)] = value
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\n").writerows(rows)
-    data = buffer.getvalue().encode("utf-8")
-    path.write_bytes(data)
-    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
-    for item in descriptor["resources"]:
-        if item["name"] == resource:
-            item["hash"], item["bytes"] = f"sha256:{hashlib.sha256(data).hexdigest()}", len(data)
-    (folder / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
 
 
 def refused(runner, bank, folder: Path, *expected: str) -> str:  # type: ignore[no-untyped-def]

@@ -227,9 +227,8 @@ def drop_ddl(pg: bool) -> list[str]:
     return out + ([f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"] if pg else [])
 
 
-def fresh_select(pg: bool, where: str = "true") -> str:
-    """Every row the counts should hold (n > 0), counted afresh from the insights (those that pass
-    ``where``, on insight ``i``) and their links."""
+def fresh_select(pg: bool) -> str:
+    """Every row the counts should hold (n > 0), counted afresh from the insights and links."""
     sql = _Sql(pg)
     columns = (
         "i.perspective_mask AS perspective_mask, coalesce(i.municipality, '') AS municipality, "
@@ -237,18 +236,17 @@ def fresh_select(pg: bool, where: str = "true") -> str:
     )
     tail = "count(*) AS n, max(i.date) AS newest"
     parts = [
-        f"SELECT '' AS dimension, '' AS code, {columns}, {tail} FROM {sql.p}insight i WHERE {where} "
-        "GROUP BY 1, 2, 3, 4, 5, 6, 7"
+        f"SELECT '' AS dimension, '' AS code, {columns}, {tail} FROM {sql.p}insight i GROUP BY 1, 2, 3, 4, 5, 6, 7"
     ]
     for dim in TAGS:
         link = f"{sql.p}insight_{dim}"
         parts.append(
             f"SELECT '{dim}', l.code, {columns}, {tail} FROM {sql.p}insight i JOIN {link} l ON l.insight_id = i.id "
-            f"WHERE {where} GROUP BY 1, 2, 3, 4, 5, 6, 7"
+            "GROUP BY 1, 2, 3, 4, 5, 6, 7"
         )
         parts.append(
             f"SELECT '{dim}', '', {columns}, {tail} FROM {sql.p}insight i "
-            f"WHERE {where} AND EXISTS (SELECT 1 FROM {link} l WHERE l.insight_id = i.id) GROUP BY 1, 2, 3, 4, 5, 6, 7"
+            f"WHERE EXISTS (SELECT 1 FROM {link} l WHERE l.insight_id = i.id) GROUP BY 1, 2, 3, 4, 5, 6, 7"
         )
     return " UNION ALL ".join(parts)
 
