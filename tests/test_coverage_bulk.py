@@ -1,6 +1,6 @@
 """Bulk inserts counted in one grouped upsert instead of one trigger per row (issue 17).
 
-On SQLite, :func:`insightbank.storage.coverage_counts.counted_in_bulk` drops the insert triggers
+On SQLite, :func:`insightbank.storage.coverage_bulk.counted_in_bulk` drops the insert triggers
 inside the write transaction, inserts, adds the counts of the new rows and creates the triggers
 again. These tests hold it to what the row triggers did: the same counts (equal to a fresh count,
 on top of rows already there, rows at zero among them), the same triggers afterwards, and on a
@@ -25,11 +25,11 @@ from insightbank.fixtures.demo import build_demo_bank
 from insightbank.fixtures.spreadsheets import generated_rows, write_csv
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData
-from insightbank.storage import coverage_counts
+from insightbank.storage import coverage_bulk
 from insightbank.storage.engine import Bank
 from insightbank.storage.tables import INSIGHT, STUDY
 
-MANY = coverage_counts.BULK_FROM + 100
+MANY = coverage_bulk.BULK_FROM + 100
 
 
 def _triggers(bank: Bank) -> list[tuple[str, str]]:

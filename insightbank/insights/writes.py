@@ -8,8 +8,11 @@ Updates use optimistic concurrency on ``version``.
 from __future__ import annotations
 
 import datetime as dt
+import operator
+import os
 import uuid
 from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -26,8 +29,8 @@ from insightbank.insights.records import (
     content_hash,
 )
 from insightbank.schema.json import JsonObject
-from insightbank.storage import changelog, coverage_counts, tombstones
-from insightbank.storage.engine import RowValues, bulk_insert, bulk_insert_columns
+from insightbank.storage import changelog, coverage_bulk, tombstones
+from insightbank.storage.engine import Converted, RowValues, bulk_insert, bulk_insert_columns, driver_values
 from insightbank.storage.models import utcnow
 from insightbank.storage.tables import EVIDENCE, INSIGHT, INSIGHT_LINKS
 from insightbank.vocabulary import Vocabulary, perspective_mask
@@ -37,11 +40,7 @@ MAX_STATEMENT = 2000
 
 def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     """A copy of ``data`` with every term matched to its code; raises on bad values."""
-    statement = " ".join(data.statement.split())
-    if not statement:
-        raise ValidationError("Insikten saknar formulering / the statement is empty")
-    if len(statement) > MAX_STATEMENT:
-        raise ValidationError(f"Formuleringen är för lång / statement longer than {MAX_STATEMENT} characters")
+    statement = clean_statement(data.statement)
     _check_choice("sensitivity", data.sensitivity, SENSITIVITIES)
     _check_choice("status", data.status, STATUSES)
     perspectives = vocab.match_all("perspective", data.perspectives)
@@ -74,28 +73,52 @@ def validate(vocab: Vocabulary, data: InsightData) -> InsightData:
     )
 
 
+def clean_statement(text: str) -> str:
+    """A statement as it is stored: its whitespace folded to single spaces; raises if it is empty
+    or too long (a spreadsheet import checks every row's statement with this, in its own pass)."""
+    statement = " ".join(text.split())
+    if not statement:
+        raise ValidationError("Insikten saknar formulering / the statement is empty")
+    if len(statement) > MAX_STATEMENT:
+        raise ValidationError(f"Formuleringen är för lång / statement longer than {MAX_STATEMENT} characters")
+    return statement
+
+
 def _check_choice(name: str, value: str, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
         raise ValidationError(f"{name}: {value!r} — välj / choose one of {', '.join(allowed)}")
 
 
 def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> RowValues:
+    """One insight's row of ``insight`` (without its timestamps and version)."""
+    return {name: values[0] for name, values in _columns([data], [insight_id], [key or data.match_key()]).items()}
+
+
+def _columns(items: list[InsightData], ids: list[uuid.UUID], keys: list[str]) -> dict[str, list[Any]]:
+    """The rows of ``insight`` for these insights, column by column: the one mapping of an
+    insight to its row, for a single save and a 100k-row import alike (a bulk insert takes
+    columns, so no dict per row is built only to be taken apart again)."""
+    masks: dict[tuple[str, ...], int] = {}
+    plain = ("statement", "description", "study_id", "municipality", "organisation_type", "date", "sensitivity")
+    columns = {name: list(map(operator.attrgetter(name), items)) for name in (*plain, "status")}
     return {
-        "id": insight_id,
-        "statement": data.statement,
-        "description": data.description,
-        "perspective_mask": perspective_mask(data.perspectives),
-        "study_id": data.study_id,
-        "municipality": data.municipality,
-        "organisation_type": data.organisation_type,
-        "date": data.date,
-        "sensitivity": data.sensitivity,
-        "status": data.status,
-        "match_key": key or data.match_key(),
-        "content_hash": content_hash(data),
-        "origin_bank": data.origin_bank,
-        "origin_package_id": data.origin_package_id,
+        "id": ids,
+        **columns,
+        "perspective_mask": [_mask(masks, d.perspectives) for d in items],
+        "match_key": keys,
+        "content_hash": list(map(content_hash, items)),
+        "origin_bank": [d.origin_bank for d in items],
+        "origin_package_id": [d.origin_package_id for d in items],
     }
+
+
+def _mask(known: dict[tuple[str, ...], int], perspectives: list[str]) -> int:
+    """:func:`perspective_mask`, once per distinct list (a sheet repeats a handful)."""
+    key = tuple(perspectives)
+    mask = known.get(key)
+    if mask is None:
+        mask = known[key] = perspective_mask(perspectives)
+    return mask
 
 
 def _quote_rows(data: InsightData, insight_id: uuid.UUID, now: dt.datetime | None = None) -> list[RowValues]:
@@ -141,27 +164,29 @@ def insert_many(
 ) -> list[uuid.UUID]:
     """Insert validated insights (see :func:`validate`) in a handful of statements; their ids, in order.
 
-    One timestamp for the whole batch (they are written in one transaction), link rows built in
-    one pass per dimension, and rows written in the order of their keys (:func:`_ids_in_key_order`):
-    on a 100k-row import the per-row work and the random index inserts are what cost.
+    One timestamp for the whole batch (they are written in one transaction), rows and links built
+    column by column, and rows written in the order of their keys (:func:`_ids_in_key_order`): on
+    a 100k-row import the per-row work and the random index inserts are what cost.
     """
     now = utcnow()
-    stamps = {"created_at": now, "updated_at": now, "version": 1}
     keys = match_keys if match_keys is not None else [data.match_key() for data in items]
     ids = _ids_in_key_order(items, keys)
-    order = sorted(range(len(items)), key=lambda pos: ids[pos].int)
-    rows = [_row(items[pos], ids[pos], keys[pos]) | stamps for pos in order]
-    quotes = [q for pos in order if items[pos].quotes for q in _quote_rows(items[pos], ids[pos], now)]
-    codes = {dim: [getattr(items[pos], TAG_FIELDS[dim]) for pos in order] for dim in MULTI_DIMENSIONS}
-    with coverage_counts.counted_in_bulk(conn, rows, codes):
-        bulk_insert(conn, INSIGHT, rows)
+    numbers = [insight_id.int for insight_id in ids]
+    order = sorted(range(len(items)), key=numbers.__getitem__)
+    ordered, written = [items[pos] for pos in order], [ids[pos] for pos in order]
+    columns = _columns(ordered, written, [keys[pos] for pos in order])
+    columns |= {"created_at": [now] * len(order), "updated_at": [now] * len(order), "version": [1] * len(order)}
+    codes = {dim: [getattr(data, TAG_FIELDS[dim]) for data in ordered] for dim in MULTI_DIMENSIONS}
+    with coverage_bulk.counted_in_bulk(conn, columns, codes):
+        bulk_insert_columns(conn, INSIGHT, columns)
+        owner_ids = driver_values(conn, INSIGHT.c.id, written)
         for dim, per_row in codes.items():
-            pairs = [(row["id"], code) for row, row_codes in zip(rows, per_row, strict=True) for code in row_codes]
-            bulk_insert_columns(
-                conn, INSIGHT_LINKS[dim], {"insight_id": [p[0] for p in pairs], "code": [p[1] for p in pairs]}
-            )
+            owners = [insight_id for insight_id, row_codes in zip(owner_ids, per_row, strict=True) for _ in row_codes]
+            links = {"insight_id": Converted(owners), "code": [code for row_codes in per_row for code in row_codes]}
+            bulk_insert_columns(conn, INSIGHT_LINKS[dim], links)
+    quoted = [(data, insight_id) for data, insight_id in zip(ordered, written, strict=True) if data.quotes]
+    quotes = [q for data, insight_id in quoted for q in _quote_rows(data, insight_id, now)]
     bulk_insert(conn, EVIDENCE, quotes)
-    written = [row["id"] for row in rows]
     search.index_new(conn, written)
     changelog.write_created(conn, actor, "insight", written, now)
     return ids
@@ -172,11 +197,23 @@ def _ids_in_key_order(items: list[InsightData], keys: list[str]) -> list[uuid.UU
     match keys. Rows inserted in id order then append to the id index and the match-key index
     instead of landing on a random page of each (SQLite: ~40% less time on 100k rows)."""
     ids: list[uuid.UUID | None] = [data.id for data in items]
-    waiting = sorted((key, pos) for pos, key in enumerate(keys) if ids[pos] is None)
-    new = sorted((uuid.uuid4() for _ in waiting), key=lambda u: u.int)
-    for (_, pos), insight_id in zip(waiting, new, strict=True):
+    waiting = sorted((pos for pos, insight_id in enumerate(ids) if insight_id is None), key=keys.__getitem__)
+    for pos, insight_id in zip(waiting, _new_ids(len(waiting)), strict=True):
         ids[pos] = insight_id
     return [i for i in ids if i is not None]
+
+
+def _new_ids(count: int) -> list[uuid.UUID]:
+    """``count`` random (version 4) UUIDs in ascending order, from one read of the system's
+    random source (``uuid4`` reads it once per id)."""
+    pool = os.urandom(16 * count)
+    numbers = sorted(int.from_bytes(pool[i : i + 16], "big") & _CLEAR | _VERSION_4 for i in range(0, 16 * count, 16))
+    return [uuid.UUID(int=number) for number in numbers]
+
+
+#: the bits of a random UUID that its version (4) and variant (RFC 4122) fix
+_CLEAR = ~((0xF000 << 64) | (0xC000 << 48)) & ((1 << 128) - 1)
+_VERSION_4 = (0x4000 << 64) | (0x8000 << 48)
 
 
 def _write_children(conn: Connection, links: dict[str, list[RowValues]], quotes: list[RowValues]) -> None:

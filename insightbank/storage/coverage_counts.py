@@ -22,7 +22,7 @@ What each trigger does (the same SQL on both backends, spelled per dialect by :c
 - link deleted: −1, and −1 for (dim, '') when it was the last code; link code updated: moved.
 A −1 that may remove a row's newest date recomputes that date from the row's own insights (one
 index probe by study). A bulk insert of new insights on SQLite (an import) is counted once instead,
-by :func:`counted_in_bulk`. Rows at zero stay, so concurrent writers only ever upsert (PostgreSQL
+by :func:`insightbank.storage.coverage_bulk.counted_in_bulk`. Rows at zero stay, so concurrent writers only ever upsert (PostgreSQL
 takes the row lock; nothing is lost), and readers skip them.
 
 On PostgreSQL the trigger functions live in schema ``ib_coverage``, run as the owner (``SECURITY
@@ -35,13 +35,7 @@ rebuilds it (:func:`rebuild`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
-
 from sqlalchemy.engine import Connection
-
-from insightbank.storage.engine import RowValues
 
 TAGS = ("subpopulation", "shift", "theme", "cross_cutting")
 KEY = "dimension, code, perspective_mask, municipality, sensitivity, status, study"
@@ -265,97 +259,3 @@ def rebuild(conn: Connection) -> None:
     pg = conn.dialect.name == "postgresql"
     conn.exec_driver_sql("DELETE FROM coverage_count")
     conn.exec_driver_sql(f"INSERT INTO coverage_count ({KEY}, n, newest) {fresh_select(pg)}")
-
-
-#: the triggers a bulk insert of new insights and their links would fire, one row at a time
-INSERT_TRIGGERS = ("insight_ai", *(f"{dim}_ai" for dim in TAGS))
-#: below this many new insights the row triggers are cheaper than dropping and creating them
-BULK_FROM = 500
-
-
-@contextmanager
-def counted_in_bulk(conn: Connection, insights: list[RowValues], codes: dict[str, list[list[str]]]) -> Iterator[None]:
-    """Around a bulk insert of new ``insights`` (rows of ``insight``) and their links (``codes``:
-    per tag dimension, each insight's codes, in the order of ``insights``): on SQLite, count them
-    in one grouped upsert at the end instead of one trigger per row.
-
-    Why: on a 100k-row import the row triggers cost as much as everything else together (one
-    upsert per insight and per link, each a B-tree probe), and a GROUP BY over the new rows is
-    nine sorts of them. The rows are in memory already, so they are counted there. SQLite cannot
-    switch a trigger off, but its DDL is transactional: the insert triggers are dropped inside the
-    caller's transaction (which holds the write lock from BEGIN IMMEDIATE, so no other writer
-    inserts meanwhile) and created again before it ends. A rollback restores them with everything
-    else, and no other connection ever sees the bank without them. On PostgreSQL the row triggers
-    stay: dropping a trigger would lock the table against every other municipality's writers, and
-    its roles may not.
-    """
-    if conn.dialect.name == "postgresql" or len(insights) < BULK_FROM or not _counting(conn):
-        yield
-        return
-    created = dict(zip(_trigger_names(), trigger_ddl(False), strict=True))
-    for name in INSERT_TRIGGERS:
-        conn.exec_driver_sql(f"DROP TRIGGER coverage_{name}")
-    try:
-        yield
-        conn.exec_driver_sql(_UPSERT, _counted(insights, codes))
-    finally:
-        for name in INSERT_TRIGGERS:
-            conn.exec_driver_sql(created[name])
-
-
-def _counting(conn: Connection) -> bool:
-    """Are the insert triggers there? (A bank whose counts were switched off, as a benchmark's
-    baseline does, stays uncounted.)"""
-    names = [f"coverage_{name}" for name in INSERT_TRIGGERS]
-    found = conn.exec_driver_sql(
-        f"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name IN ({', '.join('?' * len(names))})",
-        tuple(names),
-    ).scalar_one()
-    return int(found) == len(names)
-
-
-def _trigger_names() -> list[str]:
-    return [name for name, *_ in _Sql(False).events()]
-
-
-_UPSERT = (
-    f"INSERT INTO coverage_count ({KEY}, n, newest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    f"ON CONFLICT ({KEY}) DO UPDATE SET n = coverage_count.n + excluded.n, {_NEWEST}"
-)
-
-
-def _counted(insights: list[RowValues], codes: dict[str, list[list[str]]]) -> list[tuple[Any, ...]]:
-    """What the row triggers would have added for these rows: (key..., n, newest) in key order.
-
-    300k counted rows on a 100k-row import, written in key order. Each insight's place in the key
-    becomes a small number once, and the loop is inlined over plain positions: hashing the
-    insights' UUIDs (a Python ``__hash__``) or a function call per link cost more than the upsert
-    itself."""
-    wheres, dates = [], []
-    for row in insights:
-        study = row["study_id"].hex if row["study_id"] is not None else ""
-        wheres.append((row["perspective_mask"], row["municipality"] or "", row["sensitivity"], row["status"], study))
-        dates.append(row["date"].isoformat() if row["date"] is not None else "")
-    spelled = sorted(set(wheres))  # numbered in key order, so (dim, code, number) sorts as the key does
-    number = {where: n for n, where in enumerate(spelled)}
-    where_of = [number[where] for where in wheres]
-    out: list[tuple[Any, ...]] = []
-    for dim, per_row in [("", [[""]] * len(insights)), *codes.items()]:
-        markers = [""] if dim else []  # a dimension's marker: the insight has a code of it
-        known = sorted(set().union(*per_row, markers))
-        index = {code: i * len(spelled) for i, code in enumerate(known)}  # (code, place) as one int, in key order
-        cells: dict[int, list[Any]] = {}
-        for where, date, row_codes in zip(where_of, dates, per_row, strict=True):
-            for code in [*row_codes, *markers] if row_codes else ():
-                cell = cells.get(index[code] + where)
-                if cell is None:
-                    cells[index[code] + where] = [1, date]
-                elif date > cell[1]:
-                    cell[0], cell[1] = cell[0] + 1, date
-                else:
-                    cell[0] += 1
-        places = len(spelled)
-        out += [
-            (dim, known[k // places], *spelled[k % places], n, date or None) for k, (n, date) in sorted(cells.items())
-        ]
-    return out

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -33,7 +34,7 @@ from insightbank.insights.records import InsightData, StudyData, content_hash, c
 from insightbank.storage import changelog
 from insightbank.storage.engine import Bank, bulk_cache
 from insightbank.storage.tables import INSIGHT
-from insightbank.vocabulary import Vocabulary, normalise
+from insightbank.vocabulary import Vocabulary
 
 __all__ = ["ImportReport", "Row", "import_spreadsheet", "parse", "same_content"]
 
@@ -131,7 +132,7 @@ def _study_ids(
     for row in rows:
         if not row.study_title:
             continue
-        title = normalise(row.study_title)
+        title = row.study_key
         if title in known:
             continue
         if title not in new:
@@ -159,11 +160,11 @@ def _row_studies(
 ) -> None:
     """Each row's study. A title several studies share is taken only where the row's insight has one
     of them already; anywhere else it is refused, listing the candidates."""
-    shared = [r for r in rows if r.study_title and len(known[normalise(r.study_title)]) > 1]
+    shared = [r for r in rows if r.study_title and len(known[r.study_key]) > 1]
     current = _current_studies(conn, [r.data.id for r in shared if r.data.id])
     problems: list[Problem] = []
     for row in rows:
-        candidates = known[normalise(row.study_title)] if row.study_title else [None]
+        candidates = known[row.study_key] if row.study_title else [None]
         chosen = candidates[0] if len(candidates) == 1 else current.get(row.data.id)
         if chosen not in candidates:
             message = studies.ambiguous_title_message(conn, str(row.study_title), candidates)  # type: ignore[arg-type]
@@ -192,19 +193,13 @@ def _upsert(
     fresh, fresh_keys, changed = [], [], []
     for row, key in zip(rows, keys, strict=True):
         found = stored.get(row.data.id) if row.data.id else stored.get(key)
-        if found is not None and found.same_as(row.data):
-            # What the row says is what the bank has (a stored content is valid, so the row is):
-            # nothing to validate, read or merge.
-            report.skipped += 1
-            continue
-        data = _validated(vocab, row.data, row.number, report)
-        if found is None:
-            fresh.append(data)
+        if found is None:  # a row's data is validated already (see rows.Row)
+            fresh.append(row.data)
             fresh_keys.append(key)
-        elif found.same_as(data):
+        elif found.same_as(row.data):  # what the row says is what the bank has: nothing to read or merge
             report.skipped += 1
         else:
-            changed.append((row, data, found.insight_id()))
+            changed.append((row, row.data, found.insight_id()))
     records = {r.id: r for r in queries.fetch(conn, list(dict.fromkeys(i for *_, i in changed)))}
     for row, data, found_id in changed:
         record = records[found_id]
@@ -226,9 +221,9 @@ def _validated(vocab: Vocabulary, data: InsightData, number: int, report: Import
         raise InputFileError([Problem(report.source, number, None, None, str(exc))]) from None
 
 
-@dataclass(frozen=True)
-class Stored:
-    """The few columns of an existing insight that tell whether a row changes it."""
+class Stored(NamedTuple):
+    """The few columns of an existing insight that tell whether a row changes it (a tuple: a
+    re-import makes one for each of 100k rows)."""
 
     id: object  # as the driver gives it; :meth:`insight_id` when it is needed
     version: int

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from insightbank import vocabulary
-from insightbank.errors import InputFileError, Problem
+from insightbank.errors import InputFileError, Problem, ValidationError
 from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProblem
 from insightbank.insights import writes as insights
@@ -29,8 +29,13 @@ LIST_FIELDS = {
 }
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
+    """One row of a sheet. ``data`` is validated already: the vocabulary matched once per distinct
+    cell, the statement cleaned, control characters refused by the reader, so that it is what
+    :func:`insightbank.insights.service.validate` would return for it (a test holds them equal)
+    and the import does not validate each row a second time."""
+
     number: int
     data: InsightData
     study_title: str | None
@@ -40,6 +45,8 @@ class Row:
     roles_given: bool = True
     #: The normalised statement (rows without an id), from the duplicate check, for the match key.
     normalised: str = ""
+    #: The study title's matching key (:func:`~insightbank.vocabulary.normalise`), "" for none.
+    study_key: str = ""
 
 
 class _Collector:
@@ -54,6 +61,7 @@ class _Collector:
         self._singles: dict[tuple[str, str], str] = {}
         self._dates: dict[str, dt.date] = {}
         self._kept: dict[tuple[bool, ...], frozenset[str]] = {}
+        self._titles: dict[str, str] = {}
         self._present = sheet.present
 
     def problem(self, row: int, column: str, value: str | None, message: str) -> None:
@@ -97,13 +105,12 @@ class _Collector:
                 if len(text) > MAX_CELL:
                     self.problem(number, column, text[:40] + "…", f"cellen är för lång / cell longer than {MAX_CELL}")
         get = cells.get
-        statement = get("statement", "")
-        if not statement:
-            self.problem(number, "statement", "", "insikt saknas / statement is required")
+        statement = self.statement(number, get("statement", ""))
         perspectives = self.codes(number, "perspectives", get("perspectives", ""))
-        if not perspectives and get("perspectives", "").strip() == "":
+        if not perspectives and len(self.problems) == before:  # not when the cell's terms were refused already
+            text = get("perspectives", "")
             self.problem(
-                number, "perspectives", "", "minst ett perspektiv krävs / at least one perspective is required"
+                number, "perspectives", text, "minst ett perspektiv krävs / at least one perspective is required"
             )
         data = InsightData(
             statement=statement,
@@ -124,7 +131,29 @@ class _Collector:
         methods = self.codes(number, "method", get("method", ""))
         if len(self.problems) > before:
             return None
-        return Row(number, data, get("source") or None, methods, self.kept(cells), "speaker_role" in self._present)
+        title = get("source") or None
+        kept, roles_given = self.kept(cells), "speaker_role" in self._present
+        return Row(number, data, title, methods, kept, roles_given, study_key=self.title_key(title))
+
+    def title_key(self, title: str | None) -> str:
+        """A study title's matching key, once per distinct title (thousands of rows share one)."""
+        if not title:
+            return ""
+        key = self._titles.get(title)
+        if key is None:
+            key = self._titles[title] = normalise(title)
+        return key
+
+    def statement(self, number: int, text: str) -> str:
+        """The statement as it is stored (:func:`insights.clean_statement`), or a problem."""
+        if not text:
+            self.problem(number, "statement", "", "insikt saknas / statement is required")
+            return text
+        try:
+            return insights.clean_statement(text)
+        except ValidationError as exc:
+            self.problem(number, "statement", text[:40] + "…", str(exc))
+            return text
 
     def kept(self, cells: dict[str, str]) -> frozenset[str]:
         """The fields a row leaves as they are: the same for every row with the same empty cells."""
@@ -195,7 +224,7 @@ def _check_duplicates(sheet: Sheet, rows: list[Row], collector: _Collector) -> N
     for row in rows:
         if not row.data.id:
             row.normalised = normalise(row.data.statement)
-        key: object = row.data.id or (row.normalised, normalise(row.study_title or ""))
+        key: object = row.data.id or (row.normalised, row.study_key)
         if key in seen:
             collector.problem(
                 row.number,
