@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy.engine import Connection
 
-from insightbank.storage.coverage_counts import _NEWEST, KEY, TAGS, _Sql, trigger_ddl
+from insightbank.storage.coverage_counts import KEY, NEWEST, TAGS, trigger_ddl, trigger_names
 
 #: the triggers a bulk insert of new insights and their links would fire, one row at a time
 INSERT_TRIGGERS = ("insight_ai", *(f"{dim}_ai" for dim in TAGS))
@@ -40,7 +40,7 @@ Columns = Mapping[str, Sequence[Any]]
 
 _UPSERT = (
     f"INSERT INTO coverage_count ({KEY}, n, newest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-    f"ON CONFLICT ({KEY}) DO UPDATE SET n = coverage_count.n + excluded.n, {_NEWEST}"
+    f"ON CONFLICT ({KEY}) DO UPDATE SET n = coverage_count.n + excluded.n, {NEWEST}"
 )
 
 
@@ -52,7 +52,7 @@ def counted_in_bulk(conn: Connection, insights: Columns, codes: dict[str, list[l
     if conn.dialect.name == "postgresql" or len(insights["status"]) < BULK_FROM or not _counting(conn):
         yield
         return
-    created = dict(zip(_trigger_names(), trigger_ddl(False), strict=True))
+    created = dict(zip(trigger_names(), trigger_ddl(False), strict=True))
     for name in INSERT_TRIGGERS:
         conn.exec_driver_sql(f"DROP TRIGGER coverage_{name}")
     try:
@@ -72,10 +72,6 @@ def _counting(conn: Connection) -> bool:
         tuple(names),
     ).scalar_one()
     return int(found) == len(names)
-
-
-def _trigger_names() -> list[str]:
-    return [name for name, *_ in _Sql(False).events()]
 
 
 def counted(insights: Columns, codes: dict[str, list[list[str]]]) -> Iterator[tuple[Any, ...]]:

@@ -43,7 +43,7 @@ SCHEMA = "ib_coverage"
 PINNED = "SET search_path = pg_catalog, pg_temp"
 #: insight columns that place an insight in the counts (a change moves it)
 PLACED = ("perspective_mask", "municipality", "sensitivity", "status", "study_id", "date")
-_NEWEST = (
+NEWEST = (
     "newest = CASE WHEN coverage_count.n <= 0 OR coverage_count.newest IS NULL THEN excluded.newest "
     "WHEN excluded.newest > coverage_count.newest THEN excluded.newest ELSE coverage_count.newest END"
 )
@@ -100,7 +100,7 @@ class _Sql:
         return (
             f"INSERT INTO {self.p}coverage_count ({KEY}, n, newest) "
             f"SELECT '{dim}', {code}, {self.key(r)}, 1, {r}.date {source} WHERE {where} "
-            f"ON CONFLICT ({KEY}) DO UPDATE SET n = coverage_count.n + excluded.n, {_NEWEST}"
+            f"ON CONFLICT ({KEY}) DO UPDATE SET n = coverage_count.n + excluded.n, {NEWEST}"
         )
 
     def subtract(self, dim: str, code: str, r: str, source: str = "", where: str = "true", of: str = "") -> str:
@@ -188,6 +188,11 @@ class _Sql:
                 ),
             ]
         return out
+
+
+def trigger_names() -> list[str]:
+    """The triggers' names, in the order of :func:`trigger_ddl`."""
+    return [name for name, *_ in _Sql(False).events()]
 
 
 def trigger_ddl(pg: bool) -> list[str]:
