@@ -102,7 +102,8 @@ def build_sqlite(bank: Bank, n: int) -> None:
             for dim, link_rows in links.items():
                 if link_rows:
                     conn.execute(sa.insert(INSIGHT_LINKS[dim]), link_rows)
-            search.index_new(conn, [r["id"] for r in rows])  # as insights.insert_many does
+            texts = [(r["statement"], r["description"] or "", "") for r in rows]
+            search.index_new(conn, [r["id"] for r in rows], texts)  # as insights.insert_many does
 
 
 def _copy(cursor: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:

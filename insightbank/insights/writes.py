@@ -187,9 +187,14 @@ def insert_many(
     quoted = [(data, insight_id) for data, insight_id in zip(ordered, written, strict=True) if data.quotes]
     quotes = [q for data, insight_id in quoted for q in _quote_rows(data, insight_id, now)]
     bulk_insert(conn, EVIDENCE, quotes)
-    search.index_new(conn, written)
+    search.index_new(conn, written, [_texts(data) for data in ordered])
     changelog.write_created(conn, actor, "insight", written, now)
     return ids
+
+
+def _texts(data: InsightData) -> tuple[str, str, str]:
+    """What the search index holds of an insight: as its rows and quote rows store them."""
+    return data.statement, data.description or "", " ".join(q.text.strip() for q in data.quotes)
 
 
 def _ids_in_key_order(items: list[InsightData], keys: list[str]) -> list[uuid.UUID]:
