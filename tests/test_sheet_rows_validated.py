@@ -109,3 +109,23 @@ def test_new_ids_are_random_version_4_uuids_handed_out_in_ascending_order() -> N
     assert ids == sorted(ids, key=lambda u: u.int) and len(set(ids)) == 2000
     assert {u.version for u in ids} == {4} and {u.variant for u in ids} == {uuid.RFC_4122}
     assert writes._new_ids(2000) != ids  # drawn afresh, not a fixed sequence
+
+
+def test_problems_are_listed_row_by_row_and_a_repeated_bad_cell_in_every_row(bank, tmp_path: Path) -> None:
+    rows = [
+        {"Insikt": "Ett", "Perspektiv": "Klienter/brukare", "Målgrupper": "Okänd grupp", "Datum": "2025-13-01"},
+        {"Insikt": "Två", "Perspektiv": "Klienter/brukare", "Målgrupper": "Äldre"},
+        {"Insikt": "Tre", "Perspektiv": "Okänt perspektiv", "Målgrupper": "Okänd grupp"},
+        {"Insikt": "Fyra", "Perspektiv": ""},
+    ]
+    before = fingerprint(bank)
+    with pytest.raises(InputFileError) as err:
+        importer.import_spreadsheet(bank, _write(tmp_path / "många.csv", rows), "tester")
+    assert fingerprint(bank) == before
+    assert [(p.row, p.column, p.value) for p in err.value.problems] == [
+        (2, "subpopulations", "Okänd grupp"),
+        (2, "date", "2025-13-01"),
+        (4, "perspectives", "Okänt perspektiv"),
+        (4, "subpopulations", "Okänd grupp"),
+        (5, "perspectives", ""),
+    ]

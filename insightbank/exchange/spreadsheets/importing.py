@@ -240,33 +240,41 @@ class Stored(NamedTuple):
         )
 
 
-def _stored(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, Stored]:
-    """Existing insights these rows refer to, keyed by id and by match key: one narrow lookup.
+#: the columns of :class:`Stored`, ids as the driver gives them (a UUID only where one is needed)
+_STORED = (
+    sa.type_coerce(INSIGHT.c.id, sa.String),
+    INSIGHT.c.version,
+    INSIGHT.c.content_hash,
+    sa.type_coerce(INSIGHT.c.study_id, sa.String),
+    INSIGHT.c.match_key,
+)
+_BY_ID = sa.select(*_STORED).where(INSIGHT.c.id.in_(sa.bindparam("wanted", expanding=True)))
+_BY_KEY = sa.select(*_STORED).where(INSIGHT.c.match_key.in_(sa.bindparam("wanted", expanding=True)))
 
-    Ids come back as the driver gives them: a study's is made a UUID once, an insight's only when
-    the rows name ids or the insight is to be updated (on a 100k-row re-import the column type's
-    per-value conversion is a good part of the lookup).
-    """
+
+class _Studies(dict[object, uuid.UUID | None]):
+    """A study id as the driver gives it → the UUID, made once per study (not once per row)."""
+
+    def __missing__(self, raw: object) -> uuid.UUID | None:
+        value = self[raw] = None if raw is None else uuid.UUID(str(raw))
+        return value
+
+
+def _stored(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, Stored]:
+    """Existing insights these rows refer to, keyed by id (rows that name one) and by match key
+    (the others): narrow lookups of 900 at a time, with statements compiled once, each result
+    fetched whole (a fetch per row is a good part of a 100k-row re-import)."""
     ids = [d.id for d in items if d.id]
     keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id]
-    table = INSIGHT
-    raw = (sa.type_coerce(table.c.id, sa.String), sa.type_coerce(table.c.study_id, sa.String))
-    columns = (*raw, table.c.version, table.c.content_hash, table.c.match_key)
-    study_ids: dict[object, uuid.UUID | None] = {None: None}
+    studies = _Studies()
     out: dict[object, Stored] = {}
-    for start in range(0, max(len(ids), len(keys)), 900):
-        wheres = []
-        if ids[start : start + 900]:
-            wheres.append(table.c.id.in_(ids[start : start + 900]))
-        if keys[start : start + 900]:
-            wheres.append(table.c.match_key.in_(keys[start : start + 900]))
-        for insight_id, study_id, version, digest, key in conn.execute(sa.select(*columns).where(sa.or_(*wheres))):
-            if study_id not in study_ids:
-                study_ids[study_id] = uuid.UUID(str(study_id))
-            found = Stored(insight_id, version, digest, study_ids[study_id])
-            if ids:
-                out[found.insight_id()] = found
-            out.setdefault(key, found)
+    for start in range(0, len(ids), 900):
+        for raw_id, version, digest, study, _ in conn.execute(_BY_ID, {"wanted": ids[start : start + 900]}).all():
+            found = Stored(raw_id, version, digest, studies[study])
+            out[found.insight_id()] = found
+    for start in range(0, len(keys), 900):
+        for raw_id, version, digest, study, key in conn.execute(_BY_KEY, {"wanted": keys[start : start + 900]}).all():
+            out.setdefault(key, Stored(raw_id, version, digest, studies[study]))
     return out
 
 
