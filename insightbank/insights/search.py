@@ -28,7 +28,10 @@ PG_CONFIG = "swedish"
 PLAIN = "simple"
 #: the stored document of an insight (statement and description) on PostgreSQL
 PG_VECTOR: sa.ColumnElement[Any] = sa.literal_column("insight.insight_fts_vector")
-_TOKEN = re.compile(r"\w+", re.UNICODE)
+#: a search word: letters and digits (the underscore, which ``\w`` counts, splits words, as both
+#: backends' tokenizers do). Each word is then one token of the SQLite index, which keeps no token
+#: positions (``0019_fts_detail``) and so cannot answer a quoted phrase of two.
+_TOKEN = re.compile(r"[^\W_]+")
 
 
 def index_new(conn: Connection, ids: list[uuid.UUID], texts: list[tuple[str, str, str]]) -> None:
