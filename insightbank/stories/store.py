@@ -21,8 +21,10 @@ from insightbank.storage.models import utcnow
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION
 from insightbank.stories.collections import (
     SENSITIVITIES,
+    CollectionFacts,
     Owner,
     collection,
+    collection_facts,
     collections,
     ensure_collection,
     owner_of,
@@ -36,11 +38,13 @@ CHUNK = 5000
 __all__ = [
     "CHUNK",
     "SENSITIVITIES",
+    "CollectionFacts",
     "Owner",
     "StoryImport",
     "add_story",
     "check_stories",
     "collection",
+    "collection_facts",
     "collections",
     "edit_story",
     "ensure_collection",
