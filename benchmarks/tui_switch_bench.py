@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import sys
 import tempfile
 import time
@@ -36,13 +37,13 @@ from scale_data import ensure_insights
 from textual import events
 from textual.screen import Screen
 from textual.widgets import Select, Static, TabbedContent
+from textual.worker import WorkerCancelled
 from tui_bench import bench_app, progress
 
 from insightbank.bank import open_bank
 from insightbank.fixtures.demo import build_demo_bank
 from insightbank.storage.engine import Bank
 from insightbank.tui.app import InsightbankApp
-from insightbank.tui.i18n import t
 from insightbank.tui.keymap import SCREENS
 from insightbank.tui.screens.stories import StoriesScreen
 
@@ -52,10 +53,10 @@ LIMIT = 600.0  # seconds a screen may take before the run gives up on it
 
 
 def stories_listed(screen: Screen[None]) -> bool:
-    """The stories screen's first content: a collection picked and its size said."""
+    """The stories screen's first content: a collection picked and its number of stories said."""
     select = screen.query_one("#collection", Select)
     status = str(screen.query_one("#story-status", Static).render())
-    return isinstance(select.value, str) and status != t("dashboard.loading")
+    return isinstance(select.value, str) and any(c.isdigit() for c in status)
 
 
 #: screens whose first content comes before their workers are done (the rest: all done)
@@ -109,10 +110,11 @@ async def visit(app: InsightbankApp, renders: Renders, cls: type[Screen[None]], 
     first = None
     if ready is not None:
         first = await renders.after(await until(lambda: ready(screen), t0), screen) - t0  # type: ignore[operator]
-        if busy(app):  # usable while its analysis runs? a tab key, to its rendered tab
+        if getattr(screen, "cluster_result", None) is None:  # usable while its analysis runs? a tab key
             TAB_KEY.append(await tab_key(app, renders, screen, "m", "patterns"))
     while True:  # a worker's result may start another worker: quiet twice over, a frame apart
-        await app.workers.wait_for_complete()
+        with contextlib.suppress(WorkerCancelled):  # one replaced by a newer one (an exclusive group)
+            await app.workers.wait_for_complete()
         quiet = time.perf_counter()
         await asyncio.sleep(0.02)
         if not busy(app):

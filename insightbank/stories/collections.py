@@ -149,23 +149,23 @@ class CollectionFacts:
 def collection_facts(conn: Connection, name: str | None = None) -> list[CollectionFacts]:
     """Every collection (or the one named), by name, with its :class:`CollectionFacts`."""
     c, s = STORY_COLLECTION.c, STORY.c
+    counted = sa.select(  # one pass over the stories, grouped by collection (not one scan per collection)
+        s.collection_id,
+        sa.func.count().label("n"),
+        sa.func.max(s.updated_at).label("newest"),
+        sa.func.sum(s.version).label("versions"),
+    )
+    if name is not None:
+        counted = counted.where(s.collection_id.in_(sa.select(c.id).where(c.name == name)))
+    per = counted.group_by(s.collection_id).subquery()
     query = (
-        sa.select(
-            c.name,
-            c.id,
-            c.version,
-            c.framework_id,
-            sa.func.count(s.id),
-            sa.func.max(s.updated_at),
-            sa.func.coalesce(sa.func.sum(s.version), 0),
-        )
-        .select_from(STORY_COLLECTION.outerjoin(STORY, s.collection_id == c.id))
-        .group_by(c.name, c.id, c.version, c.framework_id)
+        sa.select(c.name, c.id, c.version, c.framework_id, per.c.n, per.c.newest, per.c.versions)
+        .select_from(STORY_COLLECTION.outerjoin(per, per.c.collection_id == c.id))
         .order_by(c.name)
     )
     if name is not None:
         query = query.where(c.name == name)
     return [
-        CollectionFacts(r[0], int(r[4]), tuple(str(v) for v in (r[1], r[2], r[3], r[4], r[5], r[6])))
+        CollectionFacts(r[0], int(r[4] or 0), tuple(str(v) for v in (r[1], r[2], r[3], r[4] or 0, r[5], r[6] or 0)))
         for r in conn.execute(query)
     ]
