@@ -112,6 +112,8 @@ async def visit(app: InsightbankApp, renders: Renders, cls: type[Screen[None]], 
         first = await renders.after(await until(lambda: ready(screen), t0), screen) - t0  # type: ignore[operator]
         if getattr(screen, "cluster_result", None) is None:  # usable while its analysis runs? a tab key
             TAB_KEY.append(await tab_key(app, renders, screen, "m", "patterns"))
+            drawn = await until(lambda: getattr(screen, "collection", None) is not None, t0)
+            PLOTTED.append((await renders.after(drawn, screen) or drawn) - t0)
     while True:  # a worker's result may start another worker: quiet twice over, a frame apart
         with contextlib.suppress(WorkerCancelled):  # one replaced by a newer one (an exclusive group)
             await app.workers.wait_for_complete()
@@ -131,6 +133,8 @@ async def visit(app: InsightbankApp, renders: Renders, cls: type[Screen[None]], 
 
 #: seconds from a tab key ("m", the patterns) to its rendered tab, pressed while F7's analysis ran
 TAB_KEY: list[float] = []
+#: seconds from F7 (first visit) until its stories were read and plotted
+PLOTTED: list[float] = []
 
 
 async def tab_key(app: InsightbankApp, renders: Renders, screen: Screen[None], key: str, tab: str) -> float:
@@ -186,6 +190,10 @@ def main() -> None:
         print(
             f"F7, a tab key while its analysis runs (key to rendered tab): demo {TAB_KEY[0] * 1000:.0f} ms, "
             f"big {TAB_KEY[1] * 1000:.0f} ms"
+        )
+    if len(PLOTTED) == 2:
+        print(
+            f"F7, key to its stories read and plotted: demo {PLOTTED[0] * 1000:.0f} ms, big {PLOTTED[1] * 1000:.0f} ms"
         )
     slowest = max(measured, key=lambda k: measured[k][0])
     worst, demo_s = measured[slowest][0], baseline[slowest][0]
