@@ -33,6 +33,7 @@ from insightbank.tui.modals.confirm import ConfirmModal
 from insightbank.tui.screens.capture import CaptureScreen
 from insightbank.tui.screens.dashboard import DashboardScreen
 from insightbank.tui.screens.help import HelpScreen, key_text
+from insightbank.tui.story_cache import StoryCache
 from insightbank.vocabulary import Vocabulary
 
 
@@ -63,6 +64,8 @@ class InsightbankApp(App[None]):
         self.forms: weakref.WeakSet[CaptureScreen] = weakref.WeakSet()
         #: what the background embedding worker did last (None until it has run)
         self.embeddings_filled: EmbeddingsFilled | None = None
+        #: the stories screen's analyses, by collection fingerprint (also across a rebuild of the screens)
+        self.story_cache = StoryCache()
 
     def _load_vocab(self) -> Vocabulary:
         with self.bank.reading() as conn:

@@ -14,6 +14,7 @@ from textual.message import Message
 
 from insightbank.insights.filters import InsightFilter
 from insightbank.insights.records import InsightRecord, StudyRecord
+from insightbank.stories.collections import CollectionFacts
 from insightbank.tui.services import CoverageView, DashboardExtras, DashboardFacts, DetailExtras
 from insightbank.tui.story_services import Collection
 from insightbank.vocabulary import Vocabulary
@@ -115,7 +116,13 @@ class CoverageComputed(Message):
 
 @dataclass
 class CollectionsLoaded(Message):
-    names: list[str]
+    """Every collection with its size (one aggregate query: no story read yet)."""
+
+    collections: list[CollectionFacts]
+
+    @property
+    def names(self) -> list[str]:
+        return [c.name for c in self.collections]
 
 
 @dataclass

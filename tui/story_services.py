@@ -13,6 +13,7 @@ import numpy as np
 
 from insightbank.storage.engine import Bank
 from insightbank.stories import store as stories
+from insightbank.stories.collections import CollectionFacts
 from insightbank.stories.frameworks import Framework
 from insightbank.stories.storyset import Answer, QuestionColumn, StoryData, StorySet, check_answer
 
@@ -33,6 +34,12 @@ class Collection:
 def collections(bank: Bank) -> list[str]:
     with bank.reading() as conn:
         return stories.collections(conn)
+
+
+def collection_facts(bank: Bank, name: str | None = None) -> list[CollectionFacts]:
+    """Every collection (or the one named), with its size: cheap, so the screen paints before any story is read."""
+    with bank.reading() as conn:
+        return stories.collection_facts(conn, name)
 
 
 def load(bank: Bank, name: str) -> Collection:

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Connection
 from insightbank.errors import NotFoundError, ValidationError
 from insightbank.storage.meta import get_meta
 from insightbank.storage.models import utcnow
-from insightbank.storage.models.stories import STORY_COLLECTION, STORY_FRAMEWORK
+from insightbank.storage.models.stories import STORY, STORY_COLLECTION, STORY_FRAMEWORK
 from insightbank.stories import frameworks
 from insightbank.stories.frameworks import Framework
 
@@ -129,3 +129,43 @@ def owner_of(conn: Connection, name: str) -> Owner:
 
 def collections(conn: Connection) -> list[str]:
     return list(conn.execute(sa.select(STORY_COLLECTION.c.name).order_by(STORY_COLLECTION.c.name)).scalars())
+
+
+@dataclass(frozen=True)
+class CollectionFacts:
+    """A collection's name and size, and a fingerprint of its stories that every write moves.
+
+    The fingerprint (collection id and version, framework, the number of stories, their newest
+    change and the sum of their versions) comes from one aggregate query, so a screen can show
+    the collections at once and keep an analysis under it: every story write (import, capture,
+    edit) adds a story or bumps a version and ``updated_at``.
+    """
+
+    name: str
+    stories: int
+    fingerprint: tuple[str, ...]
+
+
+def collection_facts(conn: Connection, name: str | None = None) -> list[CollectionFacts]:
+    """Every collection (or the one named), by name, with its :class:`CollectionFacts`."""
+    c, s = STORY_COLLECTION.c, STORY.c
+    counted = sa.select(  # one pass over the stories, grouped by collection (not one scan per collection)
+        s.collection_id,
+        sa.func.count().label("n"),
+        sa.func.max(s.updated_at).label("newest"),
+        sa.func.sum(s.version).label("versions"),
+    )
+    if name is not None:
+        counted = counted.where(s.collection_id.in_(sa.select(c.id).where(c.name == name)))
+    per = counted.group_by(s.collection_id).subquery()
+    query = (
+        sa.select(c.name, c.id, c.version, c.framework_id, per.c.n, per.c.newest, per.c.versions)
+        .select_from(STORY_COLLECTION.outerjoin(per, per.c.collection_id == c.id))
+        .order_by(c.name)
+    )
+    if name is not None:
+        query = query.where(c.name == name)
+    return [
+        CollectionFacts(r[0], int(r[4] or 0), tuple(str(v) for v in (r[1], r[2], r[3], r[4] or 0, r[5], r[6] or 0)))
+        for r in conn.execute(query)
+    ]

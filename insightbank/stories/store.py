@@ -21,26 +21,31 @@ from insightbank.storage.models import utcnow
 from insightbank.storage.models.stories import INSIGHT_STORY, STORY, STORY_ANSWER, STORY_COLLECTION
 from insightbank.stories.collections import (
     SENSITIVITIES,
+    CollectionFacts,
     Owner,
     collection,
+    collection_facts,
     collections,
     ensure_collection,
     owner_of,
     save_framework,
 )
 from insightbank.stories.frameworks import Framework
-from insightbank.stories.storyset import Answer, StoryData, StorySet, build, check_answer, close_triad
+from insightbank.stories.reading import read_set
+from insightbank.stories.storyset import Answer, StoryData, StorySet, check_answer, close_triad
 
 CHUNK = 5000
 #: Collections are named through this module too (``stories.collection(...)``): see :mod:`.collections`.
 __all__ = [
     "CHUNK",
     "SENSITIVITIES",
+    "CollectionFacts",
     "Owner",
     "StoryImport",
     "add_story",
     "check_stories",
     "collection",
+    "collection_facts",
     "collections",
     "edit_story",
     "ensure_collection",
@@ -291,9 +296,10 @@ def fetch_all(conn: Connection, name: str) -> tuple[Framework, list[StoryData]]:
 
 
 def load_set(conn: Connection, name: str) -> StorySet:
-    """A whole collection as a column store (see :mod:`insightbank.stories.storyset`)."""
-    fw, stories = fetch_all(conn, name)
-    return build(fw, stories)
+    """A whole collection as a column store (see :mod:`insightbank.stories.storyset`), read
+    straight into its arrays (:mod:`insightbank.stories.reading`: no object per answer)."""
+    cid, fw = collection(conn, name)
+    return read_set(conn, cid, fw)
 
 
 def link(conn: Connection, insight_id: uuid.UUID, story_ids: list[uuid.UUID], actor: str) -> None:

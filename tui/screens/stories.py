@@ -17,9 +17,9 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.coordinate import Coordinate
 from textual.widgets import DataTable, Footer, Header, Label, Select, Static, TabbedContent, TabPane
+from textual.worker import get_current_worker
 
-from insightbank.errors import InsightbankError
-from insightbank.tui import story_services
+from insightbank.tui import story_cache, story_services
 from insightbank.tui.base import BankScreen
 from insightbank.tui.format import short
 from insightbank.tui.i18n import core, t
@@ -94,22 +94,31 @@ class StoriesScreen(BankScreen):
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="stories")
     def load_collections(self) -> None:
-        self.post_message(CollectionsLoaded(story_services.collections(self.ib.bank)))
+        self.post_message(CollectionsLoaded(story_services.collection_facts(self.ib.bank)))
 
     @on(Select.Changed, "#collection")
     def _collection_changed(self, event: Select.Changed) -> None:
         if isinstance(event.value, str):
-            self.load_collection(event.value)
+            self._analyse(event.value)
+
+    def _analyse(self, name: str) -> None:
+        """Say what is being computed, paint that, and only then start the worker: its reading and
+        statistics hold the interpreter for seconds on a big collection (the first paint waits for none)."""
+        self.query_one("#pattern-full", Static).update(t("stories.computing_patterns"))
+        self.query_one("#compare-head", Static).update(t("stories.computing_clusters"))
+        self.call_after_refresh(self.load_collection, name)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="stories")
     def load_collection(self, name: str) -> None:
-        found = story_services.load(self.ib.bank, name)
-        self.post_message(CollectionLoaded(found))
-        self.post_message(PatternsFound(story_services.patterns(found.stories, self.ib.lang)))
-        try:
-            self.post_message(ClustersFound(story_services.clusters(found.stories)))
-        except InsightbankError as exc:  # e.g. too few stories to cluster
-            self.post_message(ClustersFound(None, core(exc)))
+        """The stories, then the patterns, then the clusters, each posted as it comes (kept per
+        collection fingerprint in the app's :class:`~insightbank.tui.story_cache.StoryCache`)."""
+        worker = get_current_worker()
+        for message in story_cache.analysed(
+            self.ib.story_cache, self.ib.bank, name, self.ib.lang, lambda: worker.is_cancelled
+        ):
+            if worker.is_cancelled:  # another collection was picked meanwhile: its messages, not these
+                return
+            self.post_message(message)
 
     @work(thread=True, exit_on_error=False, exclusive=True, group="compare")
     def load_comparison(self, more: set[int], fewer: set[int], labels: tuple[str, str]) -> None:
@@ -145,13 +154,14 @@ class StoriesScreen(BankScreen):
         with self.prevent(Select.Changed):
             select.set_options([(n, n) for n in names])
         wanted = current if isinstance(current, str) and current in names else names[0]
-        if wanted == current:  # a refresh: the same collection, read again
+        size = next(c.stories for c in message.collections if c.name == wanted)
+        status.update(t("stories.reading", n=size, name=wanted))
+        if wanted == current:  # a refresh: the same collection, read again (or found unchanged)
             with self.prevent(Select.Changed):
                 select.value = wanted
-            self.load_collection(wanted)
+            self._analyse(wanted)
         else:
             select.value = wanted
-        status.update(t("stories.keys"))
 
     def _show_collection(self, found: story_services.Collection) -> None:
         self.collection = found
@@ -315,7 +325,7 @@ class StoriesScreen(BankScreen):
         def saved(done: bool | None) -> None:
             if done:
                 self.ib.bank_changed("story", self)
-                self.load_collection(name)
+                self._analyse(name)
 
         self.app.push_screen(StoryCaptureScreen(name, self.collection.framework), saved)
 
