@@ -63,7 +63,7 @@ class PackageImportReport(ImportReport):
     studies_updated: int = 0
     studies_skipped: int = 0
     study_conflicts: int = 0
-    conflict_ids: list[str] = field(default_factory=list)
+    conflict_ids: list[str] = field(default_factory=list)  # the first review.SHOWN (conflicts counts them all)
     sender: str = ""
     deleted: int = 0
     trust: str = ""
@@ -291,7 +291,7 @@ def _upsert(run: _Run, items: list[Incoming]) -> None:
                 records.append(_record(package, item, local[item.data.id][1]))
         elif action == "conflict":
             conflicts.append(_conflict(item, run.import_id, local[item.data.id][1]))
-            report.conflict_ids.append(f"{entity} {item.data.id}")
+            review.name_conflict(report, f"{entity} {item.data.id}")
     (insights.insert_many if entity == "insight" else studies.insert_many)(conn, fresh, run.actor)
     created = [data.id for data in fresh]
     review.forget_created(conn, entity, created)
