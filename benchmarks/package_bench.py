@@ -183,8 +183,9 @@ def export_times(root: Path, sizes: list[int], deadline: float) -> None:
 
     As in :func:`memory`, a size that would end past ``deadline`` is skipped, and the row says so.
     """
-    bank = open_bank(f"sqlite:///{root / 'exporter.sqlite'}")
-    have, per, skipped = 0, [], []
+    url = f"sqlite:///{root / 'exporter.sqlite'}"
+    bank = open_bank(url)
+    have, per, skipped, memory_above = 0, [], [], []
     rate = 0.0  # seconds per insight (filling + export) of the last size
     for n in sizes:
         if rate and time.monotonic() + 1.3 * rate * n > deadline:
@@ -197,12 +198,14 @@ def export_times(root: Path, sizes: list[int], deadline: float) -> None:
         have = n
         took = min(timed_export(bank, root / f"export{n}.zip") for _ in range(REPEATS))
         per.append((n, took / n))
+        above = export_memory(url, root / f"export{n}.zip")
+        memory_above.append((n, above))
         print(
             f"export {n:>9,}: {took:7.1f} s, {took / n * 1e6:6.0f} µs per insight "
-            f"(bank filled to {n:,} in {filled:.0f} s)",
+            f"(bank filled to {n:,} in {filled:.0f} s); `insightbank export` peak {above:.0f} MB above info",
             flush=True,
         )
-        rate = (filled + REPEATS * took) / n
+        rate = (filled + (REPEATS + 1) * took) / n
     bank.dispose()
     ratio = per[-1][1] / per[0][1]
     goals.report(
@@ -212,8 +215,19 @@ def export_times(root: Path, sizes: list[int], deadline: float) -> None:
         ratio <= 1.3 and not skipped and len(per) > 1,
         baseline=f"export of {per[0][0]:,} insights, same run: {per[0][1] * 1e6:.0f} µs per insight",
         note=", ".join(f"{n / 1000:g}k: {t * 1e6:.0f} µs" for n, t in per)
+        + "; export peak RSS above insightbank info (same bank): "
+        + ", ".join(f"{n / 1000:g}k: {a:.0f} MB" for n, a in memory_above)
         + (f"; not measured (time budget): {', '.join(f'{n:,}' for n in skipped)}" if skipped else ""),
     )
+
+
+def export_memory(url: str, path: Path) -> float:
+    """MB that `insightbank export` (a child process) peaks above `insightbank info` on the same bank."""
+    cli = str(Path(sys.executable).with_name("insightbank"))
+    info, _ = peak_kib([cli, "--db", url, "info"], dict(os.environ))
+    used, _ = peak_kib([cli, "--db", url, "export", str(path)], dict(os.environ))
+    path.unlink()
+    return (used - info) / 1024
 
 
 #: Each size is exported this many times and the fastest counts: on a shared machine one slow

@@ -126,9 +126,9 @@ def write(bank: Bank, folder: Path, n: int) -> Path:
         )
     sized = {name: w.close() for name, w in files.items()}
     package_id = uuid.uuid4()
-    meta = descriptor(package_id, {name: b"" for name in sized}, who, "bench", ExportOptions(), 0)
-    for resource in meta["resources"]:
-        resource["bytes"], resource["hash"] = sized[resource["name"]].size, f"sha256:{sized[resource['name']].digest}"
+    meta = descriptor(
+        package_id, {name: (s.size, s.digest) for name, s in sized.items()}, who, "bench", ExportOptions(), 0
+    )
     raw = descriptor_bytes(meta)
     (folder / "datapackage.json").write_bytes(raw)
     hashes = {f"{name}.csv": s.digest for name, s in sized.items()} | {"datapackage.json": _hex(raw)}

@@ -37,15 +37,16 @@ def run(runner, url: str, *args: str):
 def test_a_folder_export_on_a_full_disk_leaves_no_half_package(runner, demo_bank, tmp_path, monkeypatch) -> None:
     calls = []
 
-    def write_some(path: Path, data: bytes) -> None:
+    def open_some(path: Path):  # type: ignore[no-untyped-def]
         calls.append(path)
         if len(calls) > 3:
             full_disk()
-        files.write_private(path, data)
+        return files.open_private(path)
 
-    from insightbank.exchange.packages import export as package_export
+    # A package is streamed: each resource file is opened, then written page by page.
+    from insightbank.exchange.packages import writer as package_writer
 
-    monkeypatch.setattr(package_export, "write_private", write_some)
+    monkeypatch.setattr(package_writer, "open_private", open_some)
     result = run(runner, demo_bank.url, "export", str(tmp_path / "paket"), "--include", "internal")
     assert result.exit_code == 5 and "disk is full" in result.output, result.output
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output

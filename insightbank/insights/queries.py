@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -108,13 +109,30 @@ def page_ids(
     """One page of ids, newest first (then by id, so paging is stable), in index order."""
     f = f or InsightFilter()
     text = bool(f.text and f.text.strip())
-    if text and conn.dialect.name != "sqlite":
-        if limit is not None and (found := _in_newest(conn, f, limit, offset)) is not None:
-            return found
-        return list(conn.execute(_pg_matches_sorted(conn, f, limit, offset)).scalars())
-    broad = text and conn.dialect.name == "sqlite"
+    pg_text = text and conn.dialect.name != "sqlite"
+    if pg_text and limit is not None and (found := _in_newest(conn, f, limit, offset)) is not None:
+        return found
+    return list(conn.execute(_ids_query(conn, f, limit, offset)).scalars())
+
+
+def pages_of_ids(conn: Connection, f: InsightFilter | None = None, size: int = 2000) -> Iterator[list[uuid.UUID]]:
+    """Every id :func:`page_ids` would give with no limit, in its order, ``size`` at a time.
+
+    One query, its rows streamed (a server-side cursor on PostgreSQL): an export of a million
+    insights never holds a million ids, and no page re-reads the ones before it (OFFSET would).
+    """
+    query = _ids_query(conn, f or InsightFilter(), None, 0)
+    result = conn.execute(query, execution_options={"stream_results": True, "max_row_buffer": size})
+    for part in result.scalars().partitions(size):
+        yield list(part)
+
+
+def _ids_query(conn: Connection, f: InsightFilter, limit: int | None, offset: int) -> sa.Select[Any]:
+    if f.text and f.text.strip() and conn.dialect.name != "sqlite":
+        return _pg_matches_sorted(conn, f, limit, offset)
+    broad = bool(f.text and f.text.strip()) and conn.dialect.name == "sqlite"
     broad = broad and search.matches_at_most(conn, str(f.text), BROAD_MATCHES + 1) > BROAD_MATCHES
-    return list(conn.execute(_page(_conditions(conn, f, ordered_scan=broad), limit, offset)).scalars())
+    return _page(_conditions(conn, f, ordered_scan=broad), limit, offset)
 
 
 def _page(where: list[sa.ColumnElement[bool]], limit: int | None, offset: int) -> sa.Select[Any]:

@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from insightbank.errors import ConfigError, InsightbankError, StorageFullError
 
@@ -74,9 +74,14 @@ def atomic_folder(path: Path) -> Iterator[Path]:
 
 def write_private(path: Path, data: bytes) -> None:
     """Write ``data`` to a new file readable by its owner only (inside an atomic folder or path)."""
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
-    with os.fdopen(fd, "wb") as out:
+    with open_private(path) as out:
         out.write(data)
+
+
+def open_private(path: Path) -> BinaryIO:
+    """A new file readable by its owner only, open for writing in pieces (a streamed export)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE)
+    return os.fdopen(fd, "wb")
 
 
 def write_atomic(path: Path, data: bytes) -> None:

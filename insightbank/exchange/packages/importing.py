@@ -63,7 +63,7 @@ class PackageImportReport(ImportReport):
     studies_updated: int = 0
     studies_skipped: int = 0
     study_conflicts: int = 0
-    conflict_ids: list[str] = field(default_factory=list)
+    conflict_ids: list[str] = field(default_factory=list)  # the first review.SHOWN (conflicts counts them all)
     sender: str = ""
     deleted: int = 0
     trust: str = ""
@@ -160,12 +160,24 @@ def _write(
             problems += validate_items(vocab, items, package, resource)
             if not problems:
                 _upsert(run, [item for _, item in items])
+            _forget_normalised()
             if len(problems) >= MAX_PROBLEMS:
                 break
         if problems:
             raise PackageError(problems[:MAX_PROBLEMS])
     review.after_upsert(conn, report, tombstones.apply(conn, deletions, package, import_id, actor), run.created_deleted)
     return import_id
+
+
+def _forget_normalised() -> None:
+    """Empty the vocabulary's cache of normalised values after each batch.
+
+    It keeps up to 65536 values, and a package's are nearly all statements that never come
+    again (each insight's match key): full, the cache is ~40 MB, so the import's memory would
+    grow with the package up to that size. Emptied per batch, it holds one batch's values;
+    the vocabulary's own labels are normalised again in the next batch, which costs little.
+    """
+    vocabulary.normalise.cache_clear()
 
 
 def _log_row(package: Staged, import_id: uuid.UUID, actor: str, status: str) -> JsonObject:
@@ -279,7 +291,7 @@ def _upsert(run: _Run, items: list[Incoming]) -> None:
                 records.append(_record(package, item, local[item.data.id][1]))
         elif action == "conflict":
             conflicts.append(_conflict(item, run.import_id, local[item.data.id][1]))
-            report.conflict_ids.append(f"{entity} {item.data.id}")
+            review.name_conflict(report, f"{entity} {item.data.id}")
     (insights.insert_many if entity == "insight" else studies.insert_many)(conn, fresh, run.actor)
     created = [data.id for data in fresh]
     review.forget_created(conn, entity, created)

@@ -76,7 +76,14 @@ def after_upsert(conn: Connection, report: Any, outcome: Outcome, created: list[
     report.deleted = len(outcome.deleted)
     report.conflicts += sum(1 for e, *_ in outcome.conflicts if e == "insight")
     report.study_conflicts += sum(1 for e, *_ in outcome.conflicts if e == "study")
-    report.conflict_ids += [f"{e} {i}" for e, i, _ in outcome.conflicts]
+    for e, i, _ in outcome.conflicts:
+        name_conflict(report, f"{e} {i}")
+
+
+def name_conflict(report: Any, name: str) -> None:
+    """Keep a conflict's name for the report, the first :data:`SHOWN` only (the counts say how many)."""
+    if len(report.conflict_ids) < SHOWN:
+        report.conflict_ids.append(name)
 
 
 def summary_lines(report: Any, head: list[str]) -> list[str]:
