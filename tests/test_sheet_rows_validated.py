@@ -129,3 +129,16 @@ def test_problems_are_listed_row_by_row_and_a_repeated_bad_cell_in_every_row(ban
         (4, "subpopulations", "Okänd grupp"),
         (5, "perspectives", ""),
     ]
+
+
+def test_an_import_keeps_no_statement_in_the_cache_of_term_keys(bank, tmp_path: Path) -> None:
+    """Statements do not repeat: through ``normalise``'s cache a 100k-row import would push every
+    term out of it and keep 40 MB of statements there, in a TUI that stays open."""
+    from insightbank.fixtures.spreadsheets import generated_rows, write_csv
+    from insightbank.vocabulary import normalise
+
+    path = write_csv(generated_rows(3000), tmp_path / "stor.csv")
+    normalise.cache_clear()
+    report = importer.import_spreadsheet(bank, path, "tester")
+    assert report.created == 3000
+    assert normalise.cache_info().currsize < 1000  # the terms, labels and study titles, not 3000 statements

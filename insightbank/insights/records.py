@@ -12,7 +12,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 
 from insightbank.schema.json import JsonObject
-from insightbank.vocabulary import normalise, venn_region
+from insightbank.vocabulary import normalise_text, venn_region
 
 SENSITIVITIES = ("public", "internal", "confidential")
 STATUSES = ("draft", "validated", "acted_on", "fed_back")
@@ -69,7 +69,7 @@ class InsightData:
 
 def match_key(statement: str, study_id: uuid.UUID | None) -> str:
     """How a row without an id is recognised again: its normalised statement in its study."""
-    return normalised_match_key(normalise(statement), study_id)
+    return normalised_match_key(normalise_text(statement), study_id)
 
 
 def normalised_match_key(normalised: str, study_id: uuid.UUID | None) -> str:

@@ -22,6 +22,7 @@ from insightbank.vocabulary.terms import (
     TermInfo,
     Vocabulary,
     normalise,
+    normalise_text,
     unknown_term_message,
 )
 
@@ -36,6 +37,7 @@ __all__ = [
     "add_local_term",
     "load",
     "normalise",
+    "normalise_text",
     "perspective_mask",
     "perspectives_of",
     "seed_standard_terms",

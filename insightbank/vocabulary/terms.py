@@ -19,10 +19,17 @@ FIXED_DIMENSIONS = frozenset({"perspective", "sensitivity", "status"})
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,79}$")
 
 
-@lru_cache(maxsize=65536)
-def normalise(value: str) -> str:
-    """The matching key of a value: NFC, trimmed, single spaces, case-folded (å stays å)."""
+def normalise_text(value: str) -> str:
+    """The matching key of a value: NFC, trimmed, single spaces, case-folded (å stays å).
+
+    Uncached, for texts that do not repeat (an insight's statement, for its match key): through
+    :func:`normalise`'s cache, a 100k-row import would push every term out of it and keep 40 MB of
+    statements there."""
     return " ".join(unicodedata.normalize("NFC", value).split()).casefold()
+
+
+#: :func:`normalise_text`, remembered: terms and labels repeat on every row of a sheet
+normalise = lru_cache(maxsize=65536)(normalise_text)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProblem
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote
-from insightbank.vocabulary import Vocabulary, normalise
+from insightbank.vocabulary import Vocabulary, normalise, normalise_text
 
 LIST_FIELDS = {
     "perspectives": "perspective",
@@ -223,7 +223,7 @@ def _check_duplicates(sheet: Sheet, rows: list[Row], collector: _Collector) -> N
     seen: dict[object, int] = {}
     for row in rows:
         if not row.data.id:
-            row.normalised = normalise(row.data.statement)
+            row.normalised = normalise_text(row.data.statement)
         key: object = row.data.id or (row.normalised, row.study_key)
         if key in seen:
             collector.problem(
