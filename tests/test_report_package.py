@@ -147,3 +147,20 @@ def test_the_personal_data_check_covers_the_package_and_its_sender(a, looker, ru
     assert "Avsändare: [NAMN]" in html and "Grums" not in html.split("<h2")[0]
     assert tables(looker) == before
     no_leftovers(tmp_path)
+
+
+def test_a_key_fingerprint_that_reads_as_a_phone_number_is_no_personal_data(
+    a, looker, runner, tmp_path, monkeypatch
+) -> None:
+    """A fingerprint is hex in groups of four; one of digits only reads as a Swedish phone number
+    (0312-4567-890…), and the report refused its own trust line now and then. It names the key, not
+    a person: the scan passes over it, and only over it (the sender is still scanned, above)."""
+    from insightbank.exchange.packages import keys
+
+    monkeypatch.setattr(keys, "fingerprint", lambda public_key: "ab12-0312-4567-890c-def0")
+    trust_between(a, looker, "Grums")
+    zipped = package(a, tmp_path / "a.zip")
+    out = run(runner, looker, "report", str(zipped), str(tmp_path / "r.html"))
+    assert out.exit_code == 0, out.output
+    assert "ab12-0312-4567-890c-def0" in (tmp_path / "r.html").read_text(encoding="utf-8")
+    no_leftovers(tmp_path)

@@ -53,6 +53,7 @@ def heading(path: Path, checked: Verified) -> PackageHeading:
         exported_at=f"{meta.exported_at:%Y-%m-%d}" if meta.exported_at else "?",
         package_id=str(meta.package_id),
         trust=checked.decision.text,
+        key=checked.decision.signer,
     )
 
 
