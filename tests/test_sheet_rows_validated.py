@@ -81,6 +81,7 @@ def test_a_statement_of_only_spaces_and_a_too_long_one_are_refused_by_row_and_he
         {"Insikt": "En bra insikt", "Perspektiv": "Klienter/brukare"},
         {"Insikt": long, "Perspektiv": "Klienter/brukare"},
         {"Insikt": "Tredje", "Perspektiv": " ; "},
+        {"Insikt": long, "Perspektiv": ""},
     ]
     path = _write(tmp_path / "fel.csv", rows)
     before = fingerprint(bank)
@@ -88,7 +89,7 @@ def test_a_statement_of_only_spaces_and_a_too_long_one_are_refused_by_row_and_he
         importer.import_spreadsheet(bank, path, "tester")
     assert fingerprint(bank) == before
     problems = {(p.row, p.column) for p in err.value.problems}
-    assert problems == {(3, "statement"), (4, "perspectives")}
+    assert problems == {(3, "statement"), (4, "perspectives"), (5, "statement"), (5, "perspectives")}
     text = str(err.value)
     assert "Insikt" in text and str(writes.MAX_STATEMENT) in text and "Perspektiv" in text
 

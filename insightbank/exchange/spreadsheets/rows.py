@@ -106,8 +106,9 @@ class _Collector:
                     self.problem(number, column, text[:40] + "…", f"cellen är för lång / cell longer than {MAX_CELL}")
         get = cells.get
         statement = self.statement(number, get("statement", ""))
+        count = len(self.problems)
         perspectives = self.codes(number, "perspectives", get("perspectives", ""))
-        if not perspectives and len(self.problems) == before:  # not when the cell's terms were refused already
+        if not perspectives and len(self.problems) == count:  # not when the cell's terms were refused already
             text = get("perspectives", "")
             self.problem(
                 number, "perspectives", text, "minst ett perspektiv krävs / at least one perspective is required"
@@ -157,7 +158,7 @@ class _Collector:
 
     def kept(self, cells: dict[str, str]) -> frozenset[str]:
         """The fields a row leaves as they are: the same for every row with the same empty cells."""
-        key = tuple(not cells.get(name) for name in merging.KEPT_WHEN_EMPTY)
+        key = tuple([not cells.get(name) for name in merging.KEPT_WHEN_EMPTY])
         found = self._kept.get(key)
         if found is None:
             found = self._kept[key] = merging.kept_fields(self._present, cells)
