@@ -14,6 +14,8 @@ from pathlib import Path
 from alembic import command
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from test_fts_prefix import _answers as answers_of
+from test_fts_prefix import _fts_sql
 
 from insightbank import vocabulary
 from insightbank.bank import open_bank
@@ -28,16 +30,7 @@ WORDS = ["s", "sk", "skola", "ä", "äl", "å", "ö", "unga sk", "föräldrar v"
 
 
 def _answers(bank: Bank) -> dict[str, tuple[int, list[uuid.UUID]]]:
-    with bank.reading() as conn:
-        return {
-            w: (queries.count(conn, InsightFilter(text=w)), queries.page_ids(conn, InsightFilter(text=w), None))
-            for w in WORDS
-        }
-
-
-def _fts_sql(bank: Bank) -> str:
-    with bank.reading() as conn:
-        return str(conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'insight_fts'").scalar_one())
+    return answers_of(bank, WORDS)
 
 
 def test_an_index_without_positions_answers_every_search_as_before_up_and_down(tmp_path: Path) -> None:

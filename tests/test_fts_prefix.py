@@ -23,11 +23,11 @@ from insightbank.storage.engine import Bank, _alembic_config
 WORDS = ["s", "sk", "skola", "ä", "äl", "å", "ö", "a", "o", "unga sk", "föräldrar v"]
 
 
-def _answers(bank: Bank) -> dict[str, tuple[int, list[uuid.UUID]]]:
+def _answers(bank: Bank, words: list[str] = WORDS) -> dict[str, tuple[int, list[uuid.UUID]]]:
     with bank.reading() as conn:
         return {
             w: (queries.count(conn, InsightFilter(text=w)), queries.page_ids(conn, InsightFilter(text=w), None))
-            for w in WORDS
+            for w in words
         }
 
 

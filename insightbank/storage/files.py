@@ -55,21 +55,29 @@ def atomic_path(path: Path) -> Iterator[Path]:
 
 
 @contextmanager
-def atomic_folder(path: Path) -> Iterator[Path]:
-    """A private temporary folder beside ``path``; renamed to ``path`` (absent or empty) at the end."""
+def partial_folder(path: Path) -> Iterator[Path]:
+    """A private temporary folder beside ``path`` (``.name.*.partial``), removed at the end whatever
+    happens; an OS error inside is a file error naming ``path``."""
     try:
         temp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial"))
     except OSError as exc:
         raise file_error(path, exc) from None
     try:
         yield temp
-        if path.is_dir():
-            path.rmdir()  # empty (checked by the caller): the finished folder takes its place
-        os.replace(temp, path)
     except OSError as exc:
         raise file_error(path, exc) from None
     finally:
         shutil.rmtree(temp, ignore_errors=True)
+
+
+@contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A private temporary folder beside ``path``; renamed to ``path`` (absent or empty) at the end."""
+    with partial_folder(path) as temp:
+        yield temp
+        if path.is_dir():
+            path.rmdir()  # empty (checked by the caller): the finished folder takes its place
+        os.replace(temp, path)
 
 
 def write_private(path: Path, data: bytes) -> None:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import shutil
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterator
@@ -35,7 +33,7 @@ from insightbank.exchange.packages.outgoing import ExportOptions, ExportReport, 
 from insightbank.exchange.packages.signing import SIGNATURE, sign_hashes, signing_notes
 from insightbank.insights import queries, studies
 from insightbank.schema.json import JsonObject
-from insightbank.storage.files import atomic_folder, atomic_path, file_error, open_private, write_private
+from insightbank.storage.files import atomic_folder, atomic_path, open_private, partial_folder, write_private
 from insightbank.storage.tables import STUDY
 
 #: Insights fetched, scanned and written at a time: what bounds the export's memory.
@@ -172,16 +170,8 @@ def _members_folder(path: Path, zipped: bool) -> Iterator[Path]:
         with atomic_folder(path) as temp:
             yield temp
         return
-    try:
-        temp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial"))
-    except OSError as exc:
-        raise file_error(path, exc) from None
-    try:
+    with partial_folder(path) as temp:
         yield temp
-    except OSError as exc:
-        raise file_error(path, exc) from None
-    finally:
-        shutil.rmtree(temp, ignore_errors=True)
 
 
 def _finish(path: Path, folder: Path, zipped: bool, order: list[str], raw: bytes, signature: bytes) -> None:
