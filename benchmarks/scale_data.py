@@ -103,7 +103,7 @@ def build_sqlite(bank: Bank, n: int) -> None:
                 if link_rows:
                     conn.execute(sa.insert(INSIGHT_LINKS[dim]), link_rows)
             texts = [(r["statement"], r["description"] or "", "") for r in rows]
-            search.index_new(conn, [r["id"] for r in rows], texts)  # as insights.insert_many does
+            search.index_new(conn, [r["id"].hex for r in rows], texts)  # as insights.insert_many does
 
 
 def _copy(cursor: Any, table: sa.Table, rows: list[dict[str, Any]]) -> None:

@@ -22,10 +22,24 @@ from insightbank.exchange.spreadsheets import importing as importer
 from insightbank.exchange.spreadsheets.reading import read
 from insightbank.exchange.spreadsheets.rows import parse
 from insightbank.insights import queries, service, writes
-from insightbank.vocabulary import standard_vocabulary
+from insightbank.insights.records import content_hash
+from insightbank.vocabulary import normalise_text, standard_vocabulary
 
 VOCAB = standard_vocabulary()
-HEADER = ["Insikt", "Beskrivning", "Citat", "Perspektiv", "Målgrupper", "Teman", "Kommun", "Datum", "Status"]
+HEADER = [
+    "Insikt",
+    "Beskrivning",
+    "Citat",
+    "Perspektiv",
+    "Målgrupper",
+    "Teman",
+    "Kommun",
+    "Datum",
+    "Status",
+    "Roll",
+    "Organisationstyp",
+    "Förflyttningar",
+]
 
 
 def _labels(dim: str) -> list[str]:
@@ -54,6 +68,9 @@ ROW = st.fixed_dictionaries(
         "Kommun": st.sampled_from(["", "Umeå", "  Malmö "]),
         "Datum": st.sampled_from(["", "2025-03-01", "2024-12-31 00:00:00"]),
         "Status": st.sampled_from(["", "draft", "validated"]),
+        "Roll": st.sampled_from(["", "förälder", "brukare\n?", "'O'Brien"]),
+        "Organisationstyp": st.sampled_from(["", *_labels("organisation_type")[:4]]),
+        "Förflyttningar": _cell("shift"),
     }
 )
 
@@ -73,6 +90,7 @@ def test_every_parsed_row_is_what_validation_would_make_of_it(tmp_path: Path, ro
     assert len(parsed) == len(rows)
     for row in parsed:
         assert service.validate(VOCAB, row.data) == row.data
+        assert row.content_hash == content_hash(row.data)  # spelled from the cells: the same digest
 
 
 def test_a_statement_of_only_spaces_and_a_too_long_one_are_refused_by_row_and_header(bank, tmp_path: Path) -> None:
@@ -143,3 +161,12 @@ def test_an_import_keeps_no_statement_in_the_cache_of_term_keys(bank, tmp_path: 
     report = importer.import_spreadsheet(bank, path, "tester")
     assert report.created == 3000
     assert normalise.cache_info().currsize < 1000  # the terms, labels and study titles, not 3000 statements
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+def test_a_cleaned_statement_normalises_the_same_without_folding_its_spaces_again(text: str) -> None:
+    """The duplicate check normalises each cleaned statement with ``folded=True``: it must be the
+    key that normalising the raw text gives (NFC and case folding make no whitespace)."""
+    cleaned = " ".join(text.split())
+    assert normalise_text(cleaned, folded=True) == normalise_text(text)

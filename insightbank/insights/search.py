@@ -34,18 +34,19 @@ PG_VECTOR: sa.ColumnElement[Any] = sa.literal_column("insight.insight_fts_vector
 _TOKEN = re.compile(r"[^\W_]+")
 
 
-def index_new(conn: Connection, ids: list[uuid.UUID], texts: list[tuple[str, str, str]]) -> None:
+def index_new(conn: Connection, ids: list[str], texts: list[tuple[str, str, str]]) -> None:
     """Index newly inserted insights (SQLite) in two executemany: their search keys, then their
     texts as the writer has them (``texts``: statement, description or '', the quotes joined by
     spaces, one per id). A per-row trigger costs 5x the insert itself, and reading the texts back
-    from the rows just written (3 index probes a row) a third of the indexing."""
+    from the rows just written (3 index probes a row) a third of the indexing. ``ids`` as the
+    driver takes them (32 hex digits: the writer has them so for the link rows already)."""
     if conn.dialect.name != "sqlite" or not ids:
         return
     before = int(conn.exec_driver_sql("SELECT coalesce(max(rowid), 0) FROM insight_search_key").scalar_one())
     keys = range(before + 1, before + 1 + len(ids))
     conn.exec_driver_sql(
         "INSERT INTO insight_search_key(rowid, insight_id) VALUES (?, ?)",
-        [(key, i.hex) for key, i in zip(keys, ids, strict=True)],
+        list(zip(keys, ids, strict=True)),
     )
     conn.exec_driver_sql(
         "INSERT INTO insight_fts(rowid, statement, description, quotes) VALUES (?, ?, ?, ?)",

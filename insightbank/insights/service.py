@@ -75,11 +75,15 @@ def save_validated(conn: Connection, data: InsightData, actor: str, found_id: uu
 
 
 def create_many(
-    conn: Connection, items: list[InsightData], actor: str, match_keys: list[str] | None = None
+    conn: Connection,
+    items: list[InsightData],
+    actor: str,
+    match_keys: list[str] | None = None,
+    hashes: list[str] | None = None,
 ) -> list[uuid.UUID]:
     """Insert many validated insights at once (imports): the bulk path of :func:`save`
-    (``match_keys``: the items' keys when the caller has them already)."""
-    return writes.insert_many(conn, items, actor, match_keys)
+    (``match_keys``, ``hashes``: the items' keys and content hashes when the caller has them)."""
+    return writes.insert_many(conn, items, actor, match_keys, hashes)
 
 
 def delete(conn: Connection, insight_id: uuid.UUID, actor: str, seen_version: int | None = None) -> None:

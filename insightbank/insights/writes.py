@@ -12,6 +12,7 @@ import operator
 import os
 import uuid
 from dataclasses import replace
+from itertools import chain, repeat
 from typing import Any
 
 import sqlalchemy as sa
@@ -94,10 +95,13 @@ def _row(data: InsightData, insight_id: uuid.UUID, key: str | None = None) -> Ro
     return {name: values[0] for name, values in _columns([data], [insight_id], [key or data.match_key()]).items()}
 
 
-def _columns(items: list[InsightData], ids: list[uuid.UUID], keys: list[str]) -> dict[str, list[Any]]:
+def _columns(
+    items: list[InsightData], ids: list[uuid.UUID], keys: list[str], hashes: list[str] | None = None
+) -> dict[str, list[Any]]:
     """The rows of ``insight`` for these insights, column by column: the one mapping of an
     insight to its row, for a single save and a 100k-row import alike (a bulk insert takes
-    columns, so no dict per row is built only to be taken apart again)."""
+    columns, so no dict per row is built only to be taken apart again). ``hashes``: their
+    content hashes, when the caller has them (a sheet import spells them from its cells)."""
     masks: dict[tuple[str, ...], int] = {}
     plain = ("statement", "description", "study_id", "municipality", "organisation_type", "date", "sensitivity")
     columns = {name: list(map(operator.attrgetter(name), items)) for name in (*plain, "status")}
@@ -106,7 +110,7 @@ def _columns(items: list[InsightData], ids: list[uuid.UUID], keys: list[str]) ->
         **columns,
         "perspective_mask": [_mask(masks, d.perspectives) for d in items],
         "match_key": keys,
-        "content_hash": list(map(content_hash, items)),
+        "content_hash": hashes or list(map(content_hash, items)),
         "origin_bank": [d.origin_bank for d in items],
         "origin_package_id": [d.origin_package_id for d in items],
     }
@@ -160,7 +164,11 @@ def snapshot(data: InsightData) -> JsonObject:
 
 
 def insert_many(
-    conn: Connection, items: list[InsightData], actor: str, match_keys: list[str] | None = None
+    conn: Connection,
+    items: list[InsightData],
+    actor: str,
+    match_keys: list[str] | None = None,
+    hashes: list[str] | None = None,
 ) -> list[uuid.UUID]:
     """Insert validated insights (see :func:`validate`) in a handful of statements; their ids, in order.
 
@@ -174,20 +182,20 @@ def insert_many(
     numbers = [insight_id.int for insight_id in ids]
     order = sorted(range(len(items)), key=numbers.__getitem__)
     ordered, written = [items[pos] for pos in order], [ids[pos] for pos in order]
-    columns = _columns(ordered, written, [keys[pos] for pos in order])
+    columns = _columns(ordered, written, [keys[pos] for pos in order], hashes and [hashes[pos] for pos in order])
     columns |= {"created_at": [now] * len(order), "updated_at": [now] * len(order), "version": [1] * len(order)}
-    codes = {dim: [getattr(data, TAG_FIELDS[dim]) for data in ordered] for dim in MULTI_DIMENSIONS}
+    codes = {dim: list(map(operator.attrgetter(TAG_FIELDS[dim]), ordered)) for dim in MULTI_DIMENSIONS}
     with coverage_bulk.counted_in_bulk(conn, columns, codes):
         bulk_insert_columns(conn, INSIGHT, columns)
         owner_ids = driver_values(conn, INSIGHT.c.id, written)
         for dim, per_row in codes.items():
-            owners = [insight_id for insight_id, row_codes in zip(owner_ids, per_row, strict=True) for _ in row_codes]
-            links = {"insight_id": Converted(owners), "code": [code for row_codes in per_row for code in row_codes]}
+            owners = chain.from_iterable(map(repeat, owner_ids, map(len, per_row)))  # each id once per code
+            links = {"insight_id": Converted(owners), "code": list(chain.from_iterable(per_row))}
             bulk_insert_columns(conn, INSIGHT_LINKS[dim], links)
     quoted = [(data, insight_id) for data, insight_id in zip(ordered, written, strict=True) if data.quotes]
     quotes = [q for data, insight_id in quoted for q in _quote_rows(data, insight_id, now)]
     bulk_insert(conn, EVIDENCE, quotes)
-    search.index_new(conn, written, [_texts(data) for data in ordered])
+    search.index_new(conn, owner_ids, [_texts(data) for data in ordered])
     changelog.write_created(conn, actor, "insight", written, now)
     return ids
 

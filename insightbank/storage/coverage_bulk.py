@@ -80,25 +80,47 @@ def counted(insights: Columns, codes: dict[str, list[list[str]]]) -> Iterator[tu
     Per dimension in key order of (code, place); the insight margins are dimension '' code ''.
     The rows are zipped from columns taken out of numpy arrays (500k rows built one tuple at a
     time in Python cost more than the upsert they feed)."""
-    spelled, place = _places(insights)
-    days = np.array([d.toordinal() if d is not None else 0 for d in insights["date"]], dtype=np.int64)
-    places = [np.array(column, dtype=object) for column in zip(*spelled, strict=True)] if spelled else []
+    places, place = _places(insights)
+    ordinals = {d: d.toordinal() for d in set(insights["date"]) if d is not None} | {None: 0}  # a few hundred days
+    days = np.fromiter(map(ordinals.__getitem__, insights["date"]), np.int64, len(place))
     everyone = ([""], np.zeros(len(place), np.int64), np.arange(len(place)))
     parts = [_counts("", everyone, place, days, places)]
     parts += [_counts(dim, _pairs(per_row), place, days, places) for dim, per_row in codes.items()]
     return itertools.chain.from_iterable(parts)
 
 
-def _places(insights: Columns) -> tuple[list[tuple[Any, ...]], np.ndarray]:
+def _places(insights: Columns) -> tuple[list[np.ndarray], np.ndarray]:
     """Each insight's key of the scope filters as a small number, numbered in key order, so that
-    (code, number) sorts as the stored key does."""
-    studies = [_study(s) for s in insights["study_id"]]
-    municipalities = [m or "" for m in insights["municipality"]]
-    columns = (insights["perspective_mask"], municipalities, insights["sensitivity"], insights["status"], studies)
-    wheres = list(zip(*columns, strict=True))
-    spelled = sorted(set(wheres))
-    number = {where: n for n, where in enumerate(spelled)}
-    return spelled, np.fromiter((number[w] for w in wheres), np.int64, len(wheres))
+    (code, number) sorts as the stored key does; and the key's columns, one value per number.
+
+    Column by column: each column's values numbered in their order, the numbers of a row read as
+    one mixed-radix integer (so integers sort as the keys do), and those integers numbered by one
+    ``np.unique``. A tuple per row, hashed and sorted, cost three times as much."""
+    spelled_study = {study: _study(study) for study in set(insights["study_id"])}  # one per study, not per row
+    columns = [
+        insights["perspective_mask"],
+        [m or "" for m in insights["municipality"]],
+        insights["sensitivity"],
+        insights["status"],
+        list(map(spelled_study.__getitem__, insights["study_id"])),
+    ]
+    numbered = [_numbered(column) for column in columns]
+    combined = np.zeros(len(columns[0]), np.int64)
+    for values, numbers in numbered:
+        combined = combined * len(values) + numbers
+    unique, place = np.unique(combined, return_inverse=True)
+    places = []
+    for values, _ in reversed(numbered):
+        unique, digit = np.divmod(unique, len(values))
+        places.append(np.array(values, dtype=object)[digit])
+    return places[::-1], place
+
+
+def _numbered(column: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
+    """A column's distinct values in order, and each row's value as its position among them."""
+    values = sorted(set(column))
+    position = {value: n for n, value in enumerate(values)}
+    return values, np.fromiter(map(position.__getitem__, column), np.int64, len(column))
 
 
 def _study(study: uuid.UUID | str | None) -> str:
@@ -111,11 +133,12 @@ def _study(study: uuid.UUID | str | None) -> str:
 def _pairs(per_row: list[list[str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
     """A dimension's codes, and each (insight, code) pair as (code number, insight position), with
     the dimension's marker code '' once for each insight that has a code of it."""
-    known = sorted(set().union(*per_row, [""]))
+    every = list(itertools.chain.from_iterable(per_row))
+    known = sorted({"", *every})
     index = {code: i for i, code in enumerate(known)}
     lengths = np.fromiter(map(len, per_row), np.int64, len(per_row))
     owner = np.repeat(np.arange(len(per_row)), lengths)
-    flat = np.fromiter((index[c] for row in per_row for c in row), np.int64, int(lengths.sum()))
+    flat = np.fromiter(map(index.__getitem__, every), np.int64, len(every))
     has = np.flatnonzero(lengths)
     return known, np.concatenate([flat, np.full(len(has), index[""])]), np.concatenate([owner, has])
 

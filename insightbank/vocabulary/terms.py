@@ -19,12 +19,15 @@ FIXED_DIMENSIONS = frozenset({"perspective", "sensitivity", "status"})
 CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,79}$")
 
 
-def normalise_text(value: str) -> str:
+def normalise_text(value: str, *, folded: bool = False) -> str:
     """The matching key of a value: NFC, trimmed, single spaces, case-folded (å stays å).
 
     Uncached, for texts that do not repeat (an insight's statement, for its match key): through
     :func:`normalise`'s cache, a 100k-row import would push every term out of it and keep 40 MB of
-    statements there."""
+    statements there. ``folded``: the value is trimmed to single spaces already (a stored
+    statement), which NFC and case folding keep, so it is not split and joined again."""
+    if folded:
+        return unicodedata.normalize("NFC", value).casefold()
     return " ".join(unicodedata.normalize("NFC", value).split()).casefold()
 
 

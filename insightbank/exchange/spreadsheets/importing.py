@@ -30,7 +30,7 @@ from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import Sheet, SheetProblem, read
 from insightbank.exchange.spreadsheets.rows import Row, parse
 from insightbank.insights import queries, service, studies
-from insightbank.insights.records import InsightData, StudyData, content_hash, content_key, normalised_match_key
+from insightbank.insights.records import InsightData, StudyData, content_key, normalised_match_key
 from insightbank.storage import changelog
 from insightbank.storage.engine import Bank, bulk_cache
 from insightbank.storage.tables import INSIGHT
@@ -125,7 +125,8 @@ def _add_terms(conn: Connection, vocab: Vocabulary, pending: list[tuple[str, str
 
 def _study_ids(
     conn: Connection, vocab: Vocabulary, rows: list[Row], actor: str, report: ImportReport
-) -> dict[str, list[uuid.UUID]]:
+) -> tuple[dict[str, list[uuid.UUID]], set[uuid.UUID]]:
+    """Each study title's ids, the studies the sheet names first created; and the ids created."""
     known = studies.ids_by_title(conn)
     new: dict[str, StudyData] = {}
     reached: dict[str, tuple[dict[str, None], dict[str, None]]] = {}  # methods, perspectives, in order
@@ -152,7 +153,7 @@ def _study_ids(
     ids = studies.insert_many(conn, [studies.validate(vocab, s) for s in new.values()], actor)
     known.update({title: [sid] for title, sid in zip(new, ids, strict=True)})
     report.studies_created = len(ids)
-    return known
+    return known, set(ids)
 
 
 def _row_studies(
@@ -186,17 +187,22 @@ def _upsert(
     conn: Connection, vocab: Vocabulary, sheet: Sheet, rows: list[Row], actor: str, report: ImportReport
 ) -> None:
     column = sheet.headers.get("source", "source")
-    _row_studies(conn, rows, _study_ids(conn, vocab, rows, actor, report), column, report.source)
+    known, created = _study_ids(conn, vocab, rows, actor, report)
+    _row_studies(conn, rows, known, column, report.source)
     # The same before validation as after: the key is of the normalised text.
-    keys = [normalised_match_key(r.normalised, r.data.study_id) if r.normalised else r.data.match_key() for r in rows]
-    stored = _stored(conn, [row.data for row in rows], keys)
-    fresh, fresh_keys, changed = [], [], []
+    study = {s: str(s) for s in {r.data.study_id for r in rows} if s is not None} | {None: None}  # once per study
+    keys = [
+        normalised_match_key(r.normalised, study[r.data.study_id]) if r.normalised else r.data.match_key() for r in rows
+    ]
+    stored = _stored(conn, [row.data for row in rows], keys, created)
+    fresh: list[Row] = []
+    fresh_keys, changed = [], []
     for row, key in zip(rows, keys, strict=True):
         found = stored.get(row.data.id) if row.data.id else stored.get(key)
         if found is None:  # a row's data is validated already (see rows.Row)
-            fresh.append(row.data)
+            fresh.append(row)
             fresh_keys.append(key)
-        elif found.same_as(row.data):  # what the row says is what the bank has: nothing to read or merge
+        elif found.same_as(row):  # what the row says is what the bank has: nothing to read or merge
             report.skipped += 1
         else:
             changed.append((row, row.data, found.insight_id()))
@@ -210,7 +216,7 @@ def _upsert(
         else:
             service.save_validated(conn, replace(merged, id=found_id), actor, found_id, record.version)
             report.updated += 1
-    service.create_many(conn, fresh, actor, fresh_keys)
+    service.create_many(conn, [row.data for row in fresh], actor, fresh_keys, [row.content_hash for row in fresh])
     report.created = len(fresh)
 
 
@@ -233,11 +239,9 @@ class Stored(NamedTuple):
     def insight_id(self) -> uuid.UUID:
         return self.id if isinstance(self.id, uuid.UUID) else uuid.UUID(str(self.id))
 
-    def same_as(self, data: InsightData) -> bool:
+    def same_as(self, row: Row) -> bool:
         """The row's content and study are the stored ones (NULL hash: not known, so not the same)."""
-        return (
-            self.content_hash is not None and self.study_id == data.study_id and self.content_hash == content_hash(data)
-        )
+        return self.content_hash == row.content_hash and self.study_id == row.data.study_id
 
 
 #: the columns of :class:`Stored`, ids as the driver gives them (a UUID only where one is needed)
@@ -260,12 +264,16 @@ class _Studies(dict[object, uuid.UUID | None]):
         return value
 
 
-def _stored(conn: Connection, items: list[InsightData], match_keys: list[str]) -> dict[object, Stored]:
+def _stored(
+    conn: Connection, items: list[InsightData], match_keys: list[str], new_studies: set[uuid.UUID]
+) -> dict[object, Stored]:
     """Existing insights these rows refer to, keyed by id (rows that name one) and by match key
     (the others): narrow lookups of 900 at a time, with statements compiled once, each result
-    fetched whole (a fetch per row is a good part of a 100k-row re-import)."""
+    fetched whole (a fetch per row is a good part of a 100k-row re-import). A key within a study
+    this import created is of no stored insight, and is not looked up (a first import of a sheet
+    looks up none of its rows)."""
     ids = [d.id for d in items if d.id]
-    keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id]
+    keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id and d.study_id not in new_studies]
     studies = _Studies()
     out: dict[object, Stored] = {}
     for start in range(0, len(ids), 900):

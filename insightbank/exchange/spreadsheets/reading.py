@@ -152,12 +152,12 @@ def _to_sheet(path: Path, table: list[list[str]], index: dict[str, str], notes: 
     names, need = [name for _, name in picked], max(columns) + 1
     take = operator.itemgetter(*columns) if len(columns) > 1 else None
     for number, raw in enumerate(body, start=2):
-        if take is not None and len(raw) >= need and "'" not in "".join(raw):  # the common row: no ' to undo
-            values = dict(zip(names, map(str.strip, take(raw)), strict=True))
-        else:
+        whole = "\n".join(raw)
+        if take is not None and len(raw) >= need and "'" not in whole and not CONTROL_RE.search(whole):
+            values = dict(zip(names, map(str.strip, take(raw)), strict=True))  # the common row: nothing to undo
+        else:  # one search of the whole row above; each cell only where it hits
             width = len(raw)
             values = {name: restore(raw[i]).strip() for i, name in picked if i < width}
-        if CONTROL_RE.search("\n".join(values.values())):  # one search a row; the cells only where it hits
             problems += [
                 SheetProblem(str(path), number, name, repr(text[:40]), CONTROL_MESSAGE, headers[name])
                 for name, text in values.items()

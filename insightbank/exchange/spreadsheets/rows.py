@@ -15,6 +15,7 @@ from insightbank import vocabulary
 from insightbank.errors import InputFileError, Problem, ValidationError
 from insightbank.exchange.spreadsheets import merging
 from insightbank.exchange.spreadsheets.reading import MAX_CELL, Sheet, SheetProblem
+from insightbank.insights import records
 from insightbank.insights import writes as insights
 from insightbank.insights.records import InsightData, Quote
 from insightbank.vocabulary import Vocabulary, normalise, normalise_text
@@ -27,6 +28,8 @@ LIST_FIELDS = {
     "cross_cutting": "cross_cutting",
     "method": "method",
 }
+#: the tag columns, in the order of :func:`records.content_key`
+TAGGED = ("subpopulations", "shifts", "themes", "cross_cutting")
 
 
 @dataclass(slots=True)
@@ -47,6 +50,17 @@ class Row:
     normalised: str = ""
     #: The study title's matching key (:func:`~insightbank.vocabulary.normalise`), "" for none.
     study_key: str = ""
+    #: ``records.content_hash(data)``, spelled from the row's cells (each distinct cell once)
+    content_hash: str = ""
+
+
+class _Spelled(dict[object, str]):
+    """A cell value's spelling in :func:`records.content_key` (its ``repr``; a date's as ISO
+    text), made once per distinct value."""
+
+    def __missing__(self, value: object) -> str:
+        spelled = self[value] = repr(value.isoformat() if isinstance(value, dt.date) else value)
+        return spelled
 
 
 class _Collector:
@@ -57,9 +71,10 @@ class _Collector:
         self.problems: list[Problem] = []
         self.pending_terms: dict[tuple[str, str], str] = {}
         self.pending_labels: dict[tuple[str, str], str] = {}
-        self._seen: dict[tuple[str, str], list[str]] = {}
+        self._seen: dict[tuple[str, str], tuple[list[str], str]] = {}  # codes, and their part's spelling
         self._singles: dict[tuple[str, str], str] = {}
         self._dates: dict[str, dt.date] = {}
+        self._spelled = _Spelled()
         self._kept: dict[tuple[bool, ...], frozenset[str]] = {}
         self._titles: dict[str, str] = {}
         self._present = sheet.present
@@ -71,16 +86,21 @@ class _Collector:
 
     def codes(self, row: int, column: str, text: str) -> list[str]:
         """Codes for a ``;``-separated cell. Cells repeat a lot in real sheets: memoised."""
+        return self.tagged(row, column, text)[0]
+
+    def tagged(self, row: int, column: str, text: str) -> tuple[list[str], str]:
+        """A cell's codes, and their spelling as a part of the content key (sorted, ``repr``)."""
         if not text:
-            return []  # what matching an empty cell gives, without the lookup
+            return [], "[]"  # what matching an empty cell gives, without the lookup
         known = self._seen.get((column, text))
         if known is not None:
-            return list(known)
+            return list(known[0]), known[1]
         count = len(self.problems)
         codes = self._match_cell(row, column, text)
+        spelled = repr(sorted(codes))
         if len(self.problems) == count:
-            self._seen[(column, text)] = codes
-        return list(codes)
+            self._seen[(column, text)] = (codes, spelled)
+        return list(codes), spelled
 
     def _match_cell(self, row: int, column: str, text: str) -> list[str]:
         dim = LIST_FIELDS[column]
@@ -104,23 +124,24 @@ class _Collector:
             for column, text in cells.items():
                 if len(text) > MAX_CELL:
                     self.problem(number, column, text[:40] + "…", f"cellen är för lång / cell longer than {MAX_CELL}")
-        get = cells.get
+        get, tagged = cells.get, self.tagged
         statement = self.statement(number, get("statement", ""))
         count = len(self.problems)
-        perspectives = self.codes(number, "perspectives", get("perspectives", ""))
+        perspectives, spelled_perspectives = tagged(number, "perspectives", get("perspectives", ""))
         if not perspectives and len(self.problems) == count:  # not when the cell's terms were refused already
             text = get("perspectives", "")
             self.problem(
                 number, "perspectives", text, "minst ett perspektiv krävs / at least one perspective is required"
             )
+        tags = [tagged(number, column, get(column, "")) for column in TAGGED]
         data = InsightData(
             statement=statement,
             perspectives=perspectives,
             description=get("description") or None,
-            subpopulations=self.codes(number, "subpopulations", get("subpopulations", "")),
-            shifts=self.codes(number, "shifts", get("shifts", "")),
-            themes=self.codes(number, "themes", get("themes", "")),
-            cross_cutting=self.codes(number, "cross_cutting", get("cross_cutting", "")),
+            subpopulations=tags[0][0],
+            shifts=tags[1][0],
+            themes=tags[2][0],
+            cross_cutting=tags[3][0],
             municipality=get("municipality") or None,
             organisation_type=self.single(number, cells, "organisation_type"),
             date=self.date(number, get("date", "")),
@@ -134,7 +155,26 @@ class _Collector:
             return None
         title = get("source") or None
         kept, roles_given = self.kept(cells), "speaker_role" in self._present
-        return Row(number, data, title, methods, kept, roles_given, study_key=self.title_key(title))
+        digest = self.digest(data, [spelled_perspectives, *(spelled for _, spelled in tags)])
+        return Row(number, data, title, methods, kept, roles_given, "", self.title_key(title), digest)
+
+    def digest(self, data: InsightData, tags: list[str]) -> str:
+        """``records.content_hash(data)``, the parts that repeat down the sheet spelled once
+        (``tags``: the spelled perspectives and tag cells, in :func:`records.content_key`'s order)."""
+        spelled = self._spelled
+        return records.content_hash_of(
+            [
+                repr(data.statement),
+                "None" if data.description is None else repr(data.description),
+                *tags,
+                spelled[data.municipality],
+                spelled[data.organisation_type],
+                spelled[data.date],
+                spelled[data.sensitivity],
+                spelled[data.status],
+                repr(records.quotes_key(data.quotes)) if data.quotes else "[]",
+            ]
+        )
 
     def title_key(self, title: str | None) -> str:
         """A study title's matching key, once per distinct title (thousands of rows share one)."""
@@ -224,7 +264,7 @@ def _check_duplicates(sheet: Sheet, rows: list[Row], collector: _Collector) -> N
     seen: dict[object, int] = {}
     for row in rows:
         if not row.data.id:
-            row.normalised = normalise_text(row.data.statement)
+            row.normalised = normalise_text(row.data.statement, folded=True)  # cleaned by the parse
         key: object = row.data.id or (row.normalised, row.study_key)
         if key in seen:
             collector.problem(
