@@ -4,7 +4,8 @@ SQLite: an FTS5 table with ``unicode61 remove_diacritics 0`` (å, ä, ö stay le
 own), kept in sync by triggers from the first migration, with one- and two-letter prefix
 entries (``0018_fts_prefix``): "sk"* reads one doclist instead of merging every word in "sk". Its rows are keyed through
 ``insight_search_key``, an INTEGER PRIMARY KEY table, because the rowid of a table with a
-UUID key may change on VACUUM. PostgreSQL: its own text search with the Swedish
+UUID key may change on VACUUM. It keeps no copy of the text: it reads it, when it must, through
+the view ``insight_search_text`` (``0020_fts_external``), so a query here asks it for rowids only. PostgreSQL: its own text search with the Swedish
 configuration *and* the plain words (``0015_pg_search``): a stored, generated ``tsvector``
 column on ``insight`` (``insight_fts_vector``) and an expression index on ``evidence``, both GIN.
 The last word is matched as a prefix of a plain word, as FTS5 does (a Swedish stem of a partly
