@@ -170,3 +170,12 @@ def test_a_cleaned_statement_normalises_the_same_without_folding_its_spaces_agai
     key that normalising the raw text gives (NFC and case folding make no whitespace)."""
     cleaned = " ".join(text.split())
     assert normalise_text(cleaned, folded=True) == normalise_text(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=30))
+def test_a_statement_is_folded_as_splitting_and_joining_its_words_would(text: str) -> None:
+    """``clean_statement`` skips the split for a text that is folded already: the same result."""
+    words = " ".join(text.split())
+    if words:
+        assert writes.clean_statement(text) == words

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -32,7 +32,7 @@ from insightbank.exchange.spreadsheets.rows import Row, parse
 from insightbank.insights import queries, service, studies
 from insightbank.insights.records import InsightData, StudyData, content_key, normalised_match_key
 from insightbank.storage import changelog
-from insightbank.storage.engine import Bank, bulk_cache
+from insightbank.storage.engine import Bank, bulk_cache, driver_values
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary
 
@@ -244,16 +244,21 @@ class Stored(NamedTuple):
         return self.content_hash == row.content_hash and self.study_id == row.data.study_id
 
 
-#: the columns of :class:`Stored`, ids as the driver gives them (a UUID only where one is needed)
-_STORED = (
-    sa.type_coerce(INSIGHT.c.id, sa.String),
-    INSIGHT.c.version,
-    INSIGHT.c.content_hash,
-    sa.type_coerce(INSIGHT.c.study_id, sa.String),
-    INSIGHT.c.match_key,
-)
-_BY_ID = sa.select(*_STORED).where(INSIGHT.c.id.in_(sa.bindparam("wanted", expanding=True)))
-_BY_KEY = sa.select(*_STORED).where(INSIGHT.c.match_key.in_(sa.bindparam("wanted", expanding=True)))
+#: the columns of :class:`Stored`, as the driver gives them (a UUID only where one is needed), and
+#: the match key; written for the driver (row-level security applies to it as to any query)
+_STORED = "SELECT id, version, content_hash, study_id, match_key FROM insight WHERE {column} IN ({wanted})"
+_CHUNK = 900
+
+
+def _lookups(conn: Connection, column: str, wanted: list[Any]) -> Iterator[tuple[Any, ...]]:
+    """The rows whose ``column`` is one of ``wanted``, 900 values a query, each result fetched
+    whole: the statement is given to the driver as it is (SQLAlchemy's expanding IN rendered it
+    again for each of the 112 queries of a 100k-row re-import, a fifth of its time)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    for start in range(0, len(wanted), _CHUNK):
+        part = wanted[start : start + _CHUNK]
+        sql = _STORED.format(column=column, wanted=", ".join([mark] * len(part)))
+        yield from conn.exec_driver_sql(sql, tuple(part)).all()
 
 
 class _Studies(dict[object, uuid.UUID | None]):
@@ -272,17 +277,15 @@ def _stored(
     fetched whole (a fetch per row is a good part of a 100k-row re-import). A key within a study
     this import created is of no stored insight, and is not looked up (a first import of a sheet
     looks up none of its rows)."""
-    ids = [d.id for d in items if d.id]
+    ids = driver_values(conn, INSIGHT.c.id, [d.id for d in items if d.id])
     keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id and d.study_id not in new_studies]
     studies = _Studies()
     out: dict[object, Stored] = {}
-    for start in range(0, len(ids), 900):
-        for raw_id, version, digest, study, _ in conn.execute(_BY_ID, {"wanted": ids[start : start + 900]}).all():
-            found = Stored(raw_id, version, digest, studies[study])
-            out[found.insight_id()] = found
-    for start in range(0, len(keys), 900):
-        for raw_id, version, digest, study, key in conn.execute(_BY_KEY, {"wanted": keys[start : start + 900]}).all():
-            out.setdefault(key, Stored(raw_id, version, digest, studies[study]))
+    for raw_id, version, digest, study, _ in _lookups(conn, "id", ids):
+        found = Stored(raw_id, version, digest, studies[study])
+        out[found.insight_id()] = found
+    for raw_id, version, digest, study, key in _lookups(conn, "match_key", keys):
+        out.setdefault(key, Stored(raw_id, version, digest, studies[study]))
     return out
 
 
