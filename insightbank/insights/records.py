@@ -75,8 +75,7 @@ def match_key(statement: str, study_id: uuid.UUID | None) -> str:
 def normalised_match_key(normalised: str, study_id: uuid.UUID | str | None) -> str:
     """:func:`match_key` of a statement already :func:`~insightbank.vocabulary.normalise`-d (an
     import has it from its duplicate check; and the study's id as text, made once per study)."""
-    raw = f"{normalised}\x1f{study_id or ''}"
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+    return _digest(f"{normalised}\x1f{study_id or ''}")
 
 
 def content_key(data: InsightData) -> tuple[object, ...]:

@@ -273,8 +273,8 @@ def _stored(
     conn: Connection, items: list[InsightData], match_keys: list[str], new_studies: set[uuid.UUID]
 ) -> dict[object, Stored]:
     """Existing insights these rows refer to, keyed by id (rows that name one) and by match key
-    (the others): narrow lookups of 900 at a time, with statements compiled once, each result
-    fetched whole (a fetch per row is a good part of a 100k-row re-import). A key within a study
+    (the others): narrow lookups of 900 at a time (:func:`_lookups`), each result fetched whole
+    (a fetch per row is a good part of a 100k-row re-import). A key within a study
     this import created is of no stored insight, and is not looked up (a first import of a sheet
     looks up none of its rows)."""
     ids = driver_values(conn, INSIGHT.c.id, [d.id for d in items if d.id])
