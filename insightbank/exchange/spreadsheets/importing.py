@@ -19,20 +19,19 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank import vocabulary
 from insightbank.errors import InputFileError, InsightbankError, Problem
-from insightbank.exchange.spreadsheets import merging
+from insightbank.exchange.spreadsheets import merging, stored
 from insightbank.exchange.spreadsheets.reading import Sheet, SheetProblem, read
 from insightbank.exchange.spreadsheets.rows import Row, parse
 from insightbank.insights import queries, service, studies
 from insightbank.insights.records import InsightData, StudyData, content_key, normalised_match_key
 from insightbank.storage import changelog
-from insightbank.storage.engine import Bank, bulk_cache, driver_values
+from insightbank.storage.engine import Bank, bulk_cache
 from insightbank.storage.tables import INSIGHT
 from insightbank.vocabulary import Vocabulary
 
@@ -106,8 +105,9 @@ def _import(
     with bank.transaction() as conn, bulk_cache(conn):
         vocab = vocabulary.load(conn)
         rows, pending = parse(sheet, vocab, new_terms)
-        _add_terms(conn, vocab, pending, report)
-        vocab = vocabulary.load(conn)
+        if pending:  # the sheet's new local terms, and the vocabulary with them
+            _add_terms(conn, vocab, pending, report)
+            vocab = vocabulary.load(conn)
         _upsert(conn, vocab, sheet, rows, actor, report)
         counts = {"created": report.created, "updated": report.updated, "skipped": report.skipped}
         if report.created or report.updated or report.studies_created:  # a no-op import leaves the bank as it was
@@ -194,23 +194,29 @@ def _upsert(
     keys = [
         normalised_match_key(r.normalised, study[r.data.study_id]) if r.normalised else r.data.match_key() for r in rows
     ]
-    stored = _stored(conn, [row.data for row in rows], keys, created)
+    hits = stored.found(conn, [row.data for row in rows], keys, created)
     fresh: list[Row] = []
     fresh_keys, changed = [], []
     for row, key in zip(rows, keys, strict=True):
-        found = stored.get(row.data.id) if row.data.id else stored.get(key)
-        if found is None:  # a row's data is validated already (see rows.Row)
+        hit = hits.get(row.data.id) if row.data.id else hits.get(key)
+        if hit is None:  # a row's data is validated already (see rows.Row)
             fresh.append(row)
             fresh_keys.append(key)
-        elif found.same_as(row):  # what the row says is what the bank has: nothing to read or merge
+        elif hit.same_as(row):  # what the row says is what the bank has: nothing to read or merge
             report.skipped += 1
         else:
-            changed.append((row, row.data, found.insight_id()))
-    records = {r.id: r for r in queries.fetch(conn, list(dict.fromkeys(i for *_, i in changed)))}
-    for row, data, found_id in changed:
-        record = records[found_id]
+            changed.append((row, key, hit))
+    ids = stored.ids(conn, [key for _, key, hit in changed if hit.id is None])
+    located = [(row, key, stored.insight_id(hit, key, ids)) for row, key, hit in changed]
+    records = {r.id: r for r in queries.fetch(conn, list(dict.fromkeys(i for *_, i in located if i)))}
+    for row, key, found_id in located:
+        record = records.get(found_id) if found_id else None
+        if found_id is None or record is None:  # deleted by another writer since it was found: new again
+            fresh.append(row)
+            fresh_keys.append(key)
+            continue
         current = record.to_data()
-        merged = _validated(vocab, merging.merge(current, data, row.kept, row.roles_given), row.number, report)
+        merged = _validated(vocab, merging.merge(current, row.data, row.kept, row.roles_given), row.number, report)
         if same_content(current, merged):
             report.skipped += 1
         else:
@@ -225,68 +231,6 @@ def _validated(vocab: Vocabulary, data: InsightData, number: int, report: Import
         return service.validate(vocab, data)
     except InsightbankError as exc:
         raise InputFileError([Problem(report.source, number, None, None, str(exc))]) from None
-
-
-class Stored(NamedTuple):
-    """The few columns of an existing insight that tell whether a row changes it (a tuple: a
-    re-import makes one for each of 100k rows)."""
-
-    id: object  # as the driver gives it; :meth:`insight_id` when it is needed
-    version: int
-    content_hash: str | None
-    study_id: uuid.UUID | None
-
-    def insight_id(self) -> uuid.UUID:
-        return self.id if isinstance(self.id, uuid.UUID) else uuid.UUID(str(self.id))
-
-    def same_as(self, row: Row) -> bool:
-        """The row's content and study are the stored ones (NULL hash: not known, so not the same)."""
-        return self.content_hash == row.content_hash and self.study_id == row.data.study_id
-
-
-#: the columns of :class:`Stored`, as the driver gives them (a UUID only where one is needed), and
-#: the match key; written for the driver (row-level security applies to it as to any query)
-_STORED = "SELECT id, version, content_hash, study_id, match_key FROM insight WHERE {column} IN ({wanted})"
-_CHUNK = 900
-
-
-def _lookups(conn: Connection, column: str, wanted: list[Any]) -> Iterator[tuple[Any, ...]]:
-    """The rows whose ``column`` is one of ``wanted``, 900 values a query, each result fetched
-    whole: the statement is given to the driver as it is (SQLAlchemy's expanding IN rendered it
-    again for each of the 112 queries of a 100k-row re-import, a fifth of its time)."""
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    for start in range(0, len(wanted), _CHUNK):
-        part = wanted[start : start + _CHUNK]
-        sql = _STORED.format(column=column, wanted=", ".join([mark] * len(part)))
-        yield from conn.exec_driver_sql(sql, tuple(part)).all()
-
-
-class _Studies(dict[object, uuid.UUID | None]):
-    """A study id as the driver gives it → the UUID, made once per study (not once per row)."""
-
-    def __missing__(self, raw: object) -> uuid.UUID | None:
-        value = self[raw] = None if raw is None else uuid.UUID(str(raw))
-        return value
-
-
-def _stored(
-    conn: Connection, items: list[InsightData], match_keys: list[str], new_studies: set[uuid.UUID]
-) -> dict[object, Stored]:
-    """Existing insights these rows refer to, keyed by id (rows that name one) and by match key
-    (the others): narrow lookups of 900 at a time (:func:`_lookups`), each result fetched whole
-    (a fetch per row is a good part of a 100k-row re-import). A key within a study
-    this import created is of no stored insight, and is not looked up (a first import of a sheet
-    looks up none of its rows)."""
-    ids = driver_values(conn, INSIGHT.c.id, [d.id for d in items if d.id])
-    keys = [k for d, k in zip(items, match_keys, strict=True) if not d.id and d.study_id not in new_studies]
-    studies = _Studies()
-    out: dict[object, Stored] = {}
-    for raw_id, version, digest, study, _ in _lookups(conn, "id", ids):
-        found = Stored(raw_id, version, digest, studies[study])
-        out[found.insight_id()] = found
-    for raw_id, version, digest, study, key in _lookups(conn, "match_key", keys):
-        out.setdefault(key, Stored(raw_id, version, digest, studies[study]))
-    return out
 
 
 def same_content(a: InsightData, b: InsightData) -> bool:

@@ -94,6 +94,8 @@ class Insight(SQLModel, table=True):
     __table_args__ = (
         sa.CheckConstraint("perspective_mask BETWEEN 1 AND 7", name="ck_insight_perspectives_nonempty"),
         sa.Index("ix_insight_created_at_id", "created_at", "id"),  # the browser's newest-first pages
+        # a re-import's lookup, answered from the index alone (0021_match_key_covering)
+        sa.Index("ix_insight_match_key", "match_key", "content_hash", "study_id"),
     )
     id: uuid.UUID = _id_field()
     statement: str
@@ -108,7 +110,7 @@ class Insight(SQLModel, table=True):
     date: dt.date | None = Field(default=None, index=True)
     sensitivity: str = Field(default="internal", max_length=16)
     status: str = Field(default="draft", max_length=16)
-    match_key: str = Field(index=True, max_length=64)
+    match_key: str = Field(max_length=64)
     #: Hash of the content (``insights.records.content_hash``); NULL for rows written before 0014.
     content_hash: str | None = Field(default=None, max_length=64)
     origin_bank: str | None = None
