@@ -8,6 +8,7 @@ hash), and a row whose insight another writer deleted in between made again, not
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 
 import pytest
@@ -83,13 +84,13 @@ def test_a_row_whose_insight_was_deleted_meanwhile_is_made_again(
     rows = demo_sheet_rows(4)
     importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "a.csv"), "t")
     rows[1]["Beskrivning"] = "Ändrad"
-    real_ids = stored.ids
+    real_ids = stored.insight_ids
 
-    def deleted_meanwhile(conn: sa.Connection, keys: list[str]) -> dict[tuple[str, str | None], object]:
+    def deleted_meanwhile(conn: sa.Connection, hits: list[tuple[str, stored.Stored]]) -> list[uuid.UUID | None]:
         conn.execute(sa.delete(INSIGHT).where(INSIGHT.c.statement == rows[1]["Insikt"]))
-        return real_ids(conn, keys)
+        return real_ids(conn, hits)
 
-    monkeypatch.setattr(stored, "ids", deleted_meanwhile)
+    monkeypatch.setattr(stored, "insight_ids", deleted_meanwhile)
     report = importer.import_spreadsheet(bank, write_csv(rows, tmp_path / "b.csv"), "t")
     assert (report.created, report.updated, report.skipped) == (1, 0, 3)
     with bank.reading() as conn:

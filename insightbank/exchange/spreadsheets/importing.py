@@ -195,25 +195,22 @@ def _upsert(
         normalised_match_key(r.normalised, study[r.data.study_id]) if r.normalised else r.data.match_key() for r in rows
     ]
     hits = stored.found(conn, [row.data for row in rows], keys, created)
-    fresh: list[Row] = []
-    fresh_keys, changed = [], []
+    fresh: list[tuple[Row, str]] = []
+    changed: list[tuple[Row, str, stored.Stored]] = []
     for row, key in zip(rows, keys, strict=True):
         hit = hits.get(row.data.id) if row.data.id else hits.get(key)
         if hit is None:  # a row's data is validated already (see rows.Row)
-            fresh.append(row)
-            fresh_keys.append(key)
+            fresh.append((row, key))
         elif hit.same_as(row):  # what the row says is what the bank has: nothing to read or merge
             report.skipped += 1
         else:
             changed.append((row, key, hit))
-    ids = stored.ids(conn, [key for _, key, hit in changed if hit.id is None])
-    located = [(row, key, stored.insight_id(hit, key, ids)) for row, key, hit in changed]
-    records = {r.id: r for r in queries.fetch(conn, list(dict.fromkeys(i for *_, i in located if i)))}
-    for row, key, found_id in located:
-        record = records.get(found_id) if found_id else None
+    found_ids = stored.insight_ids(conn, [(key, hit) for _, key, hit in changed])
+    records = {r.id: r for r in queries.fetch(conn, list(dict.fromkeys(i for i in found_ids if i)))}
+    for (row, key, _), found_id in zip(changed, found_ids, strict=True):
+        record = records.get(found_id)
         if found_id is None or record is None:  # deleted by another writer since it was found: new again
-            fresh.append(row)
-            fresh_keys.append(key)
+            fresh.append((row, key))
             continue
         current = record.to_data()
         merged = _validated(vocab, merging.merge(current, row.data, row.kept, row.roles_given), row.number, report)
@@ -222,7 +219,9 @@ def _upsert(
         else:
             service.save_validated(conn, replace(merged, id=found_id), actor, found_id, record.version)
             report.updated += 1
-    service.create_many(conn, [row.data for row in fresh], actor, fresh_keys, [row.content_hash for row in fresh])
+    service.create_many(
+        conn, [row.data for row, _ in fresh], actor, [key for _, key in fresh], [row.content_hash for row, _ in fresh]
+    )
     report.created = len(fresh)
 
 

@@ -31,7 +31,7 @@ _CHUNK = 900  # values a query: under SQLite's oldest limit of 999 parameters
 class Stored(NamedTuple):
     """The few columns of an existing insight that tell whether a row changes it (a tuple: a
     re-import makes one for each of 100k rows). ``id`` is as the driver gives it, and None for
-    one found by its match key (read by :func:`ids` when the row changes it)."""
+    one found by its match key (read by :func:`insight_ids` when the row changes it)."""
 
     id: object
     content_hash: str | None
@@ -60,19 +60,15 @@ def found(
     return out
 
 
-def insight_id(stored: Stored, key: str, ids: dict[tuple[str, str | None], object]) -> uuid.UUID | None:
-    """The id of a stored insight: its own, or that of the insight with its match key and hash
-    in ``ids`` (None if another writer deleted it since it was found)."""
-    raw = stored.id if stored.id is not None else ids.get((key, stored.content_hash))
-    return None if raw is None else _uuid(raw)
-
-
-def ids(conn: Connection, keys: list[str]) -> dict[tuple[str, str | None], object]:
-    """(match key, content hash) → id, for the few rows a re-import changes."""
-    out: dict[tuple[str, str | None], object] = {}
-    for key, digest, raw_id in _lookups(conn, _IDS_BY_KEY, keys):
-        out.setdefault((key, digest), raw_id)
-    return out
+def insight_ids(conn: Connection, hits: list[tuple[str, Stored]]) -> list[uuid.UUID | None]:
+    """The ids of these stored insights (each with its row's match key), for the few rows a
+    re-import changes: their own, or read by match key and hash (None: another writer deleted it
+    since it was found)."""
+    by_key: dict[tuple[str, str | None], object] = {}
+    for key, digest, raw_id in _lookups(conn, _IDS_BY_KEY, [key for key, hit in hits if hit.id is None]):
+        by_key.setdefault((key, digest), raw_id)
+    raws = [hit.id if hit.id is not None else by_key.get((key, hit.content_hash)) for key, hit in hits]
+    return [None if raw is None else _uuid(raw) for raw in raws]
 
 
 def _lookups(conn: Connection, sql: str, wanted: list[Any]) -> Iterator[tuple[Any, ...]]:
@@ -91,5 +87,5 @@ class _Studies(dict[object, uuid.UUID | None]):
     """A study id as the driver gives it → the UUID, made once per study (not once per row)."""
 
     def __missing__(self, raw: object) -> uuid.UUID | None:
-        value = self[raw] = None if raw is None else uuid.UUID(str(raw))
+        value = self[raw] = None if raw is None else _uuid(raw)
         return value
