@@ -221,3 +221,37 @@ def test_a_failed_forced_restore_leaves_the_bank_as_it_was(bank: Bank, bank_url:
     with pytest.raises(BackupError):
         backup.restore(bank_url, truncated, force=True)
     assert fingerprint(bank) == before
+
+
+def test_a_backup_with_other_pages_restores_over_a_bank_in_wal(tmp_path: Path, monkeypatch: Any, runner: Any) -> None:
+    """A backup of a bank made with 4 KiB pages (every bank before 16 KiB became the default)
+    restored with --force over a non-empty bank made since: SQLite cannot change the page size of
+    a WAL file, so the restore takes it out of WAL first; the rows are the backup's, exactly."""
+    from insightbank.storage import engine
+
+    old_url, new_url = f"sqlite:///{tmp_path / 'old.sqlite'}", f"sqlite:///{tmp_path / 'new.sqlite'}"
+    monkeypatch.setattr(engine, "PAGE_SIZE", 4096)
+    old = open_bank(old_url)
+    build_demo_bank(old)
+    old.dispose()
+    monkeypatch.undo()
+    new = open_bank(new_url)
+    build_demo_bank(new)
+    new.dispose()
+    pages = {url: _page_size(url) for url in (old_url, new_url)}
+    assert pages == {old_url: 4096, new_url: engine.PAGE_SIZE}
+    before = _state(old_url, tmp_path, "old")
+    target = tmp_path / "old.backup"
+    assert runner.invoke(cli, ["--db", old_url, "backup", str(target)]).exit_code == 0
+    restored = runner.invoke(cli, ["--db", new_url, "restore", "--force", str(target)])
+    assert restored.exit_code == 0, restored.output
+    after = _state(new_url, tmp_path, "new")
+    assert after == before
+    assert _page_size(new_url) == 4096
+    with sa.create_engine(new_url).connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar_one() == "wal"  # on again once opened
+
+
+def _page_size(url: str) -> int:
+    with sa.create_engine(url).connect() as conn:
+        return int(conn.exec_driver_sql("PRAGMA page_size").scalar_one())

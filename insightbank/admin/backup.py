@@ -236,6 +236,7 @@ def _restore_sqlite(url: str, path: Path) -> None:
         _verify(path, _file_checksums(path))
         target = sqlite3.connect(_sqlite_file(url), timeout=30)
         try:
+            _match_page_size(source, target)
             source.backup(target)
         except sqlite3.Error as exc:
             raise BackupError(
@@ -247,6 +248,16 @@ def _restore_sqlite(url: str, path: Path) -> None:
         raise BackupError(f"{path}: kopian kan inte läsas / the backup cannot be read: {exc}") from None
     finally:
         source.close()
+
+
+def _match_page_size(source: sqlite3.Connection, target: sqlite3.Connection) -> None:
+    """Let the copy bring its own page size. SQLite's backup cannot change the page size of a
+    target in WAL mode (a backup made before 16 KiB pages, ``storage.engine.PAGE_SIZE``, restored
+    into a bank made after), so such a target is first taken out of WAL; opening the restored bank
+    switches it on again. Its rows are not touched."""
+    size = "PRAGMA page_size"
+    if source.execute(size).fetchone() != target.execute(size).fetchone():
+        target.execute("PRAGMA journal_mode=DELETE")
 
 
 def _file_checksums(path: Path) -> dict[str, TableChecksum]:

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from insightbank import vocabulary
-from insightbank.errors import InputFileError, InsightbankError, Problem
+from insightbank.errors import ConflictError, InputFileError, InsightbankError, Problem
 from insightbank.exchange.spreadsheets import merging, stored
 from insightbank.exchange.spreadsheets.reading import Sheet, SheetProblem, read
 from insightbank.exchange.spreadsheets.rows import Row, parse
@@ -32,7 +32,7 @@ from insightbank.insights import queries, service, studies
 from insightbank.insights.records import InsightData, StudyData, content_key, normalised_match_key
 from insightbank.storage import changelog
 from insightbank.storage.engine import Bank, bulk_cache
-from insightbank.storage.tables import INSIGHT
+from insightbank.storage.tables import INSIGHT, STUDY
 from insightbank.vocabulary import Vocabulary
 
 __all__ = ["ImportReport", "Row", "import_spreadsheet", "parse", "same_content"]
@@ -102,19 +102,41 @@ def _import(
     report = ImportReport(source=str(path), dry_run=dry_run, notes=list(sheet.notes))
     if sheet.ignored_columns:
         report.notes.append("Okända kolumner hoppades över / ignored columns: " + ", ".join(sheet.ignored_columns))
-    with bank.transaction() as conn, bulk_cache(conn):
+    with bank.bulk_transaction() as conn, bulk_cache(conn):  # references made right here (see _studies_there)
         vocab = vocabulary.load(conn)
         rows, pending = parse(sheet, vocab, new_terms)
         if pending:  # the sheet's new local terms, and the vocabulary with them
             _add_terms(conn, vocab, pending, report)
             vocab = vocabulary.load(conn)
         _upsert(conn, vocab, sheet, rows, actor, report)
+        _studies_there(conn, {row.data.study_id for row in rows})
         counts = {"created": report.created, "updated": report.updated, "skipped": report.skipped}
         if report.created or report.updated or report.studies_created:  # a no-op import leaves the bank as it was
             changelog.write(conn, [changelog.imported(actor, "sheet", path.name, **counts)])  # "Senaste importer"
         if dry_run:
             conn.rollback()
     return report
+
+
+def _studies_there(conn: Connection, ids: set[uuid.UUID | None]) -> None:
+    """Every study the sheet's insights refer to is in the bank.
+
+    The import runs in a :meth:`~insightbank.storage.engine.Bank.bulk_transaction`, which does
+    not check foreign keys row by row. Its other references hold by construction: links and
+    quotes belong to insights written in the same call, and nothing is deleted. A study was
+    found or created in this transaction, which holds the write lock; this says so, in one query
+    per 900 studies, before anything is committed.
+    """
+    wanted = [i for i in ids if i is not None]
+    found = 0
+    for start in range(0, len(wanted), 900):
+        chunk = wanted[start : start + 900]
+        found += conn.execute(sa.select(sa.func.count()).select_from(STUDY).where(STUDY.c.id.in_(chunk))).scalar_one()
+    if found != len(wanted):
+        raise ConflictError(
+            "En studie som importen hänvisar till finns inte längre; inget sparades / "
+            "a study this import refers to is gone; nothing was saved"
+        )
 
 
 def _add_terms(conn: Connection, vocab: Vocabulary, pending: list[tuple[str, str, str]], report: ImportReport) -> None:

@@ -127,6 +127,7 @@ def _insight_link(table: str) -> sa.Table:
         SQLModel.metadata,
         sa.Column("insight_id", sa.Uuid, sa.ForeignKey("insight.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("code", sa.String(80), primary_key=True, index=True),
+        sqlite_with_rowid=False,  # one B-tree, clustered on the key (0022_links_clustered)
     )
 
 
