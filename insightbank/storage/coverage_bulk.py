@@ -59,8 +59,16 @@ def counted_in_bulk(conn: Connection, insights: Columns, codes: dict[str, list[l
         yield
         conn.exec_driver_sql(_UPSERT, list(counted(insights, codes)))
     finally:
-        for name in INSERT_TRIGGERS:
-            conn.exec_driver_sql(created[name])
+        if _still_open(conn):  # SQLite rolls a transaction back by itself on a full disk: triggers and all
+            for name in INSERT_TRIGGERS:
+                conn.exec_driver_sql(created[name])
+
+
+def _still_open(conn: Connection) -> bool:
+    """Is the caller's transaction still open on the driver? After SQLite's own rollback (a full
+    disk, out of memory) it is not, and the dropped triggers are back with everything else."""
+    driver = conn.connection.driver_connection
+    return bool(driver is not None and driver.in_transaction)
 
 
 def _counting(conn: Connection) -> bool:
