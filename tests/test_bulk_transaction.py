@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fingerprint import fingerprint
@@ -26,10 +27,10 @@ def sqlite_bank(bank: Bank) -> Bank:
 def _checked(bank: Bank) -> list[int]:
     """``PRAGMA foreign_keys`` of every connection the pool holds (each handed out once)."""
     out, held = [], []
-    for _ in range(bank.engine.pool.checkedin() or 1):
+    for _ in range(bank.engine.pool.checkedin() or 1):  # type: ignore[attr-defined]  # a QueuePool for files
         conn = bank.engine.connect()
         held.append(conn)
-        out.append(conn.connection.driver_connection.execute("PRAGMA foreign_keys").fetchone()[0])
+        out.append(_driver(conn).execute("PRAGMA foreign_keys").fetchone()[0])
     for conn in held:
         conn.close()
     return out
@@ -37,7 +38,13 @@ def _checked(bank: Bank) -> list[int]:
 
 def _dangling(bank: Bank) -> list[tuple[object, ...]]:
     with bank.reading() as conn:
-        return list(conn.connection.driver_connection.execute("PRAGMA foreign_key_check").fetchall())
+        return list(_driver(conn).execute("PRAGMA foreign_key_check").fetchall())
+
+
+def _driver(conn: Any) -> Any:
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    return driver
 
 
 def test_imports_leave_every_reference_right_and_the_checks_on(sqlite_bank: Bank, tmp_path: Path) -> None:
