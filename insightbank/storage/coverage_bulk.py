@@ -28,6 +28,7 @@ import numpy as np
 from sqlalchemy.engine import Connection
 
 from insightbank.storage.coverage_counts import KEY, NEWEST, TAGS, trigger_ddl, trigger_names
+from insightbank.storage.engine import driver_connection
 
 #: the triggers a bulk insert of new insights and their links would fire, one row at a time
 INSERT_TRIGGERS = ("insight_ai", *(f"{dim}_ai" for dim in TAGS))
@@ -67,8 +68,7 @@ def counted_in_bulk(conn: Connection, insights: Columns, codes: dict[str, list[l
 def _still_open(conn: Connection) -> bool:
     """Is the caller's transaction still open on the driver? After SQLite's own rollback (a full
     disk, out of memory) it is not, and the dropped triggers are back with everything else."""
-    driver = conn.connection.driver_connection
-    return bool(driver is not None and driver.in_transaction)
+    return bool(driver_connection(conn).in_transaction)
 
 
 def _counting(conn: Connection) -> bool:

@@ -35,6 +35,9 @@ rebuilds it (:func:`rebuild`).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 from sqlalchemy.engine import Connection
 
 TAGS = ("subpopulation", "shift", "theme", "cross_cutting")
@@ -224,6 +227,17 @@ def drop_ddl(pg: bool) -> list[str]:
         for name, _, table, *_ in _Sql(pg).events()
     ]
     return out + ([f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"] if pg else [])
+
+
+@contextmanager
+def triggers_lifted(execute: Callable[[str], object]) -> Iterator[None]:
+    """Every SQLite coverage trigger dropped, then created again: around a migration that rebuilds
+    a table their bodies name (SQLite checks those names when a table is renamed)."""
+    for statement in drop_ddl(False):
+        execute(statement)
+    yield
+    for statement in trigger_ddl(False):
+        execute(statement)
 
 
 def fresh_select(pg: bool) -> str:

@@ -1,8 +1,9 @@
 """The engine of a bank: connection settings, transactions, migrations, bulk inserts.
 
 SQLite gets WAL (readers never block the writer), a busy timeout (writers wait instead of
-failing at once), enforced foreign keys, and 16 KiB pages in a new bank file (:data:`PAGE_SIZE`). Every open upgrades the schema to the newest
-Alembic revision, so an older bank file keeps working after an update.
+failing at once), enforced foreign keys, and 16 KiB pages in a new bank file (:data:`PAGE_SIZE`).
+Every open upgrades the schema to the newest Alembic revision, so an older bank file keeps
+working after an update.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ class Bank:
             return
         with self._faults_translated(), self.engine.connect() as conn:
             conn = conn.execution_options(**{WRITE_OPTION: True})
-            _driver(conn).execute("PRAGMA foreign_keys=OFF")  # on the driver: SQLAlchemy would BEGIN first
+            driver_connection(conn).execute("PRAGMA foreign_keys=OFF")  # on the driver: SQLAlchemy would BEGIN first
             try:
                 with conn.begin():
                     yield conn
@@ -208,7 +209,7 @@ def _foreign_keys_back_on(conn: Connection) -> None:
     """Checked foreign keys again on a connection after :meth:`Bank.bulk_transaction`; a
     connection that cannot say so is not handed out again."""
     try:
-        driver = _driver(conn)
+        driver = driver_connection(conn)
         driver.execute("PRAGMA foreign_keys=ON")
         on = driver.execute("PRAGMA foreign_keys").fetchone() == (1,)
     except (sqlite3.Error, sa.exc.SQLAlchemyError):
@@ -217,7 +218,7 @@ def _foreign_keys_back_on(conn: Connection) -> None:
         conn.invalidate()
 
 
-def _driver(conn: Connection) -> Any:
+def driver_connection(conn: Connection) -> Any:
     """The driver's own connection, for a PRAGMA that must run outside any transaction."""
     driver = conn.connection.driver_connection
     assert driver is not None
@@ -236,7 +237,7 @@ def bulk_cache(conn: Connection) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    driver = _driver(conn)  # a PRAGMA is no part of the transaction (a dry run rolls back)
+    driver = driver_connection(conn)  # a PRAGMA is no part of the transaction (a dry run rolls back)
     before = int(driver.execute("PRAGMA cache_size").fetchone()[0])
     driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
     try:

@@ -37,14 +37,11 @@ COLUMNS = (
 def _rebuild(clustered: bool) -> None:
     if op.get_bind().dialect.name == "postgresql":
         return
-    for statement in coverage_counts.drop_ddl(False):
-        op.execute(statement)
-    op.execute("ALTER TABLE coverage_count RENAME TO coverage_count_before")
-    op.execute(f"CREATE TABLE coverage_count ({COLUMNS}){' WITHOUT ROWID' if clustered else ''}")
-    op.execute(f"INSERT INTO coverage_count SELECT {coverage_counts.KEY}, n, newest FROM coverage_count_before")
-    op.execute("DROP TABLE coverage_count_before")
-    for statement in coverage_counts.trigger_ddl(False):
-        op.execute(statement)
+    with coverage_counts.triggers_lifted(op.execute):
+        op.execute("ALTER TABLE coverage_count RENAME TO coverage_count_before")
+        op.execute(f"CREATE TABLE coverage_count ({COLUMNS}){' WITHOUT ROWID' if clustered else ''}")
+        op.execute(f"INSERT INTO coverage_count SELECT {coverage_counts.KEY}, n, newest FROM coverage_count_before")
+        op.execute("DROP TABLE coverage_count_before")
 
 
 def upgrade() -> None:

@@ -37,16 +37,13 @@ COLUMNS = (
 def _rebuild(clustered: bool) -> None:
     if op.get_bind().dialect.name == "postgresql":
         return
-    for statement in coverage_counts.drop_ddl(False):
-        op.execute(statement)
-    for table in TABLES:
-        op.execute(f"CREATE TABLE {table}_rebuilt ({COLUMNS}){' WITHOUT ROWID' if clustered else ''}")
-        op.execute(f"INSERT INTO {table}_rebuilt (insight_id, code) SELECT insight_id, code FROM {table}")
-        op.execute(f"DROP TABLE {table}")
-        op.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
-        op.execute(f"CREATE INDEX ix_{table}_code ON {table} (code)")
-    for statement in coverage_counts.trigger_ddl(False):
-        op.execute(statement)
+    with coverage_counts.triggers_lifted(op.execute):
+        for table in TABLES:
+            op.execute(f"CREATE TABLE {table}_rebuilt ({COLUMNS}){' WITHOUT ROWID' if clustered else ''}")
+            op.execute(f"INSERT INTO {table}_rebuilt (insight_id, code) SELECT insight_id, code FROM {table}")
+            op.execute(f"DROP TABLE {table}")
+            op.execute(f"ALTER TABLE {table}_rebuilt RENAME TO {table}")
+            op.execute(f"CREATE INDEX ix_{table}_code ON {table} (code)")
 
 
 def upgrade() -> None:
